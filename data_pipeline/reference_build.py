@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from data_pipeline.geography import normalise_postcode
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"
 OUT = REPO / "data" / "reference"
@@ -146,7 +148,8 @@ def build_postcodes() -> Path:
         near = ctree.nearest(pts[todo])
         lsoa[todo] = cent["LSOACD"].to_numpy()[near]
     out = pd.DataFrame({
-        "postcode": pc["postcode"].str.upper().str.strip(),
+        # ONSPD 7-character form has no space for 4-character outward codes
+        "postcode": pc["postcode"].map(normalise_postcode),
         "lsoa21_code": lsoa,
         "latitude": np.where(has_xy, pc["latitude"], np.nan),
         "longitude": np.where(has_xy, pc["longitude"], np.nan),
