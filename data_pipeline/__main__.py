@@ -1,0 +1,171 @@
+"""Command line: python -m data_pipeline ingest|summary|status|demo|build ..."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from . import config, warehouse
+
+
+def _date(s: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(s)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{s!r} is not a date in YYYY-MM-DD form") from exc
+
+
+def _db_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", type=Path, default=None,
+                   help="warehouse file (default: $ATTENDANCE_DB or data/attendance.duckdb)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m data_pipeline",
+                                     description="Attendance warehouse pipeline")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="load return files (kinds recognised from their columns)")
+    _db_arg(p)
+    p.add_argument("--kind", choices=["marks", "grid", "pupils", "schools", "dfe_pupil"])
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("files", nargs="+", type=Path)
+
+    p = sub.add_parser("summary", help="headline measures over a period and scope")
+    _db_arg(p)
+    p.add_argument("--urn", type=int)
+    p.add_argument("--from", dest="date_from", type=_date)
+    p.add_argument("--to", dest="date_to", type=_date)
+    p.add_argument("--population", choices=["compulsory", "all"], default="compulsory",
+                   help="compulsory school age only (DfE's rule, default) or every enrolment")
+    p.add_argument("--pa-rule", choices=["census", "daily"], default="census",
+                   help="census: every enrolment; daily: only enrolments with >10 possible sessions")
+    p.add_argument("--format", choices=["json", "table"], default="table")
+
+    p = sub.add_parser("status", help="what has been loaded, from which files, when")
+    _db_arg(p)
+    p.add_argument("--format", choices=["json", "table"], default="table")
+    p.add_argument("--quarantine", action="store_true", help="list quarantined rows too")
+
+    p = sub.add_parser("demo", help="build the synthetic demo LA into the warehouse")
+    _db_arg(p)
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--pupils", type=int, default=40000)
+    p.add_argument("--quiet", action="store_true")
+
+    p = sub.add_parser("build", help="rebuild marts and reference tables")
+    _db_arg(p)
+
+    args = parser.parse_args(argv)
+    db = args.db or config.default_db()
+    return {"ingest": _ingest, "summary": _summary, "status": _status, "demo": _demo,
+            "build": _build}[args.command](args, db)
+
+
+def _ingest(args, db: Path) -> int:
+    from .load import ingest_files
+
+    try:
+        results = ingest_files(args.files, db, kind=args.kind, progress=not args.quiet)
+    except Exception as exc:  # a failed load changes nothing; say why and stop
+        print(f"error: the load failed and the warehouse is unchanged: {exc}", file=sys.stderr)
+        return 2
+    bad = False
+    for r in results:
+        line = (f"{r.file_name}: {r.kind or '?'} — {r.status}; read {r.rows_read:,}, "
+                f"loaded {r.rows_loaded:,}, quarantined {r.rows_quarantined:,}")
+        if r.warnings:
+            line += f", warnings {r.warnings:,}"
+        if r.code_set:
+            line += f" ({r.code_set})"
+        print(line)
+        if r.message:
+            print(f"  {r.message}")
+        bad |= r.status == "rejected"
+    if any(r.rows_quarantined for r in results):
+        print("Quarantined rows: python -m data_pipeline status --quarantine")
+    return 1 if bad else 0
+
+
+def _open(db: Path):
+    if not db.exists():
+        print(f"error: no warehouse at {db}; load files with `python -m data_pipeline ingest` "
+              "or build the demo with `python -m data_pipeline demo`", file=sys.stderr)
+        return None
+    return warehouse.connect(db, read_only=True)
+
+
+def _summary(args, db: Path) -> int:
+    from .summary import summary
+
+    con = _open(db)
+    if con is None:
+        return 2
+    out = summary(con, urn=args.urn, date_from=args.date_from, date_to=args.date_to,
+                  population=args.population, pa_rule=args.pa_rule)
+    if args.format == "json":
+        print(json.dumps(out))
+    else:
+        width = max(map(len, out))
+        for k, v in out.items():
+            shown = f"{v:,.2f}" if isinstance(v, float) else ("-" if v is None else f"{v:,}" if isinstance(v, int) else v)
+            print(f"{k:<{width}}  {shown}")
+    return 0
+
+
+def _status(args, db: Path) -> int:
+    con = _open(db)
+    if con is None:
+        return 2
+    cur = con.execute(
+        "select file_id, file_name, kind, code_set, loaded_at, rows_read, rows_loaded, "
+        "rows_quarantined, status, message, sha256 from load_files order by file_id")
+    names = [d[0] for d in cur.description]
+    rows = [dict(zip(names, r)) for r in cur.fetchall()]
+    meta = warehouse.get_meta(con)
+    totals = dict(zip(("marks", "pupils", "schools"), con.execute(
+        "select (select count(*) from marks), (select count(distinct (urn, pupil_id)) "
+        "from pupil_characteristics), (select count(*) from schools)").fetchall()[0]))
+    quarantine = []
+    if args.quarantine:
+        qcur = con.execute("select file_name, line, column_name, value, reason from quarantine "
+                           "order by file_name, line limit 1000")
+        quarantine = [dict(zip([d[0] for d in qcur.description], r)) for r in qcur.fetchall()]
+    if args.format == "json":
+        print(json.dumps({"warehouse": str(db), "meta": meta, "totals": totals, "files": rows,
+                          "quarantine": quarantine}, default=str))
+        return 0
+    print(f"Warehouse {db}  (data up to {meta.get('data_up_to', '-')}, built {meta.get('built_at', '-')})")
+    print(f"{totals['marks']:,} marks, {totals['pupils']:,} pupils, {totals['schools']:,} schools")
+    print(f"{'id':>4}  {'file':<34} {'kind':<9} {'loaded at':<19} {'read':>12} {'loaded':>12} {'quarant.':>9}  status")
+    for r in rows:
+        print(f"{r['file_id']:>4}  {r['file_name'][:34]:<34} {r['kind'] or '?':<9} "
+              f"{r['loaded_at']:%Y-%m-%d %H:%M:%S} {r['rows_read']:>12,} {r['rows_loaded']:>12,} "
+              f"{r['rows_quarantined']:>9,}  {r['status']}")
+    for q in quarantine:
+        print(f"  {q['file_name']} line {q['line']}: {q['column_name'] or '-'}={q['value'] or ''!s:.40}: {q['reason']}")
+    return 0
+
+
+def _demo(args, db: Path) -> int:
+    from .demo import build_demo
+
+    info = build_demo(db, seed=args.seed, pupils=args.pupils, progress=not args.quiet)
+    print(json.dumps(info, default=str))
+    return 0
+
+
+def _build(args, db: Path) -> int:
+    from . import build
+
+    with warehouse.writer(db) as con:
+        build.build(con)
+    print(f"rebuilt {db}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,31 @@
+"""Transform stage: rebuild the marts from the core tables, then run the checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+SQL_DIR = Path(__file__).parent / "sql"
+
+
+def build(con: duckdb.DuckDBPyConnection) -> None:
+    for path in sorted(SQL_DIR.glob("[0-8]*.sql")):
+        con.execute(path.read_text())
+    _load_reference(con)
+    failures = con.execute((SQL_DIR / "90_checks.sql").read_text()).fetchall()
+    if failures:
+        detail = "; ".join(f"{rule}: {n} rows" for rule, n in failures)
+        raise RuntimeError(f"warehouse checks failed, nothing was changed: {detail}")
+    latest = con.execute("select max(date) from marks").fetchall()[0][0]
+    if latest is not None:
+        con.execute("insert or replace into meta values ('data_up_to', ?)", [latest.isoformat()])
+
+
+def _load_reference(con: duckdb.DuckDBPyConnection) -> None:
+    """Published benchmarks and geography, shipped in data/reference."""
+    try:
+        from .reference import load_reference
+    except ImportError:  # reference data not installed in this checkout
+        return
+    load_reference(con)

@@ -1,0 +1,326 @@
+"""Ingest stage: read a return file into lines, map its header, recognise its kind.
+
+Every physical line of a file becomes one row of a temporary table with its
+line number, so that validation can name the file, line and column of every
+problem and account for every line read. Fields are split in SQL for plain
+lines; the few lines with quotes are parsed by Python's csv module.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+
+class UnusableFile(Exception):
+    """The file as a whole cannot be read as any kind of return."""
+
+
+def norm(header: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", header.lower())
+
+
+DAYS = ("mon", "tue", "wed", "thu", "fri")
+DAY_ALIASES = {
+    "mon": ("mon", "monday"),
+    "tue": ("tue", "tues", "tuesday"),
+    "wed": ("wed", "weds", "wednesday"),
+    "thu": ("thu", "thur", "thurs", "thursday"),
+    "fri": ("fri", "friday"),
+}
+
+COMMON = {
+    "urn": ("urn", "schoolurn", "uniquereferencenumber", "establishmenturn"),
+    "pupil_id": ("pupilid", "upn", "pupil", "pupilref", "pupilreference", "adno",
+                 "admissionnumber", "studentid", "personid", "pupilidentifier"),
+}
+
+# canonical column -> accepted normalised headers, per kind
+ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
+    "marks": {
+        **COMMON,
+        "date": ("date", "sessiondate", "attendancedate", "markdate", "day"),
+        "session": ("session", "ampm", "period", "sessionname", "amorpm"),
+        "code": ("code", "mark", "attendancecode", "attendancemark", "markcode"),
+    },
+    "grid": {
+        **COMMON,
+        "week_start": ("weekstart", "weekcommencing", "wc", "weekbeginning", "weekstarting",
+                       "weekcommencingdate", "week"),
+        **{
+            f"{d}_{s}": tuple(f"{a}{s}" for a in DAY_ALIASES[d])
+            for d in DAYS
+            for s in ("am", "pm")
+        },
+    },
+    "pupils": {
+        **COMMON,
+        "effective_date": ("effectivedate", "validfrom", "censusdate", "asat", "asatdate",
+                           "dateeffective"),
+        "academic_year": ("academicyear",),
+        "term": ("term",),
+        "ncyear": ("ncyear", "yeargroup", "nationalcurriculumyear", "ncyeargroup", "year"),
+        "gender": ("gender", "sex"),
+        "ethnicity": ("ethnicity", "ethnicgroup", "ethnicitymajor", "ethnicitygroup"),
+        "sen_provision": ("senprovision", "sen", "senstatus"),
+        "fsm": ("fsm", "fsmeligible", "freeschoolmeals"),
+        "pupil_premium": ("pupilpremium", "pp", "pupilpremiumeligible"),
+        "eal": ("eal", "englishadditionallanguage", "englishasanadditionallanguage"),
+        "young_carer": ("youngcarer",),
+        "cla": ("cla", "lookedafter", "lookedafterchild", "lac"),
+        "cin": ("cin", "childinneed"),
+        "cpp": ("cpp", "childprotectionplan", "cp"),
+        "home_lsoa": ("homelsoa", "lsoa", "lsoa21", "lsoa21cd", "lsoacode", "homelsoa21"),
+        "home_postcode": ("homepostcode", "postcode", "pupilpostcode"),
+        "dob": ("dob", "dateofbirth"),
+    },
+    "schools": {
+        "urn": COMMON["urn"],
+        "school_name": ("establishmentname", "schoolname", "name"),
+        "la_code": ("lacode", "localauthoritycode"),
+        "la_name": ("laname", "localauthorityname"),
+        "establishment_type": ("typeofestablishmentname", "type", "establishmenttype",
+                               "typeofestablishment"),
+        "type_group": ("establishmenttypegroupname",),
+        "phase": ("phaseofeducationname", "phase", "phaseofeducation", "schoolphase"),
+        "status": ("establishmentstatusname", "status"),
+        "postcode": ("postcode",),
+        "easting": ("easting",),
+        "northing": ("northing",),
+        "latitude": ("latitude", "lat"),
+        "longitude": ("longitude", "lon", "lng", "long"),
+        "number_of_pupils": ("numberofpupils", "roll", "pupilsonroll", "numberonroll"),
+        "percent_fsm": ("percentfsm", "percentagefsm", "fsmpercent"),
+        "low_age": ("statutorylowage", "lowestadmissionage"),
+        "high_age": ("statutoryhighage", "highestadmissionage"),
+    },
+    "dfe_pupil": {
+        "academic_term": ("academicterm",),
+        "pupil_id": ("upn",),
+        "dob": ("dob",),
+        "sex": ("sex",),
+        "ethnicity": ("ethnicity",),
+        "eal": ("englishadditionallanguage",),
+        "compulsory_school_age": ("compulsoryschoolage",),
+        "sen_support": ("sensupport",),
+        "fsm": ("freeschoolmeals",),
+        "ehcp": ("educationhealthcareplan",),
+        "cla": ("lookedafterchild",),
+        "cin": ("childinneed",),
+        "cpp": ("childprotectionplan",),
+        "urn": ("uniquereferencenumber",),
+        "year_group": ("yeargroup",),
+        "school_name": ("schoolname",),
+        "phase": ("phase",),
+        "surname": ("pupilsurname",),
+        "forename": ("pupilforename",),
+        "admission_date": ("admissiondate",),
+        "leaving_date": ("leavingdate",),
+        "possible_sessions": ("possiblesessions",),
+        "present_sessions": ("presentsessions",),
+        "absent_sessions": ("absentsessions",),
+        "aea_sessions": ("approvededucationalactivitysessions",),
+        "authorised_sessions": ("authorisedabsentsessions",),
+        "unauthorised_sessions": ("unauthorisedabsentsessions",),
+    },
+}
+
+REQUIRED = {
+    "marks": ("urn", "pupil_id", "date", "session", "code"),
+    "grid": ("urn", "pupil_id", "week_start"),
+    "pupils": ("urn", "pupil_id"),
+    "schools": ("urn", "school_name"),
+    "dfe_pupil": ("urn", "pupil_id", "possible_sessions", "authorised_sessions",
+                  "unauthorised_sessions"),
+}
+
+# Loading order within one ingest: what a later kind is checked against comes first.
+LOAD_ORDER = ("schools", "pupils", "dfe_pupil", "marks", "grid")
+
+# DfE's published fields for the weekly pupil-level file: reported when missing.
+DFE_PUBLISHED = tuple(ALIASES["dfe_pupil"])
+
+
+@dataclass
+class RawFile:
+    path: Path
+    table: str
+    header: list[str]
+    n_fields: int
+    encoding: str
+    mapping: dict[str, int] = field(default_factory=dict)  # canonical -> 1-based field
+    kind: str = ""
+    unmapped: list[str] = field(default_factory=list)
+
+
+def map_header(header: list[str], kind: str) -> tuple[dict[str, int], list[str]]:
+    aliases = ALIASES[kind]
+    lookup = {alias: canon for canon, names in aliases.items() for alias in names}
+    mapping: dict[str, int] = {}
+    unmapped = []
+    for i, h in enumerate(header, start=1):
+        canon = lookup.get(norm(h))
+        if canon and canon not in mapping:
+            mapping[canon] = i
+        else:
+            unmapped.append(h)
+    return mapping, unmapped
+
+
+def detect_kind(header: list[str]) -> str | None:
+    """The kind whose required columns are all present, preferring the most specific."""
+    for kind in ("dfe_pupil", "marks", "grid", "schools", "pupils"):
+        mapping, _ = map_header(header, kind)
+        if not all(c in mapping for c in REQUIRED[kind]):
+            continue
+        if kind == "grid" and not any(k.endswith(("_am", "_pm")) for k in mapping):
+            continue
+        if kind == "pupils" and len(mapping) < 3:
+            continue
+        return kind
+    return None
+
+
+def _xlsx_to_csv(path: Path, out_dir: Path) -> Path:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged workbook
+        raise UnusableFile(f"{path.name}: not a readable .xlsx workbook ({exc})") from exc
+    ws = wb.worksheets[0]
+    out = out_dir / (path.stem + ".csv")
+    with out.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        for row in ws.iter_rows(values_only=True):
+            w.writerow(["" if v is None else _cell_text(v) for v in row])
+    wb.close()
+    return out
+
+
+def _cell_text(v) -> str:
+    import datetime as dt
+
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat() if v.time() == dt.time(0) else v.isoformat()
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _python_lines(path: Path) -> tuple[list[str | None], str]:
+    data = path.read_bytes()
+    encoding = "utf-8"
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        encoding = "windows-1252"
+        text = data.decode("cp1252", errors="replace")
+    text = text.replace("\x00", "")
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [ln[:-1] if ln.endswith("\r") else ln for ln in lines], encoding
+
+
+def read_lines(con: duckdb.DuckDBPyConnection, path: Path, table: str, work_dir: Path) -> str:
+    """Load every physical line of a text file into `table(line, line_text)`; return the encoding."""
+    src = path
+    encoding = "utf-8"
+    try:
+        con.execute(
+            f"create or replace temp table {table} as "
+            "select rowid + 1 as line, line_text from read_csv($p, columns = {'line_text': 'VARCHAR'}, "
+            "delim = '\x1f', quote = '', escape = '', header = false, auto_detect = false)",
+            {"p": str(src)},
+        )
+        return encoding
+    except duckdb.Error:
+        pass  # not plain UTF-8 text: the exact but slower Python reader handles it
+    lines, encoding = _python_lines(path)
+    con.execute(f"create or replace temp table {table} (line bigint, line_text varchar)")
+    if lines:
+        import pyarrow as pa
+
+        tbl = pa.table({"line": pa.array(range(1, len(lines) + 1), pa.int64()),
+                        "line_text": pa.array(lines, pa.string())})
+        con.register("_lines_arrow", tbl)
+        con.execute(f"insert into {table} select line, nullif(line_text, '') from _lines_arrow")
+        con.unregister("_lines_arrow")
+    return encoding
+
+
+def open_file(con: duckdb.DuckDBPyConnection, path: Path, table: str, work_dir: Path,
+              kind: str | None = None) -> RawFile:
+    """Read a file and split its fields into `table(line, line_text, f)`."""
+    if not path.exists():
+        raise UnusableFile(f"{path}: file not found")
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        path_csv = _xlsx_to_csv(path, work_dir)
+    elif path.suffix.lower() == ".xls":
+        raise UnusableFile(f"{path.name}: old .xls workbooks are not supported; save as .xlsx or CSV")
+    else:
+        path_csv = path
+    lines_table = table + "_lines"
+    encoding = read_lines(con, path_csv, lines_table, work_dir)
+    first = con.execute(f"select line_text from {lines_table} where line = 1").fetchall()
+    if not first or not first[0][0] or not first[0][0].strip():
+        raise UnusableFile(f"{path.name}: the file is empty or its first line (the header) is blank")
+    header = next(csv.reader(io.StringIO(first[0][0])))
+    header = [h.strip().lstrip("\ufeff") for h in header]
+    # Plain lines are split in SQL; quoted lines go through the csv module below.
+    con.execute(
+        f"create or replace temp table {table} as select line, line_text, "
+        "case when line_text is null or trim(line_text) = '' then null "
+        "when contains(line_text, '\"') then null "
+        "else list_transform(string_split(line_text, ','), lambda x: trim(x)) end as f "
+        f"from {lines_table} where line > 1"
+    )
+    quoted = con.execute(
+        f"select line, line_text from {table} where contains(line_text, '\"')"
+    ).fetchall()
+    if quoted:
+        parsed = []
+        for line, text in quoted:
+            try:
+                fields = next(csv.reader(io.StringIO(text)))
+            except (csv.Error, StopIteration):
+                fields = [text]
+            parsed.append((line, [x.strip() for x in fields]))
+        con.execute(f"create or replace temp table {table}_q (line bigint, f varchar[])")
+        con.executemany(f"insert into {table}_q values (?, ?)", parsed)
+        con.execute(f"update {table} set f = q.f from {table}_q q where {table}.line = q.line")
+    con.execute(f"drop table if exists {lines_table}")
+    raw = RawFile(path=path, table=table, header=header, n_fields=len(header), encoding=encoding)
+    raw.kind = kind or detect_kind(header) or ""
+    if not raw.kind:
+        raise UnusableFile(
+            f"{path.name}: line 1: cannot tell what kind of file this is from its columns "
+            f"({', '.join(header[:12])}); expected the columns of marks, register grid, pupils, "
+            "schools (GIAS) or DfE's pupil-level file (see README), or pass --kind"
+        )
+    if raw.kind not in ALIASES:
+        raise UnusableFile(f"{path.name}: unknown kind {raw.kind!r}")
+    raw.mapping, raw.unmapped = map_header(header, raw.kind)
+    missing = [c for c in REQUIRED[raw.kind] if c not in raw.mapping]
+    if missing:
+        raise UnusableFile(
+            f"{path.name}: line 1: missing required column(s) for a {raw.kind} file: "
+            + ", ".join(missing)
+        )
+    return raw
+
+
+def work_dir() -> tempfile.TemporaryDirectory:
+    return tempfile.TemporaryDirectory(prefix="attendance_ingest_")

@@ -1,0 +1,343 @@
+"""Load stage: run ingest and validation for each file and write the result.
+
+All files of one `ingest` call load in one transaction on a copy of the
+warehouse (see warehouse.writer): either every usable file lands and the
+marts are rebuilt, or nothing changes. For each file, rows read = rows
+loaded + rows quarantined, checked before the copy is swapped in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import duckdb
+
+from . import build, codes, ingest, validate, warehouse
+
+
+@dataclass
+class FileResult:
+    file_name: str
+    path: str
+    kind: str
+    sha256: str
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    warnings: int = 0
+    status: str = "loaded"  # loaded | unchanged | rejected
+    message: str = ""
+    code_set: str = ""
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _kind_guess(path: Path, kind: str | None) -> str:
+    """Cheap look at the header, only to order files before loading."""
+    if kind:
+        return kind
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            return "marks"
+        with path.open("rb") as fh:
+            first = fh.readline().decode("utf-8-sig", errors="replace")
+        import csv
+        import io
+
+        return ingest.detect_kind(next(csv.reader(io.StringIO(first)))) or "marks"
+    except (OSError, StopIteration):
+        return "marks"
+
+
+def ingest_files(paths: list[Path | str], db_path: Path | str, kind: str | None = None,
+                 progress: bool = True, today: dt.date | None = None) -> list[FileResult]:
+    """Load return files into the warehouse, in dependency order whatever the argument order."""
+    paths = [Path(p) for p in paths]
+    today = today or dt.date.today()
+    ordered = sorted(paths, key=lambda p: ingest.LOAD_ORDER.index(_kind_guess(p, kind)))
+    results: list[FileResult] = []
+    bar = _progress(len(ordered) + 1, progress)
+    with ingest.work_dir() as tmp, warehouse.writer(db_path) as con:
+        for i, path in enumerate(ordered):
+            bar.set_description(f"loading {path.name}")
+            results.append(_load_one(con, path, kind, Path(tmp), f"raw{i}", today))
+            bar.update(1)
+        if any(r.status == "loaded" for r in results):
+            bar.set_description("building marts")
+            build.build(con)
+        _check_accounts(con, results)
+        bar.update(1)
+    bar.close()
+    return results
+
+
+def _progress(total: int, enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, disable=not enabled, unit="step", leave=False)
+
+
+def _register(con, result: FileResult, now: dt.datetime) -> int:
+    file_id = con.execute("select nextval('file_id_seq')").fetchall()[0][0]
+    con.execute(
+        "insert into load_files values (?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 'loading', '')",
+        [file_id, result.file_name, result.path, result.sha256, result.kind, result.code_set, now],
+    )
+    return file_id
+
+
+def _load_one(con, path: Path, kind: str | None, tmp: Path, table: str,
+              today: dt.date) -> FileResult:
+    now = dt.datetime.now()
+    result = FileResult(file_name=path.name, path=str(path.resolve()), kind=kind or "",
+                        sha256=sha256(path) if path.exists() else "")
+    previous = con.execute(
+        "select file_id, loaded_at from load_files where sha256 = ? and status = 'loaded' "
+        "order by file_id desc limit 1",
+        [result.sha256],
+    ).fetchall()
+    if previous and result.sha256:
+        result.status = "unchanged"
+        result.message = f"identical to the file loaded at {previous[0][1]:%Y-%m-%d %H:%M}; nothing changed"
+        return result
+    try:
+        raw = ingest.open_file(con, path, table, tmp, kind)
+    except ingest.UnusableFile as exc:
+        result.status = "rejected"
+        result.message = str(exc)
+        file_id = _register(con, result, now)
+        _quarantine_all(con, table, file_id, result, str(exc))
+        return result
+    result.kind = raw.kind
+    file_id = _register(con, result, now)
+    loader = {
+        "marks": _load_marks, "grid": _load_marks, "pupils": _load_pupils,
+        "schools": _load_schools, "dfe_pupil": _load_dfe_pupil,
+    }[raw.kind]
+    loader(con, raw, file_id, result, today)
+    stg = f"{raw.table}_stg"
+    con.execute(
+        f"insert into quarantine select ?, ?, line, q_column, q_value, q_reason from {stg} "
+        "where q_reason is not null order by line",
+        [file_id, result.file_name],
+    )
+    result.rows_quarantined = con.execute(
+        f"select count(*) from {stg} where q_reason is not null").fetchall()[0][0]
+    if raw.kind == "grid":
+        result.rows_read = con.execute(f"select count(*) from {stg}").fetchall()[0][0]
+    else:
+        result.rows_read = con.execute(f"select count(*) from {raw.table}").fetchall()[0][0]
+    result.warnings = con.execute(
+        "select count(*) from load_warnings where file_id = ?", [file_id]).fetchall()[0][0]
+    if result.rows_read == 0:
+        result.status = "rejected"
+        result.message = "the file has a header but no rows"
+    elif result.rows_loaded == 0:
+        result.status = "rejected"
+        result.message = "no row of this file could be loaded: see the quarantine"
+    missing = [c for c in ingest.DFE_PUBLISHED if c not in raw.mapping] if raw.kind == "dfe_pupil" else []
+    if missing:
+        result.message = (result.message + "; " if result.message else "") + (
+            "DfE fields missing from this file: " + ", ".join(missing))
+    con.execute(
+        "update load_files set kind = ?, code_set = ?, rows_read = ?, rows_loaded = ?, "
+        "rows_quarantined = ?, status = ?, message = ? where file_id = ?",
+        [result.kind, result.code_set, result.rows_read, result.rows_loaded,
+         result.rows_quarantined, result.status, result.message, file_id],
+    )
+    for t in (raw.table, f"{raw.table}_typed", stg):
+        con.execute(f"drop table if exists {t}")
+    return result
+
+
+def _quarantine_all(con, table: str, file_id: int, result: FileResult, reason: str) -> None:
+    """An unusable file: every line it had goes to quarantine with the file's reason."""
+    try:
+        n = con.execute(f"select count(*) from {table}").fetchall()[0][0]
+    except duckdb.CatalogException:
+        n = 0
+    if n:
+        con.execute(
+            f"insert into quarantine select ?, ?, line, null, left(line_text, 200), ? from {table}",
+            [file_id, result.file_name, "file rejected: " + reason],
+        )
+    result.rows_read = result.rows_quarantined = n
+    con.execute(
+        "update load_files set rows_read = ?, rows_quarantined = ?, status = 'rejected', message = ? "
+        "where file_id = ?",
+        [n, n, reason, file_id],
+    )
+
+
+def _load_marks(con, raw, file_id: int, result: FileResult, today: dt.date) -> None:
+    validate.stage_marks(con, raw, today)
+    stg = f"{raw.table}_stg"
+    years = [r[0] for r in con.execute(
+        f"select distinct case when month(date) >= 9 then year(date) else year(date) - 1 end "
+        f"from {stg} where q_reason is null").fetchall()]
+    result.code_set = ", ".join(sorted({
+        "August 2024 codes" if codes.code_set_for_year(y) == "2024" else "pre-2024 codes"
+        for y in years}))
+    # A corrected re-send replaces the school's marks over the dates it covers.
+    con.execute(
+        f"""
+        delete from marks using (
+            select urn, min(date) as d0, max(date) as d1 from {stg}
+            where q_reason is null group by urn
+        ) spans
+        where marks.urn = spans.urn and marks.date between spans.d0 and spans.d1
+        """
+    )
+    con.execute(
+        f"insert into marks select urn, pupil_id, date, session, code, ? from {stg} "
+        "where q_reason is null",
+        [file_id],
+    )
+    result.rows_loaded = con.execute(
+        f"select count(*) from {stg} where q_reason is null").fetchall()[0][0]
+
+
+def _load_pupils(con, raw, file_id: int, result: FileResult, today: dt.date) -> None:
+    validate.stage_pupils(con, raw, default_from=today)
+    stg = f"{raw.table}_stg"
+    if "home_postcode" in raw.mapping and "home_lsoa" not in raw.mapping:
+        _map_postcodes(con, stg, file_id, result.file_name)
+    con.execute(
+        f"""
+        delete from pupil_characteristics p using {stg} s
+        where s.q_reason is null and p.urn = s.urn and p.pupil_id = s.pupil_id
+          and p.valid_from = s.valid_from
+        """
+    )
+    con.execute(
+        f"""
+        insert into pupil_characteristics
+        select urn, pupil_id, valid_from, ncyear, gender, ethnicity, sen_provision, fsm,
+            pupil_premium, eal, young_carer, cla, cin, cpp, home_lsoa, dob, ?
+        from {stg} where q_reason is null
+        """,
+        [file_id],
+    )
+    result.rows_loaded = con.execute(
+        f"select count(*) from {stg} where q_reason is null").fetchall()[0][0]
+
+
+def _map_postcodes(con, stg: str, file_id: int, file_name: str) -> None:
+    """Home postcode → LSOA; the postcode itself is never stored."""
+    from . import geography
+
+    postcodes = [r[0] for r in con.execute(
+        f"select distinct home_postcode from {stg} where home_postcode is not null").fetchall()]
+    found = geography.postcodes_to_lsoa(postcodes)
+    con.execute("create or replace temp table _pc (home_postcode varchar, lsoa varchar)")
+    con.executemany("insert into _pc values (?, ?)", list(found.items()))
+    con.execute(
+        f"update {stg} set home_lsoa = _pc.lsoa from _pc where {stg}.home_postcode = _pc.home_postcode"
+    )
+    con.execute(
+        f"""
+        insert into load_warnings
+        select ?, ?, line, 'home_postcode',
+            'postcode not found in the ONS Postcode Directory (outward code '
+            || split_part(upper(trim(home_postcode)), ' ', 1) || '); loaded without a neighbourhood'
+        from {stg}
+        where q_reason is null and home_postcode is not null and home_lsoa is null
+        """,
+        [file_id, file_name],
+    )
+    con.execute(f"update {stg} set home_postcode = null")
+    con.execute("drop table _pc")
+
+
+def _load_schools(con, raw, file_id: int, result: FileResult, today: dt.date) -> None:
+    validate.stage_schools(con, raw)
+    stg = f"{raw.table}_stg"
+    _fill_lat_lon(con, stg)
+    con.execute(f"delete from schools where urn in (select urn from {stg} where q_reason is null)")
+    con.execute(
+        f"""
+        insert into schools
+        select urn, school_name, la_code, la_name, establishment_type, phase, postcode,
+            easting, northing, latitude, longitude, number_of_pupils, percent_fsm, ?
+        from {stg} where q_reason is null
+        """,
+        [file_id],
+    )
+    result.rows_loaded = con.execute(
+        f"select count(*) from {stg} where q_reason is null").fetchall()[0][0]
+
+
+def _fill_lat_lon(con, stg: str) -> None:
+    rows = con.execute(
+        f"select line, easting, northing from {stg} where latitude is null "
+        "and easting is not null and northing is not null").fetchall()
+    if not rows:
+        return
+    from . import geography
+
+    converted = [(line, *geography.bng_to_wgs84(e, n)) for line, e, n in rows]
+    con.execute("create or replace temp table _ll (line bigint, latitude double, longitude double)")
+    con.executemany("insert into _ll values (?, ?, ?)", converted)
+    con.execute(
+        f"update {stg} set latitude = _ll.latitude, longitude = _ll.longitude "
+        f"from _ll where {stg}.line = _ll.line")
+    con.execute("drop table _ll")
+
+
+def _load_dfe_pupil(con, raw, file_id: int, result: FileResult, today: dt.date) -> None:
+    validate.stage_dfe_pupil(con, raw)
+    stg = f"{raw.table}_stg"
+    # A new weekly file replaces the previous snapshot for the same schools and term.
+    con.execute(
+        f"""
+        delete from dfe_pupil_totals d using (
+            select distinct urn, academic_term from {stg} where q_reason is null
+        ) s where d.urn = s.urn and d.academic_term is not distinct from s.academic_term
+        """
+    )
+    con.execute(
+        f"""
+        insert into dfe_pupil_totals
+        select academic_term, urn, pupil_id, sex, ethnicity, ncyear, eal, fsm, sen_support, ehcp,
+            cla, cin, cpp, phase, admission_date, leaving_date, possible_sessions,
+            present_sessions, aea_sessions, authorised_sessions, unauthorised_sessions,
+            absent_sessions, ?
+        from {stg} where q_reason is null
+        """,
+        [file_id],
+    )
+    con.execute(
+        f"""
+        insert into pupil_identity
+        select urn, pupil_id, surname, forename, dob, ? from {stg}
+        where q_reason is null and (surname is not null or forename is not null or dob is not null)
+        """,
+        [file_id],
+    )
+    result.rows_loaded = con.execute(
+        f"select count(*) from {stg} where q_reason is null").fetchall()[0][0]
+
+
+def _check_accounts(con, results: list[FileResult]) -> None:
+    for r in results:
+        if r.status != "unchanged" and r.rows_read != r.rows_loaded + r.rows_quarantined:
+            raise RuntimeError(
+                f"{r.file_name}: {r.rows_read} rows read but {r.rows_loaded} loaded and "
+                f"{r.rows_quarantined} quarantined; nothing was changed")
+
+
+def set_meta(db_path: Path | str, values: dict[str, str]) -> None:
+    with warehouse.writer(db_path) as con:
+        warehouse.put_meta(con, values)

@@ -1,0 +1,12 @@
+-- Each check returns the rows that break a rule; a build fails if any does.
+select 'possible sessions = present + AEA + authorised + unauthorised' as rule, count(*) as failures
+from pupil_week where possible <> present + aea + authorised + unauthorised
+having count(*) > 0
+union all
+select 'one mark per pupil, school, date and session', count(*)
+from (select 1 from marks group by urn, pupil_id, date, session having count(*) > 1)
+having count(*) > 0
+union all
+select 'every enrolment has one characteristics row a year', count(*)
+from (select 1 from pupil_year group by academic_year, urn, pupil_id having count(*) > 1)
+having count(*) > 0;

@@ -1,0 +1,72 @@
+"""Headline measures for the `summary` command, per DfE's definitions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+
+from . import config
+
+SQL = (Path(__file__).parent / "sql" / "summary.sql").read_text()
+
+POPULATIONS = {
+    "compulsory": "enrolments of compulsory school age (5-15 on 31 August; from date of birth, "
+                  "else NC year 1-11; enrolments with neither are counted)",
+    "all": "all enrolments with possible sessions",
+}
+PA_RULES = {
+    "census": (1, "all enrolments with possible sessions (school census rule)"),
+    "daily": (11, "enrolments with more than 10 possible sessions (daily collection rule)"),
+}
+
+
+def _rate(num: float, den: float) -> float | None:
+    return 100.0 * num / den if den else None
+
+
+def summary(con: duckdb.DuckDBPyConnection, urn: int | None = None,
+            date_from: dt.date | None = None, date_to: dt.date | None = None,
+            population: str = "compulsory", pa_rule: str = "census") -> dict:
+    params = {
+        "urn": urn, "date_from": date_from, "date_to": date_to,
+        "year_from": _ay(date_from) if date_from else None,
+        "year_to": _ay(date_to) if date_to else None,
+        "population": population, "min_pa_possible": PA_RULES[pa_rule][0],
+    }
+    cur = con.execute(SQL, params)
+    names = [d[0] for d in cur.description]
+    row = dict(zip(names, cur.fetchall()[0]))
+    possible = row["possible_sessions"]
+    absent = row["authorised_sessions"] + row["unauthorised_sessions"]
+    out = {
+        "enrolments": row["enrolments"],
+        "possible_sessions": possible,
+        "present_sessions": row["present_sessions"],
+        "aea_sessions": row["aea_sessions"],
+        "authorised_sessions": row["authorised_sessions"],
+        "unauthorised_sessions": row["unauthorised_sessions"],
+        "late_before_close_sessions": row["late_before_close_sessions"],
+        "late_after_close_sessions": row["late_after_close_sessions"],
+        "attendance_rate": _rate(row["present_sessions"] + row["aea_sessions"], possible),
+        "overall_absence_rate": _rate(absent, possible),
+        "authorised_absence_rate": _rate(row["authorised_sessions"], possible),
+        "unauthorised_absence_rate": _rate(row["unauthorised_sessions"], possible),
+        "persistent_absence_rate": _rate(row["pa_enrolments"], row["pa_denominator"]),
+        "severe_absence_rate": _rate(row["sa_enrolments"], row["pa_denominator"]),
+        "pa_enrolments": row["pa_enrolments"],
+        "sa_enrolments": row["sa_enrolments"],
+        "days_lost": absent / 2,
+        "hours_lost": absent / 10 * config.SCHOOL_WEEK_HOURS,
+        "urn": urn,
+        "from": date_from.isoformat() if date_from else None,
+        "to": date_to.isoformat() if date_to else None,
+        "population": POPULATIONS[population],
+        "pa_rule": PA_RULES[pa_rule][1],
+    }
+    return out
+
+
+def _ay(d: dt.date) -> int:
+    return d.year if d.month >= 9 else d.year - 1
