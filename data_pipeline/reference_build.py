@@ -560,7 +560,8 @@ def build_stat_neighbours() -> None:
             "model": model, "la_code": d.old_la_code.map(code), "old_la_code": d.old_la_code.astype(int),
             "la_name": d.la_name, "rank": d.sn_rank.astype(int),
             "neighbour_la_code": d.sn_old_la_code.map(code), "neighbour_old_la_code": d.sn_old_la_code.astype(int),
-            "neighbour_name": d.sn_la_name, "closeness": d.closeness, "section": d.section}))
+            "neighbour_name": d.sn_la_name, "closeness": d.closeness.str.strip().str.capitalize(),
+            "section": d.section}))
     out = pd.concat(frames, ignore_index=True)
     out.to_csv(OUT / "stat_neighbours.csv", index=False)
     print("stat_neighbours:", len(out), "unmapped:", int(out.la_code.isna().sum() + out.neighbour_la_code.isna().sum()))
