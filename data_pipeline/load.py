@@ -285,11 +285,15 @@ def _fill_lat_lon(con, stg: str) -> None:
         "and easting is not null and northing is not null").fetchall()
     if not rows:
         return
-    from . import geography
+    import numpy as np
 
-    converted = [(line, *geography.bng_to_wgs84(e, n)) for line, e, n in rows]
+    from .reference_build import bng_to_wgs84
+
+    lines, east, north = (np.array(c) for c in zip(*rows))
+    lat, lon = bng_to_wgs84(east.astype(float), north.astype(float))
     con.execute("create or replace temp table _ll (line bigint, latitude double, longitude double)")
-    con.executemany("insert into _ll values (?, ?, ?)", converted)
+    con.executemany("insert into _ll values (?, ?, ?)",
+                    [(int(a), float(b), float(c)) for a, b, c in zip(lines, lat, lon)])
     con.execute(
         f"update {stg} set latitude = _ll.latitude, longitude = _ll.longitude "
         f"from _ll where {stg}.line = _ll.line")
