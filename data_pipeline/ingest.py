@@ -144,8 +144,21 @@ REQUIRED = {
 # Loading order within one ingest: what a later kind is checked against comes first.
 LOAD_ORDER = ("schools", "pupils", "dfe_pupil", "marks", "grid")
 
-# DfE's published fields for the weekly pupil-level file: reported when missing.
-DFE_PUBLISHED = tuple(ALIASES["dfe_pupil"])
+# DfE's published field names for the weekly pupil-level file, reported when missing.
+DFE_PUBLISHED = {
+    "academic_term": "academic_term", "pupil_id": "UPN", "dob": "DOB", "sex": "sex",
+    "ethnicity": "ethnicity", "eal": "english_additional_language",
+    "compulsory_school_age": "compulsory_school_age", "sen_support": "sen_support",
+    "fsm": "free_school_meals", "ehcp": "education_health_care_plan",
+    "cla": "looked_after_child", "cin": "child_in_need", "cpp": "child_protection_plan",
+    "urn": "unique_reference_number", "year_group": "year_group", "school_name": "school_name",
+    "phase": "phase", "surname": "pupil_surname", "forename": "pupil_forename",
+    "admission_date": "admission_date", "leaving_date": "leaving_date",
+    "possible_sessions": "possible_sessions", "present_sessions": "present_sessions",
+    "absent_sessions": "absent_sessions", "aea_sessions": "approved_educational_activity_sessions",
+    "authorised_sessions": "authorised_absent_sessions",
+    "unauthorised_sessions": "unauthorised_absent_sessions",
+}
 
 
 @dataclass

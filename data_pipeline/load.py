@@ -67,6 +67,9 @@ def ingest_files(paths: list[Path | str], db_path: Path | str, kind: str | None 
     paths = [Path(p) for p in paths]
     today = today or dt.date.today()
     ordered = sorted(paths, key=lambda p: ingest.LOAD_ORDER.index(_kind_guess(p, kind)))
+    unchanged = _already_loaded(Path(db_path), ordered)
+    if len(unchanged) == len(ordered):
+        return [unchanged[p] for p in ordered]  # nothing new: the warehouse is not touched
     results: list[FileResult] = []
     bar = _progress(len(ordered) + 1, progress)
     with ingest.work_dir() as tmp, warehouse.writer(db_path) as con:
@@ -81,6 +84,30 @@ def ingest_files(paths: list[Path | str], db_path: Path | str, kind: str | None 
         bar.update(1)
     bar.close()
     return results
+
+
+def _already_loaded(db_path: Path, paths: list[Path]) -> dict[Path, FileResult]:
+    """Files whose exact bytes were loaded before, with the earlier load's counts."""
+    if not db_path.exists():
+        return {}
+    con = warehouse.connect(db_path, read_only=True)
+    try:
+        out = {}
+        for p in paths:
+            if not p.exists():
+                continue
+            digest = sha256(p)
+            row = con.execute(
+                "select kind, loaded_at, rows_read, rows_loaded, rows_quarantined from load_files "
+                "where sha256 = ? and status = 'loaded' order by file_id desc limit 1", [digest]).fetchall()
+            if row:
+                kind, at, n_read, n_loaded, n_quarantined = row[0]
+                out[p] = FileResult(p.name, str(p.resolve()), kind, digest, n_read, n_loaded,
+                                    n_quarantined, status="unchanged",
+                                    message=f"identical to the file loaded at {at:%Y-%m-%d %H:%M}; nothing changed")
+        return out
+    finally:
+        con.close()
 
 
 def _progress(total: int, enabled: bool):
@@ -147,7 +174,8 @@ def _load_one(con, path: Path, kind: str | None, tmp: Path, table: str,
     elif result.rows_loaded == 0:
         result.status = "rejected"
         result.message = "no row of this file could be loaded: see the quarantine"
-    missing = [c for c in ingest.DFE_PUBLISHED if c not in raw.mapping] if raw.kind == "dfe_pupil" else []
+    missing = ([name for c, name in ingest.DFE_PUBLISHED.items() if c not in raw.mapping]
+               if raw.kind == "dfe_pupil" else [])
     if missing:
         result.message = (result.message + "; " if result.message else "") + (
             "DfE fields missing from this file: " + ", ".join(missing))
