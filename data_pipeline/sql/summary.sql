@@ -49,9 +49,9 @@ final as (
         coalesce(sum(unauthorised), 0) as unauthorised_sessions,
         count(*) filter (where possible >= $min_pa_possible) as pa_denominator,
         count(*) filter (where possible >= $min_pa_possible
-                         and 10 * (authorised + unauthorised) >= possible) as pa_enrolments,
+                         and is_persistent_absentee(authorised + unauthorised, possible)) as pa_enrolments,
         count(*) filter (where possible >= $min_pa_possible
-                         and 2 * (authorised + unauthorised) >= possible) as sa_enrolments
+                         and is_severe_absentee(authorised + unauthorised, possible)) as sa_enrolments
     from in_scope
 )
 select * from final;

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Install what is needed, build the synthetic demo LA if it is not there, open the dashboard.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+DB=${ATTENDANCE_DB:-data/attendance.duckdb}
+if [ ! -f "$DB" ]; then
+    .venv/bin/python -m data_pipeline demo --db "$DB"
+fi
+export ATTENDANCE_DB="$DB"
+exec .venv/bin/streamlit run dashboard.py --server.headless true "$@"
