@@ -1,0 +1,159 @@
+-- One published measure, every year, for every current LA, the LA's region and England,
+-- from one collection only ('daily' 2022/23 on, or 'census' 2006/07 on; never mixed).
+-- Rates are % (of possible sessions; PA and SA of enrolments). For each year: each LA's
+-- rank among the LAs with a figure (1 = best: lowest absence, highest attendance),
+-- its quartile (1 = best quarter), and the LA quartile boundaries q1..q3.
+-- When $use_own_figures (the synthetic demo LA), the LA's own daily-collection years
+-- come from the warehouse instead: compulsory school age, full year to date, PA and SA
+-- by DfE's daily rule (enrolments with more than 10 possible sessions).
+with measures as (
+    select collection, source_file, time_period, period_label, geographic_level,
+        la_code, la_name, region_code, phase,
+        attendance_rate::double as attendance_rate,
+        overall_absence_rate::double as overall_absence_rate,
+        authorised_absence_rate::double as authorised_absence_rate,
+        unauthorised_absence_rate::double as unauthorised_absence_rate,
+        persistent_absence_rate::double as persistent_absence_rate,
+        severe_absence_rate::double as severe_absence_rate,
+        illness_rate::double as illness_rate,
+        medical_rate::double as medical_rate,
+        unauthorised_holiday_rate::double as unauthorised_holiday_rate,
+        other_unauthorised_rate::double as other_unauthorised_rate,
+        not_yet_known_rate::double as not_yet_known_rate,
+        late_after_close_rate::double as late_after_close_rate,
+        part_time_rate::double as part_time_rate
+    from bench_la_year
+    where collection = $collection and phase = $bench_phase
+),
+own_enrolment as (
+    select w.academic_year, w.urn, w.pupil_id,
+        sum(w.possible) as possible,
+        sum(w.present + w.aea) as attending,
+        sum(w.authorised) as authorised,
+        sum(w.unauthorised) as unauthorised,
+        sum(w.illness) as illness, sum(w.medical) as medical,
+        sum(w.unauthorised_holiday) as unauthorised_holiday,
+        sum(w.other_unauthorised) as other_unauthorised,
+        sum(w.not_yet_known) as not_yet_known,
+        sum(w.late_after_close) as late_after_close,
+        sum(w.part_time_timetable) as part_time_timetable
+    from pupil_week w
+    join pupil_year y
+      on y.academic_year = w.academic_year and y.urn = w.urn and y.pupil_id = w.pupil_id
+    where ($scope_urns is null or w.urn in (select unnest($scope_urns)))
+      and $use_own_figures and $collection = 'daily'
+      and y.compulsory_age
+      and ($bench_phase = 'Total' or y.phase = $bench_phase)
+    group by all
+    having sum(w.possible) > 0
+),
+own as (
+    select 'daily' as collection, 'Demo LA: computed from the warehouse' as source_file,
+        academic_year as time_period,
+        academic_year || '/' || lpad(((academic_year + 1) % 100)::varchar, 2, '0') as period_label,
+        'Local authority' as geographic_level, $la_code as la_code,
+        null as la_name, null as region_code, $bench_phase as phase,
+        100.0 * sum(attending) / sum(possible) as attendance_rate,
+        100.0 * sum(authorised + unauthorised) / sum(possible) as overall_absence_rate,
+        100.0 * sum(authorised) / sum(possible) as authorised_absence_rate,
+        100.0 * sum(unauthorised) / sum(possible) as unauthorised_absence_rate,
+        100.0 * count(*) filter (where possible > 10 and (authorised + unauthorised) * 10 >= possible)
+              / nullif(count(*) filter (where possible > 10), 0) as persistent_absence_rate,
+        100.0 * count(*) filter (where possible > 10 and (authorised + unauthorised) * 2 >= possible)
+              / nullif(count(*) filter (where possible > 10), 0) as severe_absence_rate,
+        100.0 * sum(illness) / sum(possible) as illness_rate,
+        100.0 * sum(medical) / sum(possible) as medical_rate,
+        100.0 * sum(unauthorised_holiday) / sum(possible) as unauthorised_holiday_rate,
+        100.0 * sum(other_unauthorised) / sum(possible) as other_unauthorised_rate,
+        100.0 * sum(not_yet_known) / sum(possible) as not_yet_known_rate,
+        100.0 * sum(late_after_close) / sum(possible) as late_after_close_rate,
+        100.0 * sum(part_time_timetable) / sum(possible) as part_time_rate
+    from own_enrolment
+    group by academic_year
+),
+combined as (
+    select * from measures m
+    where not (m.geographic_level = 'Local authority' and m.la_code = $la_code
+               and m.time_period in (select time_period from own))
+    union all by name
+    select * from own
+),
+long as (
+    unpivot combined
+    on attendance_rate, overall_absence_rate, authorised_absence_rate, unauthorised_absence_rate,
+       persistent_absence_rate, severe_absence_rate, illness_rate, medical_rate,
+       unauthorised_holiday_rate, other_unauthorised_rate, not_yet_known_rate,
+       late_after_close_rate, part_time_rate
+    into name measure value value
+),
+chosen as (
+    select * from long where measure = $measure and value is not null
+),
+home as (
+    select la_code, la_name, region_code, region_name from la_lookup where la_code = $la_code
+),
+stat_nbr as (
+    select neighbour_la_code as la_code, rank as neighbour_rank
+    from stat_neighbours
+    where model = 'May 2025' and section = 'current' and la_code = $la_code
+),
+geo_nbr as (
+    select neighbour_la_code as la_code from geo_neighbours where la_code = $la_code
+),
+las as (
+    select c.time_period, c.period_label, c.source_file, c.value, l.la_code, l.la_name,
+        l.region_code, l.region_name,
+        l.la_code = $la_code as is_la,
+        s.la_code is not null as is_stat_neighbour,
+        g.la_code is not null as is_geo_neighbour,
+        s.neighbour_rank
+    from chosen c
+    join la_lookup l on l.la_code = c.la_code and l.is_current
+    left join stat_nbr s on s.la_code = c.la_code
+    left join geo_nbr g on g.la_code = c.la_code
+    where c.geographic_level = 'Local authority'
+),
+ranked as (
+    select *,
+        rank() over w as rank,
+        count(*) over (partition by time_period) as n_ranked,
+        ntile(4) over w as quartile,
+        quantile_cont(value, 0.25) over (partition by time_period) as q25,
+        quantile_cont(value, 0.50) over (partition by time_period) as q50,
+        quantile_cont(value, 0.75) over (partition by time_period) as q75,
+        case when is_la then 'LA'
+             when is_stat_neighbour then 'Statistical neighbour'
+             when is_geo_neighbour then 'Geographic neighbour'
+             else 'Other LA' end as area_type
+    from las
+    window w as (partition by time_period
+                 order by case when $low_is_good then value else -value end)
+),
+sn_average as (
+    -- the simple mean of the statistical neighbours' rates, as in DfE's LAIT
+    select time_period, any_value(period_label) as period_label,
+        'Statistical neighbours (mean of ' || count(*) || ')' as source_file,
+        avg(value) as value, 'SN' as la_code, 'Statistical neighbours average' as la_name,
+        'Statistical neighbours average' as area_type
+    from las where is_stat_neighbour group by time_period
+),
+region_england as (
+    select c.time_period, c.period_label, c.source_file, c.value,
+        case when c.geographic_level = 'National' then 'E92000001' else c.region_code end as la_code,
+        case when c.geographic_level = 'National' then 'England' else h.region_name end as la_name,
+        case when c.geographic_level = 'National' then 'England' else 'Region' end as area_type
+    from chosen c cross join home h
+    where c.geographic_level = 'National'
+       or (c.geographic_level = 'Regional' and c.region_code = h.region_code)
+),
+final as (
+    select time_period, period_label, area_type, la_code, la_name, value, source_file,
+        region_name, is_la, is_stat_neighbour, is_geo_neighbour, neighbour_rank,
+        rank, n_ranked, quartile, q25, q50, q75
+    from ranked
+    union all by name
+    select * from sn_average
+    union all by name
+    select * from region_england
+)
+select * from final order by time_period, area_type, value

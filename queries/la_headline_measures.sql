@@ -1,0 +1,66 @@
+-- Headline measures for the chosen period and the same period last year.
+-- Population: enrolments of compulsory school age (pupil_year.compulsory_age), as DfE;
+-- enrolments with no possible sessions in the period are left out.
+-- Units: sessions are half days (counts); rates are % of possible sessions;
+-- PA = enrolments with (authorised + unauthorised) * 10 >= possible (10%+, integer
+-- arithmetic, so exactly 10% is PA); SA = * 2 >= possible (50%+); both over the period.
+-- days lost = absence sessions / 2.
+with periods as (
+    select 'selected' as period, $year::integer as academic_year,
+           $week_from::date as week_from, $week_to::date as week_to
+    union all
+    select 'last year', $year::integer - 1, $ly_week_from::date, $ly_week_to::date
+),
+enrolment as (
+    select p.period, w.urn, w.pupil_id,
+        sum(w.possible) as possible,
+        sum(w.present + w.aea) as attending,
+        sum(w.authorised) as authorised,
+        sum(w.unauthorised) as unauthorised
+    from pupil_week w
+    join periods p
+      on w.academic_year = p.academic_year
+     and w.week_start between p.week_from and p.week_to
+    join pupil_year y
+      on y.academic_year = w.academic_year and y.urn = w.urn and y.pupil_id = w.pupil_id
+    where ($scope_urns is null or w.urn in (select unnest($scope_urns)))
+      and y.compulsory_age
+      and ($phase is null or y.phase = $phase)
+    group by all
+    having sum(w.possible) > 0
+),
+totals as (
+    select period,
+        count(*) as enrolments,
+        count(distinct pupil_id) as pupils,
+        sum(possible) as possible_sessions,
+        sum(attending) as attending_sessions,
+        sum(authorised) as authorised_sessions,
+        sum(unauthorised) as unauthorised_sessions,
+        count(*) filter (where (authorised + unauthorised) * 10 >= possible) as pa_enrolments,
+        count(*) filter (where (authorised + unauthorised) * 2 >= possible) as sa_enrolments
+    from enrolment
+    group by period
+),
+final as (
+    select p.period, p.academic_year, p.week_from, p.week_to,
+        coalesce(t.enrolments, 0) as enrolments,
+        coalesce(t.pupils, 0) as pupils,
+        t.possible_sessions,
+        t.authorised_sessions + t.unauthorised_sessions as absence_sessions,
+        100.0 * t.attending_sessions / t.possible_sessions as attendance_rate,
+        100.0 * (t.authorised_sessions + t.unauthorised_sessions) / t.possible_sessions as overall_absence_rate,
+        100.0 * t.authorised_sessions / t.possible_sessions as authorised_absence_rate,
+        100.0 * t.unauthorised_sessions / t.possible_sessions as unauthorised_absence_rate,
+        t.pa_enrolments,
+        100.0 * t.pa_enrolments / t.enrolments as persistent_absence_rate,
+        t.sa_enrolments,
+        100.0 * t.sa_enrolments / t.enrolments as severe_absence_rate,
+        -- school days lost, in total and per enrolment
+        (t.authorised_sessions + t.unauthorised_sessions) / 2.0 as days_lost,
+        (t.authorised_sessions + t.unauthorised_sessions) / 2.0 / t.enrolments as days_lost_per_enrolment,
+        t.possible_sessions / 2.0 / t.enrolments as school_days_per_enrolment
+    from periods p
+    left join totals t using (period)
+)
+select * from final order by period desc
