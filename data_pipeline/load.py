@@ -71,17 +71,17 @@ def ingest_files(paths: list[Path | str], db_path: Path | str, kind: str | None 
     if len(unchanged) == len(ordered):
         return [unchanged[p] for p in ordered]  # nothing new: the warehouse is not touched
     results: list[FileResult] = []
-    bar = _progress(len(ordered) + 1, progress)
+    bar = _progress(3 * len(ordered) + 2, progress)
     with ingest.work_dir() as tmp, warehouse.writer(db_path) as con:
         for i, path in enumerate(ordered):
-            bar.set_description(f"loading {path.name}")
-            results.append(_load_one(con, path, kind, Path(tmp), f"raw{i}", today))
-            bar.update(1)
+            results.append(_load_one(con, path, kind, Path(tmp), f"raw{i}", today, bar))
         if any(r.status == "loaded" for r in results):
             bar.set_description("building marts")
             build.build(con)
-        _check_accounts(con, results)
         bar.update(1)
+        _check_accounts(con, results)
+        bar.set_description("saving the warehouse")
+    bar.update(1)
     bar.close()
     return results
 
@@ -126,8 +126,9 @@ def _register(con, result: FileResult, now: dt.datetime) -> int:
 
 
 def _load_one(con, path: Path, kind: str | None, tmp: Path, table: str,
-              today: dt.date) -> FileResult:
+              today: dt.date, bar) -> FileResult:
     now = dt.datetime.now()
+    bar.set_description(f"reading {path.name}")
     result = FileResult(file_name=path.name, path=str(path.resolve()), kind=kind or "",
                         sha256=sha256(path) if path.exists() else "")
     previous = con.execute(
@@ -138,6 +139,7 @@ def _load_one(con, path: Path, kind: str | None, tmp: Path, table: str,
     if previous and result.sha256:
         result.status = "unchanged"
         result.message = f"identical to the file loaded at {previous[0][1]:%Y-%m-%d %H:%M}; nothing changed"
+        bar.update(3)
         return result
     try:
         raw = ingest.open_file(con, path, table, tmp, kind)
@@ -146,7 +148,10 @@ def _load_one(con, path: Path, kind: str | None, tmp: Path, table: str,
         result.message = str(exc)
         file_id = _register(con, result, now)
         _quarantine_all(con, table, file_id, result, str(exc))
+        bar.update(3)
         return result
+    bar.update(1)
+    bar.set_description(f"validating and loading {path.name}")
     result.kind = raw.kind
     file_id = _register(con, result, now)
     loader = {
@@ -154,6 +159,7 @@ def _load_one(con, path: Path, kind: str | None, tmp: Path, table: str,
         "schools": _load_schools, "dfe_pupil": _load_dfe_pupil,
     }[raw.kind]
     loader(con, raw, file_id, result, today)
+    bar.update(1)
     stg = f"{raw.table}_stg"
     con.execute(
         f"insert into quarantine select ?, ?, line, q_column, q_value, q_reason from {stg} "
@@ -187,6 +193,7 @@ def _load_one(con, path: Path, kind: str | None, tmp: Path, table: str,
     )
     for t in (raw.table, f"{raw.table}_typed", stg):
         con.execute(f"drop table if exists {t}")
+    bar.update(1)
     return result
 
 

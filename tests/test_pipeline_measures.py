@@ -146,3 +146,20 @@ def test_pre_2024_codes(tmp_path):
     assert r.rows_loaded == 20 and r.code_set == "pre-2024 codes"
     s = summary(warehouse.connect(db, read_only=True), population="all")
     assert (s["authorised_sessions"], s["aea_sessions"], s["pa_enrolments"]) == (2, 1, 1)
+
+
+def test_marts_agree_with_the_marks(register):
+    con = warehouse.connect(register, read_only=True)
+    flags = {p: (pa, sa) for p, pa, sa in con.execute(
+        "select pupil_id, persistent_absentee, severe_absentee from enrolment_year where urn = ?", [A]).fetchall()}
+    assert flags["PA10"] == (True, False) and flags["SA50"] == (True, True) and flags["NEAR"] == (False, False)
+    week = con.execute("select sum(possible), sum(authorised), sum(unauthorised), sum(aea) from pupil_week").fetchall()[0]
+    assert week == (226, 20, 7, 5)
+    term = con.execute("select distinct term from pupil_term").fetchall()
+    assert term == [("Autumn",)]
+    # Reasons land in their columns: PA10's O is other unauthorised, SA50's G unauthorised holiday.
+    r = con.execute("select sum(other_unauthorised), sum(unauthorised_holiday), sum(illness), sum(part_time_timetable), "
+                    "sum(late_after_close), sum(not_yet_known), sum(excluded), sum(medical) from pupil_week").fetchall()[0]
+    assert r == (1, 4, 17, 1, 1, 1, 1, 1)
+    assert con.execute("select pct(1, 4), is_persistent_absentee(1, 10), is_persistent_absentee(1, 11), "
+                       "is_severe_absentee(5, 10), days_lost(3)").fetchall()[0] == (25.0, True, False, True, 1.5)
