@@ -11,6 +11,7 @@ with periods as (
 sessions as (
     select p.period,
         sum(w.possible) as possible,
+        sum(w.authorised + w.unauthorised) as absent,
         sum(w.illness) as illness,
         sum(w.medical) as medical,
         sum(w.authorised_holiday) as authorised_holiday,
@@ -43,6 +44,9 @@ la as (
         max(reason_sessions) filter (where period = 'selected') as sessions,
         100.0 * max(reason_sessions) filter (where period = 'selected')
               / nullif(max(possible) filter (where period = 'selected'), 0) as rate,
+        -- share of all absence sessions in the period, %
+        100.0 * max(reason_sessions) filter (where period = 'selected')
+              / nullif(max(absent) filter (where period = 'selected'), 0) as share_of_absence,
         100.0 * max(reason_sessions) filter (where period = 'last year')
               / nullif(max(possible) filter (where period = 'last year'), 0) as last_year_rate
     from long
@@ -69,7 +73,8 @@ england as (
     into name reason value england_rate
 ),
 final as (
-    select la.reason, la.sessions, la.sessions / 2.0 as days_lost, la.rate, la.last_year_rate,
+    select la.reason, la.sessions, la.sessions / 2.0 as days_lost, la.rate, la.share_of_absence,
+        la.last_year_rate,
         e.england_rate, e.time_period as england_year
     from la left join england e using (reason)
 )

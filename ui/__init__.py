@@ -1,0 +1,123 @@
+"""Shared drawing helpers: a chart with its one-sentence reading, table and CSV download;
+numbers in words; the synthetic-data banner. Pages call these and do no arithmetic on rates."""
+
+from __future__ import annotations
+
+import io
+import math
+
+import pandas as pd
+
+from data_pipeline.codes import format_year  # noqa: F401  (re-exported for pages)
+import streamlit as st
+
+# Okabe-Ito: distinguishable with the common colour-vision deficiencies.
+OKABE_ITO = {
+    "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
+    "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "black": "#000000",
+    "grey": "#999999",
+}
+SERIES = [OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["black"], OKABE_ITO["green"]]
+SCHOOL_DAYS_A_YEAR = 190
+SYNTHETIC_LABEL = "Synthetic demo data — not real pupils"
+
+
+def is_synthetic(meta: dict) -> bool:
+    return str(meta.get("synthetic", "")).lower() == "true"
+
+
+def synthetic_banner(meta: dict) -> None:
+    if is_synthetic(meta):
+        st.warning(f"**{SYNTHETIC_LABEL}.** Every school, pupil and figure for this LA is "
+                   "generated; England and other LAs are DfE's published figures.",
+                   icon=":material/science:")
+
+
+# ------------------------------------------------------------ numbers in words
+def pct(x, dp: int = 1) -> str:
+    return "–" if x is None or _nan(x) else f"{x:.{dp}f}%"
+
+
+def _nan(x) -> bool:
+    try:
+        return x is pd.NA or math.isnan(float(x))
+    except (TypeError, ValueError):
+        return True
+
+
+def points(change, good_when: str = "down") -> str:
+    """'down 1.2 points' / 'up 0.4 points' / 'unchanged'."""
+    if change is None or _nan(change):
+        return "no comparison available"
+    if abs(change) < 0.05:
+        return "unchanged"
+    return f"{'up' if change > 0 else 'down'} {abs(change):.1f} points"
+
+
+def one_in(rate) -> str:
+    """A percentage of pupils as 'about 1 pupil in 5'."""
+    if rate is None or _nan(rate) or rate <= 0:
+        return "no pupils"
+    if rate >= 50:
+        return f"about {round(rate / 10)} pupils in 10"
+    return f"about 1 pupil in {max(2, round(100 / rate))}"
+
+
+def days_a_year(absence_rate) -> str:
+    """Overall absence % as school days a year: % × 190 / 100."""
+    if absence_rate is None or _nan(absence_rate):
+        return ""
+    return f"about {absence_rate * SCHOOL_DAYS_A_YEAR / 100:.0f} school days a year"
+
+
+def ordinal(n: int) -> str:
+    n = int(n)
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def number(x) -> str:
+    return "–" if x is None or _nan(x) else f"{x:,.0f}"
+
+
+# ------------------------------------------------------------ chart + table + download
+def csv_bytes(df: pd.DataFrame, synthetic: bool, note: str = "") -> bytes:
+    buf = io.StringIO()
+    if synthetic:
+        buf.write(f"# {SYNTHETIC_LABEL}. {note}\n")
+    elif note:
+        buf.write(f"# {note}\n")
+    df.to_csv(buf, index=False)
+    return buf.getvalue().encode("utf-8")
+
+
+def size_label(n: int) -> str:
+    return f"{n / 1024:.1f} KB" if n >= 1024 else f"{n} bytes"
+
+
+def chart_block(fig, reading: str, table: pd.DataFrame, file_stem: str, synthetic: bool,
+                note: str = "", key: str | None = None, kind: str = "plotly") -> None:
+    """A one-sentence reading, then Chart / Table / Download tabs (as DfE's dashboards)."""
+    st.markdown(reading)
+    tab_chart, tab_table, tab_dl = st.tabs(["Chart", "Table", "Download"])
+    with tab_chart:
+        if kind == "pydeck":
+            st.pydeck_chart(fig, height=560, key=key and f"{key}_map")
+        else:
+            st.plotly_chart(fig, key=key and f"{key}_chart", config={"displaylogo": False})
+    with tab_table:
+        st.dataframe(table, hide_index=True)
+    with tab_dl:
+        data = csv_bytes(table, synthetic, note)
+        st.download_button(f"Download CSV ({size_label(len(data))})", data,
+                           file_name=f"{file_stem}.csv", mime="text/csv",
+                           key=key and f"{key}_csv", icon=":material/download:")
+
+
+def style_figure(fig, height: int = 380, y_title: str | None = None):
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10),
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+                      font=dict(size=14))
+    if y_title is not None:
+        fig.update_yaxes(title=y_title)
+    return fig
