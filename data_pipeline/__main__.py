@@ -43,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="compulsory school age only (DfE's rule, default) or every enrolment")
     p.add_argument("--pa-rule", choices=["census", "daily"], default="census",
                    help="census: every enrolment; daily: only enrolments with >10 possible sessions")
+    p.add_argument("--source", choices=["auto", "marks", "dfe"], default="auto",
+                   help="daily marks, or DfE's pupil-level file totals (auto: marks where loaded)")
     p.add_argument("--format", choices=["json", "table"], default="table")
 
     p = sub.add_parser("status", help="what has been loaded, from which files, when")
@@ -105,7 +107,7 @@ def _summary(args, db: Path) -> int:
     if con is None:
         return 2
     out = summary(con, urn=args.urn, date_from=args.date_from, date_to=args.date_to,
-                  population=args.population, pa_rule=args.pa_rule)
+                  population=args.population, pa_rule=args.pa_rule, source=args.source)
     if args.format == "json":
         print(json.dumps(out))
     else:

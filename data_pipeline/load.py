@@ -349,7 +349,8 @@ def _load_dfe_pupil(con, raw, file_id: int, result: FileResult, today: dt.date) 
     con.execute(
         f"""
         insert into dfe_pupil_totals
-        select academic_term, urn, pupil_id, sex, ethnicity, ncyear, eal, fsm, sen_support, ehcp,
+        select academic_term, urn, pupil_id, sex, ethnicity, ncyear, compulsory_school_age, eal,
+            fsm, sen_support, ehcp,
             cla, cin, cpp, phase, admission_date, leaving_date, possible_sessions,
             present_sessions, aea_sessions, authorised_sessions, unauthorised_sessions,
             absent_sessions, ?

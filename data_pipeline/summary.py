@@ -9,7 +9,11 @@ import duckdb
 
 from . import config
 
-SQL = (Path(__file__).parent / "sql" / "summary.sql").read_text()
+SQL_DIR = Path(__file__).parent / "sql"
+SOURCES = {
+    "marks": "daily session marks from the schools' registers",
+    "dfe": "year-to-date totals from DfE's weekly pupil-level file (latest file for each school)",
+}
 
 POPULATIONS = {
     "compulsory": "enrolments of compulsory school age (5-15 on 31 August; from date of birth, "
@@ -28,14 +32,22 @@ def _rate(num: float, den: float) -> float | None:
 
 def summary(con: duckdb.DuckDBPyConnection, urn: int | None = None,
             date_from: dt.date | None = None, date_to: dt.date | None = None,
-            population: str = "compulsory", pa_rule: str = "census") -> dict:
+            population: str = "compulsory", pa_rule: str = "census",
+            source: str = "auto") -> dict:
+    """Headline measures. source 'auto' reads the marks, or DfE's pupil-level
+    file where no marks are loaded for the scope (it has no dates to filter on)."""
+    if source == "auto":
+        source = "marks" if _has_marks(con, urn) or not _has_dfe(con, urn) else "dfe"
     params = {
         "urn": urn, "date_from": date_from, "date_to": date_to,
         "year_from": _ay(date_from) if date_from else None,
         "year_to": _ay(date_to) if date_to else None,
         "population": population, "min_pa_possible": PA_RULES[pa_rule][0],
     }
-    cur = con.execute(SQL, params)
+    sql = (SQL_DIR / ("summary.sql" if source == "marks" else "summary_dfe.sql")).read_text()
+    if source == "dfe":
+        params = {k: params[k] for k in ("urn", "population", "min_pa_possible")}
+    cur = con.execute(sql, params)
     names = [d[0] for d in cur.description]
     row = dict(zip(names, cur.fetchall()[0]))
     possible = row["possible_sessions"]
@@ -49,6 +61,7 @@ def summary(con: duckdb.DuckDBPyConnection, urn: int | None = None,
         "unauthorised_sessions": row["unauthorised_sessions"],
         "late_before_close_sessions": row["late_before_close_sessions"],
         "late_after_close_sessions": row["late_after_close_sessions"],
+        "source": SOURCES[source],
         "attendance_rate": _rate(row["present_sessions"] + row["aea_sessions"], possible),
         "overall_absence_rate": _rate(absent, possible),
         "authorised_absence_rate": _rate(row["authorised_sessions"], possible),
@@ -66,6 +79,16 @@ def summary(con: duckdb.DuckDBPyConnection, urn: int | None = None,
         "pa_rule": PA_RULES[pa_rule][1],
     }
     return out
+
+
+def _has_marks(con, urn) -> bool:
+    return con.execute("select count(*) > 0 from (select 1 from marks where ($urn is null or urn = $urn) limit 1)",
+                       {"urn": urn}).fetchall()[0][0]
+
+
+def _has_dfe(con, urn) -> bool:
+    return con.execute("select count(*) > 0 from (select 1 from dfe_pupil_totals "
+                       "where ($urn is null or urn = $urn) limit 1)", {"urn": urn}).fetchall()[0][0]
 
 
 def _ay(d: dt.date) -> int:

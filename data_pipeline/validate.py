@@ -176,7 +176,10 @@ def _unpivot_grid(con: duckdb.DuckDBPyConnection, raw: RawFile) -> str:
                 cells.append(f"({offset}, '{session.upper()}', '{canon}', {_field(raw, canon)})")
     if not cells:
         cells = ["(0, 'AM', 'mon_am', null::varchar)"]
-    week = DATE_EXPR.format(x=_field(raw, "week_start"))
+    given = DATE_EXPR.format(x=_field(raw, "week_start"))
+    # Some MIS label a week by its Sunday or Saturday: the grid's Monday is the next one.
+    week = (f"({given} + case isodow({given}) when 6 then 2 when 7 then 1 "
+            f"else 1 - isodow({given}) end)")
     return f"""
         select g.line, g.line_text, g.f, {_field(raw, 'urn')} as urn_raw,
             {_field(raw, 'pupil_id')} as pupil_id,
@@ -369,7 +372,9 @@ def stage_dfe_pupil(con: duckdb.DuckDBPyConnection, raw: RawFile) -> None:
         "'possible_sessions'", _field(raw, "possible_sessions"),
         _lit("more absence than possible sessions"),
     ))
-    flag = lambda c: _bool(_field(raw, c))  # noqa: E731
+    def flag(c: str) -> str:  # a column the file lacks is unknown, not "no"
+        return _bool(_field(raw, c)) if c in raw.mapping else "null::boolean"
+
     con.execute(
         f"""
         create or replace temp table {raw.table}_stg as
@@ -379,6 +384,7 @@ def stage_dfe_pupil(con: duckdb.DuckDBPyConnection, raw: RawFile) -> None:
             {_field(raw, 'pupil_id')} as pupil_id,
             {_field(raw, 'sex')} as sex, {_field(raw, 'ethnicity')} as ethnicity,
             {_field(raw, 'year_group')} as ncyear,
+            {flag('compulsory_school_age')} as compulsory_school_age,
             {flag('eal')} as eal, {flag('fsm')} as fsm, {flag('sen_support')} as sen_support,
             {flag('ehcp')} as ehcp, {flag('cla')} as cla, {flag('cin')} as cin, {flag('cpp')} as cpp,
             {_field(raw, 'phase')} as phase,

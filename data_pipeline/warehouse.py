@@ -63,7 +63,8 @@ create table if not exists marks (
 );
 create table if not exists dfe_pupil_totals (
     academic_term varchar, urn integer, pupil_id varchar, sex varchar, ethnicity varchar,
-    ncyear varchar, eal boolean, fsm boolean, sen_support boolean, ehcp boolean,
+    ncyear varchar, compulsory_school_age boolean, eal boolean, fsm boolean,
+    sen_support boolean, ehcp boolean,
     cla boolean, cin boolean, cpp boolean, phase varchar, admission_date date,
     leaving_date date, possible_sessions double, present_sessions double,
     aea_sessions double, authorised_sessions double, unauthorised_sessions double,

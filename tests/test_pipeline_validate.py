@@ -182,3 +182,18 @@ def test_dfe_pupil_file(tmp_path):
     assert "more absence than possible" in con.execute("select reason from quarantine").fetchall()[0][0]
     cols = [c[0] for c in con.execute("select column_name from information_schema.columns where table_name = 'dfe_pupil_totals'").fetchall()]
     assert not {"surname", "forename", "dob"} & set(cols)
+    from data_pipeline.summary import summary
+
+    s = summary(con)  # no marks loaded: the DfE file's year-to-date totals
+    assert (s["enrolments"], s["possible_sessions"], s["authorised_sessions"], s["unauthorised_sessions"]) == (1, 100, 6, 4)
+    assert s["overall_absence_rate"] == 10.0 and s["pa_enrolments"] == 1 and "DfE" in s["source"]
+
+
+def test_grid_week_labelled_by_sunday(tmp_path):
+    grid = write_csv(tmp_path / "grid.csv", ["urn", "pupil_id", "wc", "mon_am", "fri_pm"],
+                     [[100001, "G1", "2025-09-07", "/", "I"]])  # Sunday 7 September
+    db = tmp_path / "w.duckdb"
+    ingest_files([grid], db, progress=False, today=TODAY)
+    con = warehouse.connect(db, read_only=True)
+    assert con.execute("select date, session, code from marks order by date").fetchall() == [
+        (dt.date(2025, 9, 8), "AM", "/"), (dt.date(2025, 9, 12), "PM", "I")]
