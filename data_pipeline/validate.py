@@ -178,8 +178,8 @@ def _unpivot_grid(con: duckdb.DuckDBPyConnection, raw: RawFile) -> str:
         cells = ["(0, 'AM', 'mon_am', null::varchar)"]
     given = DATE_EXPR.format(x=_field(raw, "week_start"))
     # Some MIS label a week by its Sunday or Saturday: the grid's Monday is the next one.
-    week = (f"({given} + case isodow({given}) when 6 then 2 when 7 then 1 "
-            f"else 1 - isodow({given}) end)")
+    week = (f"({given} + (case isodow({given}) when 6 then 2 when 7 then 1 "
+            f"else 1 - isodow({given}) end)::integer)")
     return f"""
         select g.line, g.line_text, g.f, {_field(raw, 'urn')} as urn_raw,
             {_field(raw, 'pupil_id')} as pupil_id,
