@@ -137,9 +137,10 @@ bar_colours = [ui.OKABE_ITO["vermillion"] if r else
 fig.add_bar(x=las["rank"], y=las["value"], marker_color=bar_colours, name="LAs",
             customdata=las["la_name"], hovertemplate="%{customdata}: %{y:.2f}% (rank %{x})<extra></extra>")
 q = las.iloc[0]
-for qv, name in [(q["q25"], "lower quartile"), (q["q50"], "median"), (q["q75"], "upper quartile")]:
+for qv, name, pos in [(q["q25"], "lower quartile", "bottom left"), (q["q50"], "median", "top left"),
+                      (q["q75"], "upper quartile", "top right")]:
     fig.add_hline(y=qv, line_dash="dot", line_color=ui.OKABE_ITO["black"],
-                  annotation_text=f"{name} {qv:.2f}%", annotation_position="top left")
+                  annotation_text=f"{name} {qv:.2f}%", annotation_position=pos)
 fig.add_annotation(x=me["rank"], y=me["value"], text=la_label, showarrow=True, arrowhead=2,
                    ay=-40, font=dict(color=ui.OKABE_ITO["vermillion"], size=14))
 ui.style_figure(fig, height=420, y_title=f"{label}, {unit}")

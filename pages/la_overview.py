@@ -55,20 +55,19 @@ cols = st.columns(4)
 for i, (col, label, low_good) in enumerate(MEASURES):
     ch = now[col] - last[col] if has_last else None
     eng_v = _england(col)
-    gap = f"; {ui.points(now[col] - eng_v)} vs England ({ui.pct(eng_v)})" if eng_v is not None else \
-        "; England: not published in the daily collection"
-    extra = ""
+    notes = []
     if col == "persistent_absence_rate":
-        extra = f" · {ui.number(now['pa_enrolments'])} pupils, {ui.one_in(now[col])}"
+        notes.append(f"{ui.number(now['pa_enrolments'])} pupils, {ui.one_in(now[col])}")
     elif col == "severe_absence_rate":
-        extra = f" · {ui.number(now['sa_enrolments'])} pupils"
+        notes.append(f"{ui.number(now['sa_enrolments'])} pupils")
     elif col == "overall_absence_rate":
-        extra = f" · {ui.days_a_year(now[col])}"
+        notes.append(ui.days_a_year(now[col]))
+    notes.append(f"England {ui.pct(eng_v)}, {ui.points(now[col] - eng_v).replace('points', 'pts')} here"
+                 if eng_v is not None else "England: not published in the daily collection")
     cols[i % 4].metric(label, ui.pct(now[col]), delta=None if ch is None else f"{ch:+.1f} pts",
                        delta_color="inverse" if low_good else "normal", border=True,
-                       delta_description="on last year",
-                       help=f"{label}{extra}{gap}.")
-    cols[i % 4].caption(f"{extra.lstrip(' ·')}{gap.lstrip(';')}".strip())
+                       delta_description="on last year", help="; ".join(notes))
+    cols[i % 4].caption("; ".join(notes))
 dl = now["days_lost"]
 cols[2].metric("School days lost", ui.number(dl), border=True,
                delta=None if not has_last else f"{dl - last['days_lost']:+,.0f}",
