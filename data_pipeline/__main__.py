@@ -19,13 +19,18 @@ def _date(s: str) -> dt.date:
 
 
 def _db_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", type=Path, default=None,
-                   help="warehouse file (default: $ATTENDANCE_DB or data/attendance.duckdb)")
+    p.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help="warehouse file (default: $ATTENDANCE_DB or data/attendance.duckdb)",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m data_pipeline",
-                                     description="Attendance warehouse pipeline")
+    parser = argparse.ArgumentParser(
+        prog="python -m data_pipeline", description="Attendance warehouse pipeline"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("ingest", help="load return files (kinds recognised from their columns)")
@@ -39,12 +44,24 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--urn", type=int)
     p.add_argument("--from", dest="date_from", type=_date)
     p.add_argument("--to", dest="date_to", type=_date)
-    p.add_argument("--population", choices=["compulsory", "all"], default="compulsory",
-                   help="compulsory school age only (DfE's rule, default) or every enrolment")
-    p.add_argument("--pa-rule", choices=["census", "daily"], default="census",
-                   help="census: every enrolment; daily: only enrolments with >10 possible sessions")
-    p.add_argument("--source", choices=["auto", "marks", "dfe"], default="auto",
-                   help="daily marks, or DfE's pupil-level file totals (auto: marks where loaded)")
+    p.add_argument(
+        "--population",
+        choices=["compulsory", "all"],
+        default="compulsory",
+        help="compulsory school age only (DfE's rule, default) or every enrolment",
+    )
+    p.add_argument(
+        "--pa-rule",
+        choices=["census", "daily"],
+        default="census",
+        help="census: every enrolment; daily: only enrolments with >10 possible sessions",
+    )
+    p.add_argument(
+        "--source",
+        choices=["auto", "marks", "dfe"],
+        default="auto",
+        help="daily marks, or DfE's pupil-level file totals (auto: marks where loaded)",
+    )
     p.add_argument("--format", choices=["json", "table"], default="table")
 
     p = sub.add_parser("status", help="what has been loaded, from which files, when")
@@ -63,8 +80,9 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     db = args.db or config.default_db()
-    return {"ingest": _ingest, "summary": _summary, "status": _status, "demo": _demo,
-            "build": _build}[args.command](args, db)
+    return {"ingest": _ingest, "summary": _summary, "status": _status, "demo": _demo, "build": _build}[
+        args.command
+    ](args, db)
 
 
 def _ingest(args, db: Path) -> int:
@@ -77,8 +95,10 @@ def _ingest(args, db: Path) -> int:
         return 2
     bad = False
     for r in results:
-        line = (f"{r.file_name}: {r.kind or '?'} — {r.status}; read {r.rows_read:,}, "
-                f"loaded {r.rows_loaded:,}, quarantined {r.rows_quarantined:,}")
+        line = (
+            f"{r.file_name}: {r.kind or '?'} — {r.status}; read {r.rows_read:,}, "
+            f"loaded {r.rows_loaded:,}, quarantined {r.rows_quarantined:,}"
+        )
         if r.warnings:
             line += f", warnings {r.warnings:,}"
         if r.code_set:
@@ -94,8 +114,11 @@ def _ingest(args, db: Path) -> int:
 
 def _open(db: Path):
     if not db.exists():
-        print(f"error: no warehouse at {db}; load files with `python -m data_pipeline ingest` "
-              "or build the demo with `python -m data_pipeline demo`", file=sys.stderr)
+        print(
+            f"error: no warehouse at {db}; load files with `python -m data_pipeline ingest` "
+            "or build the demo with `python -m data_pipeline demo`",
+            file=sys.stderr,
+        )
         return None
     return warehouse.connect(db, read_only=True)
 
@@ -106,14 +129,25 @@ def _summary(args, db: Path) -> int:
     con = _open(db)
     if con is None:
         return 2
-    out = summary(con, urn=args.urn, date_from=args.date_from, date_to=args.date_to,
-                  population=args.population, pa_rule=args.pa_rule, source=args.source)
+    out = summary(
+        con,
+        urn=args.urn,
+        date_from=args.date_from,
+        date_to=args.date_to,
+        population=args.population,
+        pa_rule=args.pa_rule,
+        source=args.source,
+    )
     if args.format == "json":
         print(json.dumps(out))
     else:
         width = max(map(len, out))
         for k, v in out.items():
-            shown = f"{v:,.2f}" if isinstance(v, float) else ("-" if v is None else f"{v:,}" if isinstance(v, int) else v)
+            shown = (
+                f"{v:,.2f}"
+                if isinstance(v, float)
+                else ("-" if v is None else f"{v:,}" if isinstance(v, int) else v)
+            )
             print(f"{k:<{width}}  {shown}")
     return 0
 
@@ -124,31 +158,56 @@ def _status(args, db: Path) -> int:
         return 2
     cur = con.execute(
         "select file_id, file_name, kind, code_set, loaded_at, rows_read, rows_loaded, "
-        "rows_quarantined, status, message, sha256 from load_files order by file_id")
+        "rows_quarantined, status, message, sha256 from load_files order by file_id"
+    )
     names = [d[0] for d in cur.description]
     rows = [dict(zip(names, r)) for r in cur.fetchall()]
     meta = warehouse.get_meta(con)
-    totals = dict(zip(("marks", "pupils", "schools"), con.execute(
-        "select (select count(*) from marks), (select count(distinct (urn, pupil_id)) "
-        "from pupil_characteristics), (select count(*) from schools)").fetchall()[0]))
+    totals = dict(
+        zip(
+            ("marks", "pupils", "schools"),
+            con.execute(
+                "select (select count(*) from marks), (select count(distinct (urn, pupil_id)) "
+                "from pupil_characteristics), (select count(*) from schools)"
+            ).fetchall()[0],
+        )
+    )
     quarantine = []
     if args.quarantine:
-        qcur = con.execute("select file_name, line, column_name, value, reason from quarantine "
-                           "order by file_name, line limit 1000")
+        qcur = con.execute(
+            "select file_name, line, column_name, value, reason from quarantine "
+            "order by file_name, line limit 1000"
+        )
         quarantine = [dict(zip([d[0] for d in qcur.description], r)) for r in qcur.fetchall()]
     if args.format == "json":
-        print(json.dumps({"warehouse": str(db), "meta": meta, "totals": totals, "files": rows,
-                          "quarantine": quarantine}, default=str))
+        print(
+            json.dumps(
+                {
+                    "warehouse": str(db),
+                    "meta": meta,
+                    "totals": totals,
+                    "files": rows,
+                    "quarantine": quarantine,
+                },
+                default=str,
+            )
+        )
         return 0
     print(f"Warehouse {db}  (data up to {meta.get('data_up_to', '-')}, built {meta.get('built_at', '-')})")
     print(f"{totals['marks']:,} marks, {totals['pupils']:,} pupils, {totals['schools']:,} schools")
-    print(f"{'id':>4}  {'file':<34} {'kind':<9} {'loaded at':<19} {'read':>12} {'loaded':>12} {'quarant.':>9}  status")
+    print(
+        f"{'id':>4}  {'file':<34} {'kind':<9} {'loaded at':<19} {'read':>12} {'loaded':>12} {'quarant.':>9}  status"
+    )
     for r in rows:
-        print(f"{r['file_id']:>4}  {r['file_name'][:34]:<34} {r['kind'] or '?':<9} "
-              f"{r['loaded_at']:%Y-%m-%d %H:%M:%S} {r['rows_read']:>12,} {r['rows_loaded']:>12,} "
-              f"{r['rows_quarantined']:>9,}  {r['status']}")
+        print(
+            f"{r['file_id']:>4}  {r['file_name'][:34]:<34} {r['kind'] or '?':<9} "
+            f"{r['loaded_at']:%Y-%m-%d %H:%M:%S} {r['rows_read']:>12,} {r['rows_loaded']:>12,} "
+            f"{r['rows_quarantined']:>9,}  {r['status']}"
+        )
     for q in quarantine:
-        print(f"  {q['file_name']} line {q['line']}: {q['column_name'] or '-'}={q['value'] or ''!s:.40}: {q['reason']}")
+        print(
+            f"  {q['file_name']} line {q['line']}: {q['column_name'] or '-'}={q['value'] or ''!s:.40}: {q['reason']}"
+        )
     return 0
 
 

@@ -34,8 +34,14 @@ DEMO_HALF_TERMS: dict[int, list[tuple[str, dt.date, dt.date]]] = {
 
 # Bank holidays and INSET-style closures inside the terms above.
 DEMO_CLOSURES = {
-    D(2024, 11, 4), D(2025, 1, 6), D(2025, 5, 5), D(2025, 6, 2),
-    D(2025, 11, 3), D(2026, 1, 5), D(2026, 5, 4), D(2026, 6, 1),
+    D(2024, 11, 4),
+    D(2025, 1, 6),
+    D(2025, 5, 5),
+    D(2025, 6, 2),
+    D(2025, 11, 3),
+    D(2026, 1, 5),
+    D(2026, 5, 4),
+    D(2026, 6, 1),
 }
 
 

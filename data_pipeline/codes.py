@@ -37,7 +37,13 @@ CODES: tuple[Code, ...] = (
     Code("J", "aea", "aea", "Interview (approved educational activity before 2024)", ("2006",)),
     # Authorised absence.
     Code("C", "authorised", "other_authorised", "Authorised: exceptional circumstances"),
-    Code("C1", "authorised", "other_authorised", "Authorised: regulated performance or employment abroad", ("2024",)),
+    Code(
+        "C1",
+        "authorised",
+        "other_authorised",
+        "Authorised: regulated performance or employment abroad",
+        ("2024",),
+    ),
     Code("C2", "authorised", "part_time_timetable", "Authorised: part-time timetable", ("2024",)),
     Code("E", "authorised", "excluded", "Suspended or excluded, no alternative provision"),
     Code("I", "authorised", "illness", "Illness (not medical or dental appointment)"),
@@ -46,7 +52,9 @@ CODES: tuple[Code, ...] = (
     Code("S", "authorised", "other_authorised", "Study leave"),
     Code("T", "authorised", "other_authorised", "Mobile child (parent travelling for work)"),
     Code("R", "authorised", "other_authorised", "Religious observance"),
-    Code("H", "authorised", "authorised_holiday", "Holiday authorised by the school (before 2024)", ("2006",)),
+    Code(
+        "H", "authorised", "authorised_holiday", "Holiday authorised by the school (before 2024)", ("2006",)
+    ),
     Code("F", "authorised", "authorised_holiday", "Extended family holiday (agreed, before 2013)", ("2006",)),
     # Unauthorised absence.
     Code("G", "unauthorised", "unauthorised_holiday", "Holiday not authorised by the school"),
@@ -58,8 +66,20 @@ CODES: tuple[Code, ...] = (
     Code("Y", "not_possible", "not_possible", "Enforced closure (before 2024)", ("2006",)),
     Code("Y1", "not_possible", "not_possible", "Unable to attend: transport not available", ("2024",)),
     Code("Y2", "not_possible", "not_possible", "Unable to attend: widespread travel disruption", ("2024",)),
-    Code("Y3", "not_possible", "not_possible", "Unable to attend: part of the school premises closed", ("2024",)),
-    Code("Y4", "not_possible", "not_possible", "Unable to attend: whole school site unexpectedly closed", ("2024",)),
+    Code(
+        "Y3",
+        "not_possible",
+        "not_possible",
+        "Unable to attend: part of the school premises closed",
+        ("2024",),
+    ),
+    Code(
+        "Y4",
+        "not_possible",
+        "not_possible",
+        "Unable to attend: whole school site unexpectedly closed",
+        ("2024",),
+    ),
     Code("Y5", "not_possible", "not_possible", "Unable to attend: in criminal justice detention", ("2024",)),
     Code("Y6", "not_possible", "not_possible", "Unable to attend: public health guidance or law", ("2024",)),
     Code("Y7", "not_possible", "not_possible", "Unable to attend: any other unavoidable cause", ("2024",)),

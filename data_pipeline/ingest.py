@@ -38,8 +38,18 @@ DAY_ALIASES = {
 
 COMMON = {
     "urn": ("urn", "schoolurn", "uniquereferencenumber", "establishmenturn"),
-    "pupil_id": ("pupilid", "upn", "pupil", "pupilref", "pupilreference", "adno",
-                 "admissionnumber", "studentid", "personid", "pupilidentifier"),
+    "pupil_id": (
+        "pupilid",
+        "upn",
+        "pupil",
+        "pupilref",
+        "pupilreference",
+        "adno",
+        "admissionnumber",
+        "studentid",
+        "personid",
+        "pupilidentifier",
+    ),
 }
 
 # canonical column -> accepted normalised headers, per kind
@@ -52,18 +62,20 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "grid": {
         **COMMON,
-        "week_start": ("weekstart", "weekcommencing", "wc", "weekbeginning", "weekstarting",
-                       "weekcommencingdate", "week"),
-        **{
-            f"{d}_{s}": tuple(f"{a}{s}" for a in DAY_ALIASES[d])
-            for d in DAYS
-            for s in ("am", "pm")
-        },
+        "week_start": (
+            "weekstart",
+            "weekcommencing",
+            "wc",
+            "weekbeginning",
+            "weekstarting",
+            "weekcommencingdate",
+            "week",
+        ),
+        **{f"{d}_{s}": tuple(f"{a}{s}" for a in DAY_ALIASES[d]) for d in DAYS for s in ("am", "pm")},
     },
     "pupils": {
         **COMMON,
-        "effective_date": ("effectivedate", "validfrom", "censusdate", "asat", "asatdate",
-                           "dateeffective"),
+        "effective_date": ("effectivedate", "validfrom", "censusdate", "asat", "asatdate", "dateeffective"),
         "academic_year": ("academicyear",),
         "term": ("term",),
         "ncyear": ("ncyear", "yeargroup", "nationalcurriculumyear", "ncyeargroup", "year"),
@@ -86,8 +98,7 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "school_name": ("establishmentname", "schoolname", "name"),
         "la_code": ("lacode", "localauthoritycode"),
         "la_name": ("laname", "localauthorityname"),
-        "establishment_type": ("typeofestablishmentname", "type", "establishmenttype",
-                               "typeofestablishment"),
+        "establishment_type": ("typeofestablishmentname", "type", "establishmenttype", "typeofestablishment"),
         "type_group": ("establishmenttypegroupname",),
         "phase": ("phaseofeducationname", "phase", "phaseofeducation", "schoolphase"),
         "status": ("establishmentstatusname", "status"),
@@ -137,8 +148,7 @@ REQUIRED = {
     "grid": ("urn", "pupil_id", "week_start"),
     "pupils": ("urn", "pupil_id"),
     "schools": ("urn", "school_name"),
-    "dfe_pupil": ("urn", "pupil_id", "possible_sessions", "authorised_sessions",
-                  "unauthorised_sessions"),
+    "dfe_pupil": ("urn", "pupil_id", "possible_sessions", "authorised_sessions", "unauthorised_sessions"),
 }
 
 # Loading order within one ingest: what a later kind is checked against comes first.
@@ -146,16 +156,31 @@ LOAD_ORDER = ("schools", "pupils", "dfe_pupil", "marks", "grid")
 
 # DfE's published field names for the weekly pupil-level file, reported when missing.
 DFE_PUBLISHED = {
-    "academic_term": "academic_term", "pupil_id": "UPN", "dob": "DOB", "sex": "sex",
-    "ethnicity": "ethnicity", "eal": "english_additional_language",
-    "compulsory_school_age": "compulsory_school_age", "sen_support": "sen_support",
-    "fsm": "free_school_meals", "ehcp": "education_health_care_plan",
-    "cla": "looked_after_child", "cin": "child_in_need", "cpp": "child_protection_plan",
-    "urn": "unique_reference_number", "year_group": "year_group", "school_name": "school_name",
-    "phase": "phase", "surname": "pupil_surname", "forename": "pupil_forename",
-    "admission_date": "admission_date", "leaving_date": "leaving_date",
-    "possible_sessions": "possible_sessions", "present_sessions": "present_sessions",
-    "absent_sessions": "absent_sessions", "aea_sessions": "approved_educational_activity_sessions",
+    "academic_term": "academic_term",
+    "pupil_id": "UPN",
+    "dob": "DOB",
+    "sex": "sex",
+    "ethnicity": "ethnicity",
+    "eal": "english_additional_language",
+    "compulsory_school_age": "compulsory_school_age",
+    "sen_support": "sen_support",
+    "fsm": "free_school_meals",
+    "ehcp": "education_health_care_plan",
+    "cla": "looked_after_child",
+    "cin": "child_in_need",
+    "cpp": "child_protection_plan",
+    "urn": "unique_reference_number",
+    "year_group": "year_group",
+    "school_name": "school_name",
+    "phase": "phase",
+    "surname": "pupil_surname",
+    "forename": "pupil_forename",
+    "admission_date": "admission_date",
+    "leaving_date": "leaving_date",
+    "possible_sessions": "possible_sessions",
+    "present_sessions": "present_sessions",
+    "absent_sessions": "absent_sessions",
+    "aea_sessions": "approved_educational_activity_sessions",
     "authorised_sessions": "authorised_absent_sessions",
     "unauthorised_sessions": "unauthorised_absent_sessions",
 }
@@ -234,7 +259,7 @@ def _python_lines(path: Path) -> tuple[list[str | None], str]:
     data = path.read_bytes()
     encoding = "utf-8"
     if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
+        data = data[len(codecs.BOM_UTF8) :]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -266,16 +291,21 @@ def read_lines(con: duckdb.DuckDBPyConnection, path: Path, table: str, work_dir:
     if lines:
         import pyarrow as pa
 
-        tbl = pa.table({"line": pa.array(range(1, len(lines) + 1), pa.int64()),
-                        "line_text": pa.array(lines, pa.string())})
+        tbl = pa.table(
+            {
+                "line": pa.array(range(1, len(lines) + 1), pa.int64()),
+                "line_text": pa.array(lines, pa.string()),
+            }
+        )
         con.register("_lines_arrow", tbl)
         con.execute(f"insert into {table} select line, nullif(line_text, '') from _lines_arrow")
         con.unregister("_lines_arrow")
     return encoding
 
 
-def open_file(con: duckdb.DuckDBPyConnection, path: Path, table: str, work_dir: Path,
-              kind: str | None = None) -> RawFile:
+def open_file(
+    con: duckdb.DuckDBPyConnection, path: Path, table: str, work_dir: Path, kind: str | None = None
+) -> RawFile:
     """Read a file and split its fields into `table(line, line_text, f)`."""
     if not path.exists():
         raise UnusableFile(f"{path}: file not found")
@@ -300,9 +330,7 @@ def open_file(con: duckdb.DuckDBPyConnection, path: Path, table: str, work_dir: 
         "else list_transform(string_split(line_text, ','), lambda x: trim(x)) end as f "
         f"from {lines_table} where line > 1"
     )
-    quoted = con.execute(
-        f"select line, line_text from {table} where contains(line_text, '\"')"
-    ).fetchall()
+    quoted = con.execute(f"select line, line_text from {table} where contains(line_text, '\"')").fetchall()
     if quoted:
         parsed = []
         for line, text in quoted:
@@ -329,8 +357,7 @@ def open_file(con: duckdb.DuckDBPyConnection, path: Path, table: str, work_dir: 
     missing = [c for c in REQUIRED[raw.kind] if c not in raw.mapping]
     if missing:
         raise UnusableFile(
-            f"{path.name}: line 1: missing required column(s) for a {raw.kind} file: "
-            + ", ".join(missing)
+            f"{path.name}: line 1: missing required column(s) for a {raw.kind} file: " + ", ".join(missing)
         )
     return raw
 

@@ -61,8 +61,13 @@ def _kind_guess(path: Path, kind: str | None) -> str:
         return "marks"
 
 
-def ingest_files(paths: list[Path | str], db_path: Path | str, kind: str | None = None,
-                 progress: bool = True, today: dt.date | None = None) -> list[FileResult]:
+def ingest_files(
+    paths: list[Path | str],
+    db_path: Path | str,
+    kind: str | None = None,
+    progress: bool = True,
+    today: dt.date | None = None,
+) -> list[FileResult]:
     """Load return files into the warehouse, in dependency order whatever the argument order."""
     paths = [Path(p) for p in paths]
     today = today or dt.date.today()
@@ -99,12 +104,22 @@ def _already_loaded(db_path: Path, paths: list[Path]) -> dict[Path, FileResult]:
             digest = sha256(p)
             row = con.execute(
                 "select kind, loaded_at, rows_read, rows_loaded, rows_quarantined from load_files "
-                "where sha256 = ? and status = 'loaded' order by file_id desc limit 1", [digest]).fetchall()
+                "where sha256 = ? and status = 'loaded' order by file_id desc limit 1",
+                [digest],
+            ).fetchall()
             if row:
                 kind, at, n_read, n_loaded, n_quarantined = row[0]
-                out[p] = FileResult(p.name, str(p.resolve()), kind, digest, n_read, n_loaded,
-                                    n_quarantined, status="unchanged",
-                                    message=f"identical to the file loaded at {at:%Y-%m-%d %H:%M}; nothing changed")
+                out[p] = FileResult(
+                    p.name,
+                    str(p.resolve()),
+                    kind,
+                    digest,
+                    n_read,
+                    n_loaded,
+                    n_quarantined,
+                    status="unchanged",
+                    message=f"identical to the file loaded at {at:%Y-%m-%d %H:%M}; nothing changed",
+                )
         return out
     finally:
         con.close()
@@ -125,12 +140,15 @@ def _register(con, result: FileResult, now: dt.datetime) -> int:
     return file_id
 
 
-def _load_one(con, path: Path, kind: str | None, tmp: Path, table: str,
-              today: dt.date, bar) -> FileResult:
+def _load_one(con, path: Path, kind: str | None, tmp: Path, table: str, today: dt.date, bar) -> FileResult:
     now = dt.datetime.now()
     bar.set_description(f"reading {path.name}")
-    result = FileResult(file_name=path.name, path=str(path.resolve()), kind=kind or "",
-                        sha256=sha256(path) if path.exists() else "")
+    result = FileResult(
+        file_name=path.name,
+        path=str(path.resolve()),
+        kind=kind or "",
+        sha256=sha256(path) if path.exists() else "",
+    )
     previous = con.execute(
         "select file_id, loaded_at from load_files where sha256 = ? and status = 'loaded' "
         "order by file_id desc limit 1",
@@ -155,8 +173,11 @@ def _load_one(con, path: Path, kind: str | None, tmp: Path, table: str,
     result.kind = raw.kind
     file_id = _register(con, result, now)
     loader = {
-        "marks": _load_marks, "grid": _load_marks, "pupils": _load_pupils,
-        "schools": _load_schools, "dfe_pupil": _load_dfe_pupil,
+        "marks": _load_marks,
+        "grid": _load_marks,
+        "pupils": _load_pupils,
+        "schools": _load_schools,
+        "dfe_pupil": _load_dfe_pupil,
     }[raw.kind]
     loader(con, raw, file_id, result, today)
     bar.update(1)
@@ -167,29 +188,43 @@ def _load_one(con, path: Path, kind: str | None, tmp: Path, table: str,
         [file_id, result.file_name],
     )
     result.rows_quarantined = con.execute(
-        f"select count(*) from {stg} where q_reason is not null").fetchall()[0][0]
+        f"select count(*) from {stg} where q_reason is not null"
+    ).fetchall()[0][0]
     if raw.kind == "grid":
         result.rows_read = con.execute(f"select count(*) from {stg}").fetchall()[0][0]
     else:
         result.rows_read = con.execute(f"select count(*) from {raw.table}").fetchall()[0][0]
     result.warnings = con.execute(
-        "select count(*) from load_warnings where file_id = ?", [file_id]).fetchall()[0][0]
+        "select count(*) from load_warnings where file_id = ?", [file_id]
+    ).fetchall()[0][0]
     if result.rows_read == 0:
         result.status = "rejected"
         result.message = "the file has a header but no rows"
     elif result.rows_loaded == 0:
         result.status = "rejected"
         result.message = "no row of this file could be loaded: see the quarantine"
-    missing = ([name for c, name in ingest.DFE_PUBLISHED.items() if c not in raw.mapping]
-               if raw.kind == "dfe_pupil" else [])
+    missing = (
+        [name for c, name in ingest.DFE_PUBLISHED.items() if c not in raw.mapping]
+        if raw.kind == "dfe_pupil"
+        else []
+    )
     if missing:
         result.message = (result.message + "; " if result.message else "") + (
-            "DfE fields missing from this file: " + ", ".join(missing))
+            "DfE fields missing from this file: " + ", ".join(missing)
+        )
     con.execute(
         "update load_files set kind = ?, code_set = ?, rows_read = ?, rows_loaded = ?, "
         "rows_quarantined = ?, status = ?, message = ? where file_id = ?",
-        [result.kind, result.code_set, result.rows_read, result.rows_loaded,
-         result.rows_quarantined, result.status, result.message, file_id],
+        [
+            result.kind,
+            result.code_set,
+            result.rows_read,
+            result.rows_loaded,
+            result.rows_quarantined,
+            result.status,
+            result.message,
+            file_id,
+        ],
     )
     for t in (raw.table, f"{raw.table}_typed", stg):
         con.execute(f"drop table if exists {t}")
@@ -219,12 +254,18 @@ def _quarantine_all(con, table: str, file_id: int, result: FileResult, reason: s
 def _load_marks(con, raw, file_id: int, result: FileResult, today: dt.date) -> None:
     validate.stage_marks(con, raw, today)
     stg = f"{raw.table}_stg"
-    years = [r[0] for r in con.execute(
-        f"select distinct case when month(date) >= 9 then year(date) else year(date) - 1 end "
-        f"from {stg} where q_reason is null").fetchall()]
-    result.code_set = ", ".join(sorted({
-        "August 2024 codes" if codes.code_set_for_year(y) == "2024" else "pre-2024 codes"
-        for y in years}))
+    years = [
+        r[0]
+        for r in con.execute(
+            f"select distinct case when month(date) >= 9 then year(date) else year(date) - 1 end "
+            f"from {stg} where q_reason is null"
+        ).fetchall()
+    ]
+    result.code_set = ", ".join(
+        sorted(
+            {"August 2024 codes" if codes.code_set_for_year(y) == "2024" else "pre-2024 codes" for y in years}
+        )
+    )
     # A corrected re-send replaces the school's marks over the dates it covers.
     con.execute(
         f"""
@@ -236,12 +277,10 @@ def _load_marks(con, raw, file_id: int, result: FileResult, today: dt.date) -> N
         """
     )
     con.execute(
-        f"insert into marks select urn, pupil_id, date, session, code, ? from {stg} "
-        "where q_reason is null",
+        f"insert into marks select urn, pupil_id, date, session, code, ? from {stg} where q_reason is null",
         [file_id],
     )
-    result.rows_loaded = con.execute(
-        f"select count(*) from {stg} where q_reason is null").fetchall()[0][0]
+    result.rows_loaded = con.execute(f"select count(*) from {stg} where q_reason is null").fetchall()[0][0]
 
 
 def _load_pupils(con, raw, file_id: int, result: FileResult, today: dt.date) -> None:
@@ -265,16 +304,19 @@ def _load_pupils(con, raw, file_id: int, result: FileResult, today: dt.date) -> 
         """,
         [file_id],
     )
-    result.rows_loaded = con.execute(
-        f"select count(*) from {stg} where q_reason is null").fetchall()[0][0]
+    result.rows_loaded = con.execute(f"select count(*) from {stg} where q_reason is null").fetchall()[0][0]
 
 
 def _map_postcodes(con, stg: str, file_id: int, file_name: str) -> None:
     """Home postcode → LSOA; the postcode itself is never stored."""
     from . import geography
 
-    postcodes = [r[0] for r in con.execute(
-        f"select distinct home_postcode from {stg} where home_postcode is not null").fetchall()]
+    postcodes = [
+        r[0]
+        for r in con.execute(
+            f"select distinct home_postcode from {stg} where home_postcode is not null"
+        ).fetchall()
+    ]
     found = geography.postcodes_to_lsoa(postcodes)
     con.execute("create or replace temp table _pc (home_postcode varchar, lsoa varchar)")
     con.executemany("insert into _pc values (?, ?)", list(found.items()))
@@ -310,14 +352,14 @@ def _load_schools(con, raw, file_id: int, result: FileResult, today: dt.date) ->
         """,
         [file_id],
     )
-    result.rows_loaded = con.execute(
-        f"select count(*) from {stg} where q_reason is null").fetchall()[0][0]
+    result.rows_loaded = con.execute(f"select count(*) from {stg} where q_reason is null").fetchall()[0][0]
 
 
 def _fill_lat_lon(con, stg: str) -> None:
     rows = con.execute(
         f"select line, easting, northing from {stg} where latitude is null "
-        "and easting is not null and northing is not null").fetchall()
+        "and easting is not null and northing is not null"
+    ).fetchall()
     if not rows:
         return
     import numpy as np
@@ -327,11 +369,13 @@ def _fill_lat_lon(con, stg: str) -> None:
     lines, east, north = (np.array(c) for c in zip(*rows))
     lat, lon = bng_to_wgs84(east.astype(float), north.astype(float))
     con.execute("create or replace temp table _ll (line bigint, latitude double, longitude double)")
-    con.executemany("insert into _ll values (?, ?, ?)",
-                    [(int(a), float(b), float(c)) for a, b, c in zip(lines, lat, lon)])
+    con.executemany(
+        "insert into _ll values (?, ?, ?)", [(int(a), float(b), float(c)) for a, b, c in zip(lines, lat, lon)]
+    )
     con.execute(
         f"update {stg} set latitude = _ll.latitude, longitude = _ll.longitude "
-        f"from _ll where {stg}.line = _ll.line")
+        f"from _ll where {stg}.line = _ll.line"
+    )
     con.execute("drop table _ll")
 
 
@@ -366,8 +410,7 @@ def _load_dfe_pupil(con, raw, file_id: int, result: FileResult, today: dt.date) 
         """,
         [file_id],
     )
-    result.rows_loaded = con.execute(
-        f"select count(*) from {stg} where q_reason is null").fetchall()[0][0]
+    result.rows_loaded = con.execute(f"select count(*) from {stg} where q_reason is null").fetchall()[0][0]
 
 
 def _check_accounts(con, results: list[FileResult]) -> None:
@@ -375,7 +418,8 @@ def _check_accounts(con, results: list[FileResult]) -> None:
         if r.status != "unchanged" and r.rows_read != r.rows_loaded + r.rows_quarantined:
             raise RuntimeError(
                 f"{r.file_name}: {r.rows_read} rows read but {r.rows_loaded} loaded and "
-                f"{r.rows_quarantined} quarantined; nothing was changed")
+                f"{r.rows_quarantined} quarantined; nothing was changed"
+            )
 
 
 def set_meta(db_path: Path | str, values: dict[str, str]) -> None:

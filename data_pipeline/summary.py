@@ -17,7 +17,7 @@ SOURCES = {
 
 POPULATIONS = {
     "compulsory": "enrolments of compulsory school age (5-15 on 31 August; from date of birth, "
-                  "else NC year 1-11; enrolments with neither are counted)",
+    "else NC year 1-11; enrolments with neither are counted)",
     "all": "all enrolments with possible sessions",
 }
 PA_RULES = {
@@ -30,19 +30,27 @@ def _rate(num: float, den: float) -> float | None:
     return 100.0 * num / den if den else None
 
 
-def summary(con: duckdb.DuckDBPyConnection, urn: int | None = None,
-            date_from: dt.date | None = None, date_to: dt.date | None = None,
-            population: str = "compulsory", pa_rule: str = "census",
-            source: str = "auto") -> dict:
+def summary(
+    con: duckdb.DuckDBPyConnection,
+    urn: int | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    population: str = "compulsory",
+    pa_rule: str = "census",
+    source: str = "auto",
+) -> dict:
     """Headline measures. source 'auto' reads the marks, or DfE's pupil-level
     file where no marks are loaded for the scope (it has no dates to filter on)."""
     if source == "auto":
         source = "marks" if _has_marks(con, urn) or not _has_dfe(con, urn) else "dfe"
     params = {
-        "urn": urn, "date_from": date_from, "date_to": date_to,
+        "urn": urn,
+        "date_from": date_from,
+        "date_to": date_to,
         "year_from": _ay(date_from) if date_from else None,
         "year_to": _ay(date_to) if date_to else None,
-        "population": population, "min_pa_possible": PA_RULES[pa_rule][0],
+        "population": population,
+        "min_pa_possible": PA_RULES[pa_rule][0],
     }
     sql = (SQL_DIR / ("summary.sql" if source == "marks" else "summary_dfe.sql")).read_text()
     if source == "dfe":
@@ -82,13 +90,18 @@ def summary(con: duckdb.DuckDBPyConnection, urn: int | None = None,
 
 
 def _has_marks(con, urn) -> bool:
-    return con.execute("select count(*) > 0 from (select 1 from marks where ($urn is null or urn = $urn) limit 1)",
-                       {"urn": urn}).fetchall()[0][0]
+    return con.execute(
+        "select count(*) > 0 from (select 1 from marks where ($urn is null or urn = $urn) limit 1)",
+        {"urn": urn},
+    ).fetchall()[0][0]
 
 
 def _has_dfe(con, urn) -> bool:
-    return con.execute("select count(*) > 0 from (select 1 from dfe_pupil_totals "
-                       "where ($urn is null or urn = $urn) limit 1)", {"urn": urn}).fetchall()[0][0]
+    return con.execute(
+        "select count(*) > 0 from (select 1 from dfe_pupil_totals "
+        "where ($urn is null or urn = $urn) limit 1)",
+        {"urn": urn},
+    ).fetchall()[0][0]
 
 
 def _ay(d: dt.date) -> int:

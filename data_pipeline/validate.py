@@ -93,42 +93,64 @@ def stage_marks(con: duckdb.DuckDBPyConnection, raw: RawFile, today: dt.date) ->
     ).fetchall()[0][0]
     has_schools = con.execute("select count(*) > 0 from schools").fetchall()[0][0]
     cell = "coalesce(t.cell, 'code')"
-    checks = _shape_checks(raw) if raw.kind != "grid" else [
-        ("f is null", "null", "null", _lit("blank line")),
-        (f"len(f) <> {raw.n_fields}", "null", "left(line_text, 200)",
-         f"'expected {raw.n_fields} fields as in the header, found ' || len(f)"),
-    ]
+    checks = (
+        _shape_checks(raw)
+        if raw.kind != "grid"
+        else [
+            ("f is null", "null", "null", _lit("blank line")),
+            (
+                f"len(f) <> {raw.n_fields}",
+                "null",
+                "left(line_text, 200)",
+                f"'expected {raw.n_fields} fields as in the header, found ' || len(f)",
+            ),
+        ]
+    )
     checks += [
         ("urn_raw is null", "'urn'", "null", _lit("URN is empty")),
         ("t.urn is null", "'urn'", "urn_raw", _lit("URN is not a whole number")),
         ("t.pupil_id is null", "'pupil_id'", "null", _lit("pupil identifier is empty")),
         ("date_raw is null", "'date'", "null", _lit("date is empty")),
-        ("t.date is null", "'date'", "date_raw",
-         _lit("malformed date (expected YYYY-MM-DD or DD/MM/YYYY)")),
+        ("t.date is null", "'date'", "date_raw", _lit("malformed date (expected YYYY-MM-DD or DD/MM/YYYY)")),
         ("t.session is null", "'session'", "session_raw", _lit("session must be AM or PM")),
         ("t.code is null", cell, "null", _lit("attendance code is empty")),
-        ("rc.code is null and not exists (select 1 from ref_codes r2 where r2.code = t.code)",
-         cell, "code_raw", _lit("unknown attendance code")),
-        ("rc.code is null", cell, "code_raw",
-         "'code ' || t.code || ' is not in the ' || case when academic_year >= 2024 "
-         "then 'August 2024 code set (used from 2024/25)' else 'code set used before 2024/25' end"),
+        (
+            "rc.code is null and not exists (select 1 from ref_codes r2 where r2.code = t.code)",
+            cell,
+            "code_raw",
+            _lit("unknown attendance code"),
+        ),
+        (
+            "rc.code is null",
+            cell,
+            "code_raw",
+            "'code ' || t.code || ' is not in the ' || case when academic_year >= 2024 "
+            "then 'August 2024 code set (used from 2024/25)' else 'code set used before 2024/25' end",
+        ),
         ("isodow(t.date) >= 6", "'date'", "date_raw", _lit("date is a Saturday or Sunday")),
         (f"t.date > DATE '{today.isoformat()}'", "'date'", "date_raw", _lit("date is in the future")),
     ]
     if main_year is not None:
         checks.append(
-            (f"academic_year <> {int(main_year)}", "'date'", "date_raw",
-             f"'date is outside the academic year {int(main_year)}/{(int(main_year) + 1) % 100:02d} "
-             "of the rest of this file'")
+            (
+                f"academic_year <> {int(main_year)}",
+                "'date'",
+                "date_raw",
+                f"'date is outside the academic year {int(main_year)}/{(int(main_year) + 1) % 100:02d} "
+                "of the rest of this file'",
+            )
         )
     if has_schools:
         checks.append(
-            ("s.urn is null", "'urn'", "urn_raw",
-             _lit("school not known: load its GIAS/schools row first"))
+            ("s.urn is null", "'urn'", "urn_raw", _lit("school not known: load its GIAS/schools row first"))
         )
     checks.append(
-        ("pk.urn is not null and pc.urn is null", "'pupil_id'", "t.pupil_id",
-         _lit("pupil not known at this school: not in any pupils file loaded for it"))
+        (
+            "pk.urn is not null and pc.urn is null",
+            "'pupil_id'",
+            "t.pupil_id",
+            _lit("pupil not known at this school: not in any pupils file loaded for it"),
+        )
     )
     con.execute(
         f"""
@@ -178,18 +200,20 @@ def _unpivot_grid(con: duckdb.DuckDBPyConnection, raw: RawFile) -> str:
         cells = ["(0, 'AM', 'mon_am', null::varchar)"]
     given = DATE_EXPR.format(x=_field(raw, "week_start"))
     # Some MIS label a week by its Sunday or Saturday: the grid's Monday is the next one.
-    week = (f"({given} + (case isodow({given}) when 6 then 2 when 7 then 1 "
-            f"else 1 - isodow({given}) end)::integer)")
+    week = (
+        f"({given} + (case isodow({given}) when 6 then 2 when 7 then 1 "
+        f"else 1 - isodow({given}) end)::integer)"
+    )
     return f"""
-        select g.line, g.line_text, g.f, {_field(raw, 'urn')} as urn_raw,
-            {_field(raw, 'pupil_id')} as pupil_id,
+        select g.line, g.line_text, g.f, {_field(raw, "urn")} as urn_raw,
+            {_field(raw, "pupil_id")} as pupil_id,
             case when c.v is null then null
-                 else coalesce(strftime({week} + c.d::integer, '%Y-%m-%d'), {_field(raw, 'week_start')}) end as date_raw,
+                 else coalesce(strftime({week} + c.d::integer, '%Y-%m-%d'), {_field(raw, "week_start")}) end as date_raw,
             c.s as session_raw,
             c.v as code_raw, c.name as cell
         from {raw.table} g
         left join lateral (
-            select * from (values {', '.join(cells)}) v(d, s, name, v)
+            select * from (values {", ".join(cells)}) v(d, s, name, v)
             where g.f is not null and len(g.f) = {raw.n_fields}
         ) c on true
         where g.f is null or len(g.f) <> {raw.n_fields} or c.v is not null
@@ -239,41 +263,65 @@ def stage_pupils(con: duckdb.DuckDBPyConnection, raw: RawFile, default_from: dt.
         f"when 'summer' then make_date(try_cast(left({ay}, 4) as integer) + 1, 4, 1) end"
     )
     gender = _field(raw, "gender")
-    checks = _shape_checks(raw) + [
-        (f"{_field(raw, 'urn')} is null", "'urn'", "null", _lit("URN is empty")),
-        (f"try_cast({_field(raw, 'urn')} as integer) is null", "'urn'", _field(raw, "urn"),
-         _lit("URN is not a whole number")),
-        (f"{_field(raw, 'pupil_id')} is null", "'pupil_id'", "null", _lit("pupil identifier is empty")),
-        (f"{nc} is not null and ({ncyear}) is null", "'ncyear'", nc,
-         _lit("NC year must be N1, N2, R or 1-14")),
-        (f"({ncyear}) not between -2 and 14", "'ncyear'", nc, _lit("NC year must be N1, N2, R or 1-14")),
-        (f"({sen_code}) is null", "'sen_provision'", sen, _lit("SEN provision must be E, K or N")),
-        (f"{_field(raw, 'effective_date')} is not null and ({eff}) is null", "'effective_date'",
-         _field(raw, "effective_date"), _lit("malformed date (expected YYYY-MM-DD)")),
-        (f"{_field(raw, 'dob')} is not null and ({DATE_EXPR.format(x=_field(raw, 'dob'))}) is null",
-         "'dob'", "null", _lit("malformed date of birth (expected YYYY-MM-DD)")),
-        (f"{term} is not null and ({term_start}) is null", "'term'", term,
-         _lit("term must be autumn, spring or summer with an academic year such as 2025/26")),
-    ] + [_bool_check(raw, flag) for flag in PUPIL_FLAGS if flag in raw.mapping]
+    checks = (
+        _shape_checks(raw)
+        + [
+            (f"{_field(raw, 'urn')} is null", "'urn'", "null", _lit("URN is empty")),
+            (
+                f"try_cast({_field(raw, 'urn')} as integer) is null",
+                "'urn'",
+                _field(raw, "urn"),
+                _lit("URN is not a whole number"),
+            ),
+            (f"{_field(raw, 'pupil_id')} is null", "'pupil_id'", "null", _lit("pupil identifier is empty")),
+            (
+                f"{nc} is not null and ({ncyear}) is null",
+                "'ncyear'",
+                nc,
+                _lit("NC year must be N1, N2, R or 1-14"),
+            ),
+            (f"({ncyear}) not between -2 and 14", "'ncyear'", nc, _lit("NC year must be N1, N2, R or 1-14")),
+            (f"({sen_code}) is null", "'sen_provision'", sen, _lit("SEN provision must be E, K or N")),
+            (
+                f"{_field(raw, 'effective_date')} is not null and ({eff}) is null",
+                "'effective_date'",
+                _field(raw, "effective_date"),
+                _lit("malformed date (expected YYYY-MM-DD)"),
+            ),
+            (
+                f"{_field(raw, 'dob')} is not null and ({DATE_EXPR.format(x=_field(raw, 'dob'))}) is null",
+                "'dob'",
+                "null",
+                _lit("malformed date of birth (expected YYYY-MM-DD)"),
+            ),
+            (
+                f"{term} is not null and ({term_start}) is null",
+                "'term'",
+                term,
+                _lit("term must be autumn, spring or summer with an academic year such as 2025/26"),
+            ),
+        ]
+        + [_bool_check(raw, flag) for flag in PUPIL_FLAGS if flag in raw.mapping]
+    )
     flags = ", ".join(f"{_bool(_field(raw, flag))} as {flag}" for flag in PUPIL_FLAGS)
     con.execute(
         f"""
         create or replace temp table {raw.table}_stg as
         with typed as (
             select line, line_text,
-                try_cast({_field(raw, 'urn')} as integer) as urn,
-                {_field(raw, 'pupil_id')} as pupil_id,
+                try_cast({_field(raw, "urn")} as integer) as urn,
+                {_field(raw, "pupil_id")} as pupil_id,
                 coalesce({eff}, {term_start}, DATE '{default_from.isoformat()}') as valid_from,
                 {ncyear} as ncyear,
                 case when upper({gender}) in ('M', 'MALE', 'BOY') then 'Male'
                      when upper({gender}) in ('F', 'FEMALE', 'GIRL') then 'Female'
                      when {gender} is null then null else 'Other or not known' end as gender,
-                {_field(raw, 'ethnicity')} as ethnicity,
+                {_field(raw, "ethnicity")} as ethnicity,
                 {sen_code} as sen_provision,
                 {flags},
-                upper({_field(raw, 'home_lsoa')}) as home_lsoa,
-                {_field(raw, 'home_postcode')} as home_postcode,
-                {DATE_EXPR.format(x=_field(raw, 'dob'))} as dob,
+                upper({_field(raw, "home_lsoa")}) as home_lsoa,
+                {_field(raw, "home_postcode")} as home_postcode,
+                {DATE_EXPR.format(x=_field(raw, "dob"))} as dob,
                 {_case(checks)}
             from {raw.table}
         ),
@@ -319,8 +367,12 @@ def stage_schools(con: duckdb.DuckDBPyConnection, raw: RawFile) -> None:
     num = lambda c: f"try_cast(replace({_field(raw, c)}, ',', '') as double)"  # noqa: E731
     checks = _shape_checks(raw) + [
         (f"{_field(raw, 'urn')} is null", "'urn'", "null", _lit("URN is empty")),
-        (f"try_cast({_field(raw, 'urn')} as integer) is null", "'urn'", _field(raw, "urn"),
-         _lit("URN is not a whole number")),
+        (
+            f"try_cast({_field(raw, 'urn')} as integer) is null",
+            "'urn'",
+            _field(raw, "urn"),
+            _lit("URN is not a whole number"),
+        ),
         (f"{_field(raw, 'school_name')} is null", "'school_name'", "null", _lit("school name is empty")),
     ]
     con.execute(
@@ -328,17 +380,17 @@ def stage_schools(con: duckdb.DuckDBPyConnection, raw: RawFile) -> None:
         create or replace temp table {raw.table}_stg as
         with typed as (
             select line, line_text,
-                try_cast({_field(raw, 'urn')} as integer) as urn,
-                {_field(raw, 'school_name')} as school_name,
-                {_field(raw, 'la_code')} as la_code,
-                {_field(raw, 'la_name')} as la_name,
-                {_field(raw, 'establishment_type')} as establishment_type,
+                try_cast({_field(raw, "urn")} as integer) as urn,
+                {_field(raw, "school_name")} as school_name,
+                {_field(raw, "la_code")} as la_code,
+                {_field(raw, "la_name")} as la_name,
+                {_field(raw, "establishment_type")} as establishment_type,
                 {school_phase_sql(raw)} as phase,
-                upper({_field(raw, 'postcode')}) as postcode,
-                {num('easting')} as easting, {num('northing')} as northing,
-                {num('latitude')} as latitude, {num('longitude')} as longitude,
-                try_cast({num('number_of_pupils')} as integer) as number_of_pupils,
-                {num('percent_fsm')} as percent_fsm,
+                upper({_field(raw, "postcode")}) as postcode,
+                {num("easting")} as easting, {num("northing")} as northing,
+                {num("latitude")} as latitude, {num("longitude")} as longitude,
+                try_cast({num("number_of_pupils")} as integer) as number_of_pupils,
+                {num("percent_fsm")} as percent_fsm,
                 {_case(checks)}
             from {raw.table}
         ),
@@ -356,22 +408,42 @@ def stage_schools(con: duckdb.DuckDBPyConnection, raw: RawFile) -> None:
 
 def stage_dfe_pupil(con: duckdb.DuckDBPyConnection, raw: RawFile) -> None:
     num = lambda c: f"try_cast({_field(raw, c)} as double)"  # noqa: E731
-    sessions = ("possible_sessions", "present_sessions", "aea_sessions", "authorised_sessions",
-                "unauthorised_sessions", "absent_sessions")
+    sessions = (
+        "possible_sessions",
+        "present_sessions",
+        "aea_sessions",
+        "authorised_sessions",
+        "unauthorised_sessions",
+        "absent_sessions",
+    )
     checks = _shape_checks(raw) + [
-        (f"try_cast({_field(raw, 'urn')} as integer) is null", "'unique_reference_number'",
-         _field(raw, "urn"), _lit("URN is missing or not a whole number")),
+        (
+            f"try_cast({_field(raw, 'urn')} as integer) is null",
+            "'unique_reference_number'",
+            _field(raw, "urn"),
+            _lit("URN is missing or not a whole number"),
+        ),
         (f"{_field(raw, 'pupil_id')} is null", "'UPN'", "null", _lit("UPN is empty")),
     ]
     for s in sessions:
         if s in raw.mapping:
-            checks.append((f"{_field(raw, s)} is not null and ({num(s)} is null or {num(s)} < 0)",
-                           f"'{s}'", _field(raw, s), _lit(f"{s} must be a number of sessions, 0 or more")))
-    checks.append((
-        f"coalesce({num('authorised_sessions')}, 0) + coalesce({num('unauthorised_sessions')}, 0) > {num('possible_sessions')}",
-        "'possible_sessions'", _field(raw, "possible_sessions"),
-        _lit("more absence than possible sessions"),
-    ))
+            checks.append(
+                (
+                    f"{_field(raw, s)} is not null and ({num(s)} is null or {num(s)} < 0)",
+                    f"'{s}'",
+                    _field(raw, s),
+                    _lit(f"{s} must be a number of sessions, 0 or more"),
+                )
+            )
+    checks.append(
+        (
+            f"coalesce({num('authorised_sessions')}, 0) + coalesce({num('unauthorised_sessions')}, 0) > {num('possible_sessions')}",
+            "'possible_sessions'",
+            _field(raw, "possible_sessions"),
+            _lit("more absence than possible sessions"),
+        )
+    )
+
     def flag(c: str) -> str:  # a column the file lacks is unknown, not "no"
         return _bool(_field(raw, c)) if c in raw.mapping else "null::boolean"
 
@@ -379,20 +451,20 @@ def stage_dfe_pupil(con: duckdb.DuckDBPyConnection, raw: RawFile) -> None:
         f"""
         create or replace temp table {raw.table}_stg as
         select line, line_text,
-            {_field(raw, 'academic_term')} as academic_term,
-            try_cast({_field(raw, 'urn')} as integer) as urn,
-            {_field(raw, 'pupil_id')} as pupil_id,
-            {_field(raw, 'sex')} as sex, {_field(raw, 'ethnicity')} as ethnicity,
-            {_field(raw, 'year_group')} as ncyear,
-            {flag('compulsory_school_age')} as compulsory_school_age,
-            {flag('eal')} as eal, {flag('fsm')} as fsm, {flag('sen_support')} as sen_support,
-            {flag('ehcp')} as ehcp, {flag('cla')} as cla, {flag('cin')} as cin, {flag('cpp')} as cpp,
-            {_field(raw, 'phase')} as phase,
-            {DATE_EXPR.format(x=_field(raw, 'admission_date'))} as admission_date,
-            {DATE_EXPR.format(x=_field(raw, 'leaving_date'))} as leaving_date,
-            {', '.join(f'{num(s)} as {s}' for s in sessions[:-1])}, {num('absent_sessions')} as absent_sessions,
-            {_field(raw, 'surname')} as surname, {_field(raw, 'forename')} as forename,
-            {DATE_EXPR.format(x=_field(raw, 'dob'))} as dob,
+            {_field(raw, "academic_term")} as academic_term,
+            try_cast({_field(raw, "urn")} as integer) as urn,
+            {_field(raw, "pupil_id")} as pupil_id,
+            {_field(raw, "sex")} as sex, {_field(raw, "ethnicity")} as ethnicity,
+            {_field(raw, "year_group")} as ncyear,
+            {flag("compulsory_school_age")} as compulsory_school_age,
+            {flag("eal")} as eal, {flag("fsm")} as fsm, {flag("sen_support")} as sen_support,
+            {flag("ehcp")} as ehcp, {flag("cla")} as cla, {flag("cin")} as cin, {flag("cpp")} as cpp,
+            {_field(raw, "phase")} as phase,
+            {DATE_EXPR.format(x=_field(raw, "admission_date"))} as admission_date,
+            {DATE_EXPR.format(x=_field(raw, "leaving_date"))} as leaving_date,
+            {", ".join(f"{num(s)} as {s}" for s in sessions[:-1])}, {num("absent_sessions")} as absent_sessions,
+            {_field(raw, "surname")} as surname, {_field(raw, "forename")} as forename,
+            {DATE_EXPR.format(x=_field(raw, "dob"))} as dob,
             {_case(checks)}
         from {raw.table}
         """

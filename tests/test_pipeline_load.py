@@ -49,17 +49,25 @@ def test_resend_replaces_that_school_and_period_only(tmp_path):
     ingest_files([first], db, progress=False, today=TODAY)
     # School 1 corrects its second week: pupil b was ill, pupil a's rows are re-sent unchanged.
     week2 = DAYS[5:]
-    resend = write_csv(tmp_path / "m2.csv", HEADER, marks_rows(1, ["a"], days=week2) + marks_rows(1, ["b"], "I", days=week2))
+    resend = write_csv(
+        tmp_path / "m2.csv", HEADER, marks_rows(1, ["a"], days=week2) + marks_rows(1, ["b"], "I", days=week2)
+    )
     ingest_files([resend], db, progress=False, today=TODAY)
     con = warehouse.connect(db, read_only=True)
-    rows = dict(((u, p, c), n) for u, p, c, n in con.execute(
-        "select urn, pupil_id, code, count(*) from marks group by all").fetchall())
+    rows = dict(
+        ((u, p, c), n)
+        for u, p, c, n in con.execute(
+            "select urn, pupil_id, code, count(*) from marks group by all"
+        ).fetchall()
+    )
     assert rows == {(1, "a", "/"): 20, (1, "b", "/"): 10, (1, "b", "I"): 10, (2, "c", "/"): 20}
 
 
 def test_failed_load_leaves_warehouse_exactly_as_it_was(tmp_path, monkeypatch):
     db = tmp_path / "w.duckdb"
-    ingest_files([write_csv(tmp_path / "m1.csv", HEADER, marks_rows(1, ["a"]))], db, progress=False, today=TODAY)
+    ingest_files(
+        [write_csv(tmp_path / "m1.csv", HEADER, marks_rows(1, ["a"]))], db, progress=False, today=TODAY
+    )
     before = file_hash(db)
 
     def broken(con):
@@ -67,7 +75,9 @@ def test_failed_load_leaves_warehouse_exactly_as_it_was(tmp_path, monkeypatch):
 
     monkeypatch.setattr(build, "build", broken)
     with pytest.raises(RuntimeError):
-        ingest_files([write_csv(tmp_path / "m2.csv", HEADER, marks_rows(2, ["b"]))], db, progress=False, today=TODAY)
+        ingest_files(
+            [write_csv(tmp_path / "m2.csv", HEADER, marks_rows(2, ["b"]))], db, progress=False, today=TODAY
+        )
     assert file_hash(db) == before
     assert not list(tmp_path.glob(".*.tmp*"))
 
@@ -75,8 +85,12 @@ def test_failed_load_leaves_warehouse_exactly_as_it_was(tmp_path, monkeypatch):
 def test_readers_see_whole_loads_while_loading(tmp_path):
     """A reader polling throughout a series of loads sees only whole loads, and no errors."""
     db = tmp_path / "w.duckdb"
-    ingest_files([write_csv(tmp_path / "m0.csv", HEADER, marks_rows(1, [f"p{i}" for i in range(50)]))],
-                 db, progress=False, today=TODAY)
+    ingest_files(
+        [write_csv(tmp_path / "m0.csv", HEADER, marks_rows(1, [f"p{i}" for i in range(50)]))],
+        db,
+        progress=False,
+        today=TODAY,
+    )
     seen, errors, stop = set(), [], threading.Event()
 
     def reader():
@@ -114,12 +128,18 @@ LINE = st.one_of(
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(lines=st.lists(LINE, max_size=25), header=st.sampled_from([",".join(HEADER), "UPN,URN,Date,Session,Mark", "a,b"]),
-       crlf=st.booleans(), cp1252=st.booleans())
+@given(
+    lines=st.lists(LINE, max_size=25),
+    header=st.sampled_from([",".join(HEADER), "UPN,URN,Date,Session,Mark", "a,b"]),
+    crlf=st.booleans(),
+    cp1252=st.booleans(),
+)
 def test_malformed_files_never_crash_lose_rows_or_half_load(tmp_path, lines, header, crlf, cp1252):
     db = tmp_path / "w.duckdb"
     if not db.exists():
-        ingest_files([write_csv(tmp_path / "seed.csv", HEADER, marks_rows(7, ["s"]))], db, progress=False, today=TODAY)
+        ingest_files(
+            [write_csv(tmp_path / "seed.csv", HEADER, marks_rows(7, ["s"]))], db, progress=False, today=TODAY
+        )
     before = counts(db)
     nl = "\r\n" if crlf else "\n"
     text = header + nl + nl.join(lines) + (nl if lines else "")
@@ -136,7 +156,9 @@ def test_malformed_files_never_crash_lose_rows_or_half_load(tmp_path, lines, hea
         assert r.rows_read == len(lines)
     after = counts(db)
     con = warehouse.connect(db, read_only=True)
-    q = con.execute("select count(*) from quarantine where file_name = 'fuzz.csv' and file_id = (select max(file_id) from load_files)").fetchall()[0][0]
+    q = con.execute(
+        "select count(*) from quarantine where file_name = 'fuzz.csv' and file_id = (select max(file_id) from load_files)"
+    ).fetchall()[0][0]
     assert q == r.rows_quarantined
     # The seed school's marks are untouched by whatever the fuzz file held.
     assert con.execute("select count(*) from marks where urn = 7").fetchall()[0][0] == 20

@@ -73,7 +73,10 @@ def test_headline_figures_by_hand(register):
     assert s["authorised_sessions"] == 1 + 6 + 1 + 1 + 1 + 10 == 20
     # unauthorised: O (PA10), G*4 (SA50), U (LATE), N (DUAL@B) = 7
     assert s["unauthorised_sessions"] == 1 + 4 + 1 + 1 == 7
-    assert s["possible_sessions"] == s["present_sessions"] + s["aea_sessions"] + s["authorised_sessions"] + s["unauthorised_sessions"]
+    assert (
+        s["possible_sessions"]
+        == s["present_sessions"] + s["aea_sessions"] + s["authorised_sessions"] + s["unauthorised_sessions"]
+    )
     assert s["overall_absence_rate"] == pytest.approx(100 * 27 / 226)
     assert s["attendance_rate"] == pytest.approx(100 * 199 / 226)
     assert s["authorised_absence_rate"] == pytest.approx(100 * 20 / 226)
@@ -109,24 +112,54 @@ def test_daily_collection_rule_leaves_out_short_enrolments(register):
 
 def test_summary_cli_json(register):
     out = subprocess.run(
-        [sys.executable, "-m", "data_pipeline", "summary", "--db", str(register), "--urn", str(A),
-         "--format", "json", "--population", "all"],
-        capture_output=True, text=True, cwd=ROOT, check=True,
+        [
+            sys.executable,
+            "-m",
+            "data_pipeline",
+            "summary",
+            "--db",
+            str(register),
+            "--urn",
+            str(A),
+            "--format",
+            "json",
+            "--population",
+            "all",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
     )
     s = json.loads(out.stdout)
-    for key in ("enrolments", "possible_sessions", "present_sessions", "aea_sessions",
-                "authorised_sessions", "unauthorised_sessions", "attendance_rate",
-                "overall_absence_rate", "authorised_absence_rate", "unauthorised_absence_rate",
-                "persistent_absence_rate", "severe_absence_rate", "pa_enrolments", "sa_enrolments",
-                "days_lost"):
+    for key in (
+        "enrolments",
+        "possible_sessions",
+        "present_sessions",
+        "aea_sessions",
+        "authorised_sessions",
+        "unauthorised_sessions",
+        "attendance_rate",
+        "overall_absence_rate",
+        "authorised_absence_rate",
+        "unauthorised_absence_rate",
+        "persistent_absence_rate",
+        "severe_absence_rate",
+        "pa_enrolments",
+        "sa_enrolments",
+        "days_lost",
+    ):
         assert key in s
     assert s["enrolments"] == 8 and s["possible_sessions"] == 222
 
 
 def test_compulsory_age_population(tmp_path):
     """Reception (NC year 0) and year 12 are outside compulsory school age; unknown year counts."""
-    pupils = write_csv(tmp_path / "pupils.csv", ["urn", "pupil_id", "ncyear"],
-                       [[A, "R1", "R"], [A, "Y1", "1"], [A, "Y12", "12"]])
+    pupils = write_csv(
+        tmp_path / "pupils.csv",
+        ["urn", "pupil_id", "ncyear"],
+        [[A, "R1", "R"], [A, "Y1", "1"], [A, "Y12", "12"]],
+    )
     rows = marks_for(A, "R1", ["I"] * 20) + marks_for(A, "Y1", ["/"] * 20) + marks_for(A, "Y12", ["I"] * 20)
     marks = write_csv(tmp_path / "marks.csv", ["urn", "pupil_id", "date", "session", "code"], rows)
     db = tmp_path / "w.duckdb"
@@ -150,16 +183,28 @@ def test_pre_2024_codes(tmp_path):
 
 def test_marts_agree_with_the_marks(register):
     con = warehouse.connect(register, read_only=True)
-    flags = {p: (pa, sa) for p, pa, sa in con.execute(
-        "select pupil_id, persistent_absentee, severe_absentee from enrolment_year where urn = ?", [A]).fetchall()}
-    assert flags["PA10"] == (True, False) and flags["SA50"] == (True, True) and flags["NEAR"] == (False, False)
-    week = con.execute("select sum(possible), sum(authorised), sum(unauthorised), sum(aea) from pupil_week").fetchall()[0]
+    flags = {
+        p: (pa, sa)
+        for p, pa, sa in con.execute(
+            "select pupil_id, persistent_absentee, severe_absentee from enrolment_year where urn = ?", [A]
+        ).fetchall()
+    }
+    assert (
+        flags["PA10"] == (True, False) and flags["SA50"] == (True, True) and flags["NEAR"] == (False, False)
+    )
+    week = con.execute(
+        "select sum(possible), sum(authorised), sum(unauthorised), sum(aea) from pupil_week"
+    ).fetchall()[0]
     assert week == (226, 20, 7, 5)
     term = con.execute("select distinct term from pupil_term").fetchall()
     assert term == [("Autumn",)]
     # Reasons land in their columns: PA10's O is other unauthorised, SA50's G unauthorised holiday.
-    r = con.execute("select sum(other_unauthorised), sum(unauthorised_holiday), sum(illness), sum(part_time_timetable), "
-                    "sum(late_after_close), sum(not_yet_known), sum(excluded), sum(medical) from pupil_week").fetchall()[0]
+    r = con.execute(
+        "select sum(other_unauthorised), sum(unauthorised_holiday), sum(illness), sum(part_time_timetable), "
+        "sum(late_after_close), sum(not_yet_known), sum(excluded), sum(medical) from pupil_week"
+    ).fetchall()[0]
     assert r == (1, 4, 17, 1, 1, 1, 1, 1)
-    assert con.execute("select pct(1, 4), is_persistent_absentee(1, 10), is_persistent_absentee(1, 11), "
-                       "is_severe_absentee(5, 10), days_lost(3)").fetchall()[0] == (25.0, True, False, True, 1.5)
+    assert con.execute(
+        "select pct(1, 4), is_persistent_absentee(1, 10), is_persistent_absentee(1, 11), "
+        "is_severe_absentee(5, 10), days_lost(3)"
+    ).fetchall()[0] == (25.0, True, False, True, 1.5)
