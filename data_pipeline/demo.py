@@ -81,21 +81,21 @@ PRES, ILL, MED, OAUTH, OUNAUTH, NYK, HOL = range(7)
 # ---------------------------------------------------------------------------
 P = {
     # phase base daily absence probability (before multipliers, whose mean is ~1)
-    "base": {PRI: 0.034, SEC: 0.050, SPE: 0.068, AP: 0.20},
+    "base": {PRI: 0.028, SEC: 0.047, SPE: 0.066, AP: 0.20},
     "prev_year_factor": 1.03,
     # NC year multipliers (index = ncyear, 0..14)
     "ncyear": [1.05, 1.22, 1.07, 0.97, 0.95, 0.94, 0.97,
                0.80, 0.92, 1.04, 1.14, 1.27, 1.10, 1.20, 1.0],
     "fsm": 1.75,
-    "sen_k": 1.55,
-    "sen_e_mainstream": 1.95,
+    "sen_k": 1.35,
+    "sen_e_mainstream": 1.7,
     "young_carer": 1.6,
-    "cin": 2.3,
-    "cpp": 2.9,
-    "cla": 0.95,
+    "cin": 1.75,
+    "cpp": 2.3,
+    "cla": 0.8,
     "eal": 0.88,
     "imd_slope": 0.035,  # log multiplier per decile below 5.5
-    "female": {PRI: 0.99, SEC: 1.03, SPE: 1.0, AP: 1.0},
+    "female": {PRI: 1.03, SEC: 1.07, SPE: 1.0, AP: 1.0},
     "sigma": 0.85,  # lognormal pupil propensity
     "severe_p": 0.011,  # share of pupils in the severe component (before covariates)
     "severe_boost": 7.5,
@@ -104,18 +104,18 @@ P = {
     "traj_share": 0.09,  # share declining, and the same share improving
     "traj_slope": 1.6,
     # day-of-week (Mon..Fri) and month profiles of episode starts
-    "dow": [1.08, 0.95, 0.91, 0.95, 1.14],
+    "dow": [1.08, 0.94, 0.90, 0.94, 1.22],
     "month": {9: 0.72, 10: 0.93, 11: 1.02, 12: 1.18, 1: 1.15, 2: 1.08, 3: 1.0,
               4: 0.92, 5: 0.92, 6: 0.98, 7: 1.12},
     "ill_month": {9: 0.8, 10: 0.95, 11: 1.1, 12: 1.45, 1: 1.35, 2: 1.2, 3: 1.0,
                   4: 0.85, 5: 0.8, 6: 0.75, 7: 0.7},
     # reason weights of an episode start; "ounauth" grows with the pupil's rate
-    "w": {ILL: 0.54, MED: 0.10, OAUTH: 0.06, OUNAUTH: 0.10, NYK: 0.03},
-    "w_ounauth_slope": 0.9,
-    "cont": {ILL: 0.52, MED: 0.0, OAUTH: 0.3, OUNAUTH: 0.5, NYK: 0.15},
+    "w": {ILL: 0.54, MED: 0.30, OAUTH: 0.06, OUNAUTH: 0.08, NYK: 0.05},
+    "w_ounauth_slope": 0.5,
+    "cont": {ILL: 0.52, MED: 0.0, OAUTH: 0.3, OUNAUTH: 0.4, NYK: 0.15},
     "half_day": 0.10,  # an absent day is only one session absent
     # unauthorised holiday blocks
-    "holiday_p": {PRI: 0.13, SEC: 0.09, SPE: 0.03, AP: 0.03},
+    "holiday_p": {PRI: 0.28, SEC: 0.18, SPE: 0.05, AP: 0.03},
     "holiday_adjacent": 0.75,
 }
 
@@ -317,7 +317,7 @@ def _make_children(rng, geo: pd.DataFrame, sch: pd.DataFrame, G: float) -> pd.Da
     # Latent absence propensity, persistent across the two years.
     z = rng.standard_normal(n)
     z_prev = 0.8 * z + 0.6 * rng.standard_normal(n)
-    sev_p = P["severe_p"] * np.where(fsm, 1.6, 0.8) * np.where(cin | cpp, 2.5, 1)
+    sev_p = P["severe_p"] * np.where(fsm, 1.6, 0.8) * np.where(cin | cpp, 1.8, 1) * np.where(cy <= 6, 0.55, 1.35)
     severe = rng.random(n) < sev_p
     severe_prev = np.where(severe, rng.random(n) < 0.55, rng.random(n) < sev_p * 0.5)
     ch = pd.DataFrame({
@@ -831,40 +831,46 @@ def generate(out_dir: Path, seed: int = 42, pupils: int = 40000, progress: bool 
     pri_urns = sch.loc[sch["phase_i"] == PRI, "urn"].to_numpy()
     grid_csv_urns = [int(pri_urns[1]), int(pri_urns[-2])]
     ap_urn = int(sch.loc[sch["phase_i"] == AP, "urn"].iloc[0])
-    grid_frames = {u: [] for u in grid_csv_urns + [ap_urn]}
+    grid_urns = grid_csv_urns + [ap_urn]
+    grids = []
     for yi, year in enumerate(YEARS):
         en, code = en_by_year[yi], codes_by_year[yi]
-        in_grid = en["urn"].isin(list(grid_frames)).to_numpy()
+        in_grid = en["urn"].isin(grid_urns).to_numpy()
         p = out_dir / f"marks_{year}.csv"
         _write_csv(_marks_table(code, en, ch, year, ~in_grid), p)
         files.append(p)
-        for u in grid_frames:
-            grid_frames[u].append(_grid_frame(code, en, ch, year, (en["urn"] == u).to_numpy()))
+        # A return covers one academic year: one grid file per school and year.
+        for u in grid_urns:
+            g = _grid_frame(code, en, ch, year, (en["urn"] == u).to_numpy())
+            if u == ap_urn:
+                grids.append((out_dir / f"grid_{u}_{year}.xlsx", g))
+            else:
+                grids.append((out_dir / f"grid_{u}_{year}.csv", g))
         step(f"write marks {year}")
-    for u, frames in grid_frames.items():
-        g = pd.concat(frames, ignore_index=True)
-        if u == ap_urn:
-            p = out_dir / f"grid_{u}.xlsx"
+    for p, g in grids:
+        if p.suffix == ".xlsx":
             _write_xlsx(g, p)
         else:
-            p = out_dir / f"grid_{u}.csv"
             g.to_csv(p, index=False)
         files.append(p)
     step("grids")
     bar.close()
     return {"files": files, "schools": sch, "children": ch, "enrolments": en_by_year,
-            "codes": codes_by_year, "grid_urns": list(grid_frames)}
+            "codes": codes_by_year, "grid_urns": grid_urns}
 
 
 def _write_xlsx(df: pd.DataFrame, path: Path) -> None:
     """A plain, deterministic .xlsx (openpyxl write-only; fixed workbook timestamps)."""
     import openpyxl
 
-    wb = openpyxl.Workbook(write_only=True)
+    # Not write-only: a normal workbook records its dimensions, so readers pad
+    # rows whose last cells are empty (e.g. a week ending on a Tuesday).
+    wb = openpyxl.Workbook()
     fixed = dt.datetime(2026, 7, 21, 16, 0, 0)
     wb.properties.created = fixed
     wb.properties.modified = fixed
-    ws = wb.create_sheet("Register")
+    ws = wb.active
+    ws.title = "Register"
     ws.append(list(df.columns))
     for row in df.itertuples(index=False):
         ws.append([None if v == "" else v for v in row])
