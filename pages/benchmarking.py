@@ -112,7 +112,10 @@ sn = keep[keep["area_type"] == "Statistical neighbours average"]
 eng = keep[keep["area_type"] == "England"]
 sn_v = sn["value"].iloc[0] if not sn.empty else None
 eng_v = eng["value"].iloc[0] if not eng.empty else None
-better = (lambda a, b: (a < b) if low_good else (a > b))
+def better(a, b):
+    return a < b if low_good else a > b
+
+
 reading = f"{la_label}'s {label.lower()} is {ui.pct(me['value'], 2)}"
 if sn_v is not None:
     reading += (f", {ui.points(me['value'] - sn_v)} on its statistical neighbours' average "

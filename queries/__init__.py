@@ -18,7 +18,7 @@ import datetime as dt
 import os
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import duckdb
@@ -55,7 +55,7 @@ class QueryError(RuntimeError):
     pass
 
 
-@lru_cache(maxsize=None)
+@cache
 def sql_text(name: str) -> str:
     path = QUERY_DIR / f"{name}.sql"
     if not path.exists():
@@ -63,7 +63,7 @@ def sql_text(name: str) -> str:
     return path.read_text()
 
 
-@lru_cache(maxsize=None)
+@cache
 def parameters(name: str) -> tuple[str, ...]:
     """The named parameters a query uses (comments ignored), in order of first use."""
     body = _COMMENT.sub("", sql_text(name))

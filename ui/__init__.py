@@ -7,9 +7,9 @@ import io
 import math
 
 import pandas as pd
+import streamlit as st
 
 from data_pipeline.codes import format_year  # noqa: F401  (re-exported for pages)
-import streamlit as st
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 OKABE_ITO = {
