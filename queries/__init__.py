@@ -18,7 +18,7 @@ import datetime as dt
 import os
 import re
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
 import duckdb
