@@ -81,22 +81,27 @@ PRES, ILL, MED, OAUTH, OUNAUTH, NYK, HOL = range(7)
 # ---------------------------------------------------------------------------
 P = {
     # phase base daily absence probability (before multipliers, whose mean is ~1)
-    "base": {PRI: 0.028, SEC: 0.047, SPE: 0.066, AP: 0.20},
+    "base": {PRI: 0.0242, SEC: 0.0407, SPE: 0.060, AP: 0.20},
     "prev_year_factor": 1.03,
     # NC year multipliers (index = ncyear, 0..14)
-    "ncyear": [1.05, 1.22, 1.07, 0.97, 0.95, 0.94, 0.97,
+    "ncyear": [1.05, 1.32, 1.12, 0.95, 0.96, 0.98, 1.03,
                0.80, 0.92, 1.04, 1.14, 1.27, 1.10, 1.20, 1.0],
-    "fsm": 1.75,
-    "sen_k": 1.35,
-    "sen_e_mainstream": 1.7,
-    "young_carer": 1.6,
-    "cin": 1.75,
-    "cpp": 2.3,
+    "fsm": 1.95,
+    "sen_k": 1.5,
+    "sen_e_mainstream": 1.8,
+    "young_carer": 1.85,
+    "cin": 2.1,
+    "cpp": 2.7,
     "cla": 0.8,
     "eal": 0.88,
     "imd_slope": 0.035,  # log multiplier per decile below 5.5
     "female": {PRI: 1.03, SEC: 1.07, SPE: 1.0, AP: 1.0},
-    "sigma": 0.85,  # lognormal pupil propensity
+    # pupil propensity: gamma with mean 1 (many pupils rarely absent, an exponential tail)
+    "shape": 0.7,
+    "year_corr": 0.75,
+    # a "moderate" component: pupils whose absence sits well above the bulk
+    "moderate_p": 0.0,
+    "moderate_k": 5.0,
     "severe_p": 0.011,  # share of pupils in the severe component (before covariates)
     "severe_boost": 7.5,
     "max_rate": 0.93,
@@ -315,17 +320,21 @@ def _make_children(rng, geo: pd.DataFrame, sch: pd.DataFrame, G: float) -> pd.Da
     ehcp_from = np.where((sen == "E") & ~special & (rng.random(n) < 0.12), rng.integers(1, 6, n), 0)
     sixth = rng.random(n) < 0.55
     # Latent absence propensity, persistent across the two years.
-    z = rng.standard_normal(n)
-    z_prev = 0.8 * z + 0.6 * rng.standard_normal(n)
+    k, rho = P["shape"], P["year_corr"]
+    shared = rng.gamma(k * rho, 1 / k, n)
+    z = shared + rng.gamma(k * (1 - rho), 1 / k, n)
+    z_prev = shared + rng.gamma(k * (1 - rho), 1 / k, n)
     sev_p = P["severe_p"] * np.where(fsm, 1.6, 0.8) * np.where(cin | cpp, 1.8, 1) * np.where(cy <= 6, 0.55, 1.35)
     severe = rng.random(n) < sev_p
+    moderate = rng.random(n) < P["moderate_p"]
+    moderate_prev = np.where(moderate, rng.random(n) < 0.75, rng.random(n) < P["moderate_p"] * 0.25 / 0.85)
     severe_prev = np.where(severe, rng.random(n) < 0.55, rng.random(n) < sev_p * 0.5)
     ch = pd.DataFrame({
         "cy": cy, "male": male, "special": special, "home": home, "imd": imd,
         "eth": eth_names[eth], "eal": eal, "fsm": fsm, "sen": sen, "cla": cla, "cpp": cpp,
         "cin": cin, "yc": yc, "ever6": ever6, "fsm_from": fsm_from, "sen_from": sen_from,
         "ehcp_from": ehcp_from, "sixth": sixth, "z": z, "z_prev": z_prev, "severe": severe,
-        "severe_prev": severe_prev,
+        "severe_prev": severe_prev, "moderate": moderate, "moderate_prev": moderate_prev,
     })
     # Schools: a primary and a secondary near home; special pupils a special school.
     home_xy = geo[["easting", "northing"]].to_numpy(float)[home]
@@ -454,8 +463,10 @@ def _rates(ch, sch, en, yi, rng):
     r = r * sch["effect"].to_numpy()[en["school"].to_numpy()]
     z = (ch["z"] if yi == 1 else ch["z_prev"]).to_numpy()[c]
     sev = (ch["severe"] if yi == 1 else ch["severe_prev"]).to_numpy()[c]
-    s = P["sigma"]
-    r = r * np.exp(s * z - s * s / 2)
+    r = r * z
+    mod = (ch["moderate"] if yi == 1 else ch["moderate_prev"]).to_numpy()[c]
+    km, pm = P["moderate_k"], P["moderate_p"]
+    r = r * np.where(mod, km, 1.0) / (1 + pm * (km - 1))
     r = np.where(sev, np.maximum(r * P["severe_boost"], rng.uniform(0.45, 0.9, len(r))), r)
     if yi == 0:
         r = r * P["prev_year_factor"]
