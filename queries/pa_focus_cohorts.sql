@@ -42,7 +42,7 @@ tagged as (
         case when cin then 'Child in need (CIN)' end,
         case when cpp then 'Child protection plan (CPP)' end,
         case when young_carer then 'Young carer' end,
-        case when gender = 'F' then 'Girls' when gender = 'M' then 'Boys' end,
+        case when gender = 'Female' then 'Girls' when gender = 'Male' then 'Boys' end,
         case when ncyear = 0 then 'Reception'
              when ncyear between 1 and 13 then 'Year ' || ncyear end
     ], lambda x: x is not null)) as cohort
