@@ -84,8 +84,8 @@ P = {
     "base": {PRI: 0.0242, SEC: 0.0407, SPE: 0.060, AP: 0.20},
     "prev_year_factor": 1.03,
     # NC year multipliers (index = ncyear, 0..14)
-    "ncyear": [1.05, 1.32, 1.12, 0.95, 0.96, 0.98, 1.03,
-               0.80, 0.92, 1.04, 1.14, 1.27, 1.10, 1.20, 1.0],
+    "ncyear": [1.05, 1.25, 1.10, 1.00, 1.00, 1.00, 1.05,
+               0.78, 0.90, 1.04, 1.22, 1.42, 1.10, 1.20, 1.0],
     "fsm": 1.95,
     "sen_k": 1.5,
     "sen_e_mainstream": 1.8,
@@ -97,7 +97,7 @@ P = {
     "imd_slope": 0.035,  # log multiplier per decile below 5.5
     "female": {PRI: 1.03, SEC: 1.07, SPE: 1.0, AP: 1.0},
     # pupil propensity: gamma with mean 1 (many pupils rarely absent, an exponential tail)
-    "shape": 0.7,
+    "shape": 0.65,
     "year_corr": 0.75,
     # a "moderate" component: pupils whose absence sits well above the bulk
     "moderate_p": 0.0,
@@ -117,7 +117,7 @@ P = {
     # reason weights of an episode start; "ounauth" grows with the pupil's rate
     "w": {ILL: 0.54, MED: 0.30, OAUTH: 0.06, OUNAUTH: 0.08, NYK: 0.05},
     "w_ounauth_slope": 0.5,
-    "cont": {ILL: 0.52, MED: 0.0, OAUTH: 0.3, OUNAUTH: 0.4, NYK: 0.15},
+    "cont": {ILL: 0.64, MED: 0.0, OAUTH: 0.3, OUNAUTH: 0.5, NYK: 0.15},
     "half_day": 0.10,  # an absent day is only one session absent
     # unauthorised holiday blocks
     "holiday_p": {PRI: 0.28, SEC: 0.18, SPE: 0.05, AP: 0.03},
@@ -324,7 +324,7 @@ def _make_children(rng, geo: pd.DataFrame, sch: pd.DataFrame, G: float) -> pd.Da
     shared = rng.gamma(k * rho, 1 / k, n)
     z = shared + rng.gamma(k * (1 - rho), 1 / k, n)
     z_prev = shared + rng.gamma(k * (1 - rho), 1 / k, n)
-    sev_p = P["severe_p"] * np.where(fsm, 1.6, 0.8) * np.where(cin | cpp, 1.8, 1) * np.where(cy <= 6, 0.55, 1.35)
+    sev_p = P["severe_p"] * np.where(fsm, 1.6, 0.8) * np.where(cin | cpp, 1.8, 1) * np.where(cy <= 6, 0.55, 1.2)
     severe = rng.random(n) < sev_p
     moderate = rng.random(n) < P["moderate_p"]
     moderate_prev = np.where(moderate, rng.random(n) < 0.75, rng.random(n) < P["moderate_p"] * 0.25 / 0.85)
