@@ -1,0 +1,115 @@
+-- returns: pupil rows
+-- Pupils absent through illness (code I) for 15 days (30 sessions) or more this year:
+-- the LA must arrange education for a child who will miss 15 days or more through illness.
+-- Rule: illness sessions in the academic year up to $week_to >= 30.
+-- Population: pupils of compulsory school age (pupil_year.compulsory_age) on roll at
+-- school $urn in academic year $year, within the viewer's scope. Every list shows a
+-- pseudonymous identifier ('P-' + 6 hex characters of md5(urn:pupil_id)), never a name.
+-- Shared columns (the same block ends every pupil_*_list.sql; tests check they agree):
+-- attendance_rate and overall_absence_rate (% of possible sessions) and days_lost
+-- (absence sessions / 2) over the selected period $week_from..$week_to;
+-- weekly_attendance: attendance % each school week of the year up to $week_to
+-- (a sparkline); main_reasons: the two largest reasons in the period (sessions);
+-- cohort_flags: FSM, SEN (EHCP / SEN support), EAL, social worker, young carer.
+with pupils as (
+    select y.urn, y.pupil_id, y.ncyear, y.gender, y.fsm, y.sen_provision, y.eal,
+        y.social_worker, y.young_carer
+    from pupil_year y
+    where ($scope_urns is null or y.urn in (select unnest($scope_urns)))
+      and y.urn = $urn
+      and y.academic_year = $year
+      and y.compulsory_age
+),
+weeks as (
+    -- the pupils' weeks this year up to the end of the period
+    select w.*
+    from pupil_week w
+    join pupils p using (urn, pupil_id)
+    where w.academic_year = $year and w.week_start <= $week_to
+),
+period_totals as (
+    select urn, pupil_id,
+        sum(possible) as possible,
+        sum(present + aea) as attending,
+        sum(authorised + unauthorised) as absent,
+        sum(illness) as illness, sum(medical) as medical,
+        sum(authorised_holiday) as authorised_holiday, sum(excluded) as excluded,
+        sum(part_time_timetable) as part_time_timetable,
+        sum(other_authorised) as other_authorised,
+        sum(unauthorised_holiday) as unauthorised_holiday,
+        sum(other_unauthorised) as other_unauthorised,
+        sum(not_yet_known) as not_yet_known, sum(late_after_close) as late_after_close
+    from weeks
+    where week_start >= $week_from
+    group by urn, pupil_id
+    having sum(possible) > 0
+),
+year_illness as (
+    select urn, pupil_id, sum(illness) as illness_sessions_this_year
+    from weeks group by urn, pupil_id
+),
+listed as (
+    select urn, pupil_id, illness_sessions_this_year,
+        days_lost(illness_sessions_this_year) as illness_days_this_year
+    from year_illness
+    where illness_sessions_this_year >= 30
+),
+-- ---- shared tail: identical in every pupil_*_list.sql ----
+sparkline as (
+    select urn, pupil_id,
+        list(round(pct(present + aea, possible), 1) order by week_start) as weekly_attendance
+    from weeks
+    where possible > 0
+    group by urn, pupil_id
+),
+reason_sessions as (
+    unpivot period_totals
+    on illness, medical, authorised_holiday, excluded, part_time_timetable, other_authorised,
+       unauthorised_holiday, other_unauthorised, not_yet_known, late_after_close
+    into name reason value sessions
+),
+main_reasons as (
+    select urn, pupil_id,
+        string_agg(label || ' (' || sessions || ')', ', ' order by sessions desc, label) as main_reasons
+    from (
+        select r.*, coalesce(c.label, r.reason) as label,
+            row_number() over (partition by r.urn, r.pupil_id order by r.sessions desc, r.reason) as n
+        from reason_sessions r
+        left join (values
+            ('illness', 'illness'), ('medical', 'medical'), ('authorised_holiday', 'authorised holiday'),
+            ('excluded', 'suspended or excluded'), ('part_time_timetable', 'part-time timetable'),
+            ('other_authorised', 'other authorised'), ('unauthorised_holiday', 'unauthorised holiday'),
+            ('other_unauthorised', 'other unauthorised'), ('not_yet_known', 'reason not yet known'),
+            ('late_after_close', 'late after register closed')
+        ) c(reason, label) using (reason)
+        where r.sessions > 0
+    )
+    where n <= 2
+    group by urn, pupil_id
+),
+final as (
+    select 'P-' || upper(left(md5(l.urn || ':' || l.pupil_id), 6)) as pupil_ref,
+        l.urn,
+        case when p.ncyear = 0 then 'Reception' when p.ncyear is not null
+             then 'Year ' || p.ncyear end as year_group,
+        pct(t.attending, t.possible) as attendance_rate,
+        pct(t.absent, t.possible) as overall_absence_rate,
+        days_lost(t.absent) as days_lost,
+        s.weekly_attendance,
+        coalesce(m.main_reasons, 'no absence in the period') as main_reasons,
+        concat_ws(' · ',
+            case when p.fsm then 'FSM' end,
+            case p.sen_provision when 'E' then 'EHCP' when 'K' then 'SEN support' end,
+            case when p.eal then 'EAL' end,
+            case when p.social_worker then 'Social worker' end,
+            case when p.young_carer then 'Young carer' end) as cohort_flags,
+        l.* exclude (urn, pupil_id),
+        p.ncyear
+    from listed l
+    join pupils p using (urn, pupil_id)
+    left join period_totals t using (urn, pupil_id)
+    left join sparkline s using (urn, pupil_id)
+    left join main_reasons m using (urn, pupil_id)
+)
+select * from final
+order by ncyear, pupil_ref

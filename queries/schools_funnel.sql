@@ -1,0 +1,73 @@
+-- Funnel plot of persistent absence (PA: 10%+ of possible sessions missed over the
+-- period) against the number of enrolments, with binomial control limits around the
+-- LA's PA rate for the phase: p0 ± z * sqrt(p0 * (1 - p0) / n) (normal approximation
+-- to the binomial), z = 1.959964 (95%) and 3.090232 (99.8%), clipped to 0..100%.
+-- A school outside the 99.8% limits would be there by chance alone about 2 times in
+-- 1,000 (1 in 1,000 each side), given its size.
+-- Population: enrolments of compulsory school age with possible sessions in the period.
+-- Filters: $phase (also defines the LA rate), $school_type, $ward (points only).
+with enrolment as (
+    select w.urn, w.pupil_id,
+        sum(w.possible) as possible,
+        sum(w.authorised + w.unauthorised) as absent
+    from pupil_week w
+    join pupil_year y
+      on y.academic_year = w.academic_year and y.urn = w.urn and y.pupil_id = w.pupil_id
+    where ($scope_urns is null or w.urn in (select unnest($scope_urns)))
+      and w.academic_year = $year
+      and w.week_start between $week_from and $week_to
+      and y.compulsory_age
+      and ($phase is null or y.phase = $phase)
+    group by w.urn, w.pupil_id
+    having sum(w.possible) > 0
+),
+by_school as (
+    select urn, count(*) as enrolments,
+        count(*) filter (where is_persistent_absentee(absent, possible)) as pa_enrolments
+    from enrolment group by urn
+),
+la as (
+    select sum(pa_enrolments) / sum(enrolments) as p0 from by_school
+),
+lsoa_in_la as (
+    select ward_name, latitude, longitude
+    from lsoa21
+    where ward_name is not null
+      and utla_code = coalesce((select value from meta where key = 'la_code'), utla_code)
+),
+school_ward as (
+    select s.urn, arg_min(l.ward_name, (l.latitude - s.latitude) ** 2
+           + ((l.longitude - s.longitude) * cos(radians(s.latitude))) ** 2) as ward_name
+    from schools s cross join lsoa_in_la l
+    where s.latitude is not null
+    group by s.urn
+),
+limits as (
+    select b.*, s.school_name, s.phase, s.establishment_type,
+        coalesce(sw.ward_name, 'Not known') as ward_name,
+        100 * la.p0 as la_pa_rate,
+        100 * b.pa_enrolments / b.enrolments as persistent_absence_rate,
+        100 * sqrt(la.p0 * (1 - la.p0) / b.enrolments) as se
+    from by_school b
+    cross join la
+    join schools s using (urn)
+    left join school_ward sw using (urn)
+),
+final as (
+    select urn, school_name, phase, establishment_type, ward_name, enrolments, pa_enrolments,
+        persistent_absence_rate, la_pa_rate,
+        greatest(0, la_pa_rate - 1.959964 * se) as lower_95,
+        least(100, la_pa_rate + 1.959964 * se) as upper_95,
+        greatest(0, la_pa_rate - 3.090232 * se) as lower_998,
+        least(100, la_pa_rate + 3.090232 * se) as upper_998,
+        case when persistent_absence_rate > la_pa_rate + 3.090232 * se then 'above 99.8% limit'
+             when persistent_absence_rate < la_pa_rate - 3.090232 * se then 'below 99.8% limit'
+             when persistent_absence_rate > la_pa_rate + 1.959964 * se then 'above 95% limit'
+             when persistent_absence_rate < la_pa_rate - 1.959964 * se then 'below 95% limit'
+             else 'within limits' end as position
+    from limits
+    where ($school_type is null or establishment_type = $school_type)
+      and ($ward is null or ward_name = $ward)
+)
+select * from final
+order by persistent_absence_rate desc

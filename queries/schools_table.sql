@@ -1,0 +1,100 @@
+-- Every school in the viewer's scope with its figures for the selected period and the
+-- same weeks last year: roll, attendance, overall / authorised / unauthorised absence
+-- (% of possible sessions), persistent absence (PA, 10%+ missed) and severe absence
+-- (SA, 50%+) as rates (% of enrolments) and numbers, change on last year (points),
+-- FSM and SEN shares (% of enrolments).
+-- Population for the rates: enrolments of compulsory school age (pupil_year.compulsory_age)
+-- with possible sessions in the period, as DfE. `roll` counts every enrolment (all ages)
+-- with possible sessions in the period.
+-- Area: the ward of the school's location = the ward of the nearest LSOA 2021 centre
+-- point in the LA (reference lsoa21) to the school's latitude / longitude.
+-- Filters: $phase, $school_type, $ward (NULL = all).
+with periods as (
+    select 'selected' as period, $year::integer as academic_year,
+           $week_from::date as week_from, $week_to::date as week_to
+    union all
+    select 'last year', $year::integer - 1, $ly_week_from::date, $ly_week_to::date
+),
+enrolment as (
+    select p.period, w.urn, w.pupil_id,
+        any_value(y.compulsory_age) as compulsory_age,
+        any_value(y.fsm) as fsm, any_value(y.sen_provision) as sen_provision,
+        sum(w.possible) as possible,
+        sum(w.present + w.aea) as attending,
+        sum(w.authorised) as authorised,
+        sum(w.unauthorised) as unauthorised
+    from pupil_week w
+    join periods p
+      on w.academic_year = p.academic_year and w.week_start between p.week_from and p.week_to
+    join pupil_year y
+      on y.academic_year = w.academic_year and y.urn = w.urn and y.pupil_id = w.pupil_id
+    where ($scope_urns is null or w.urn in (select unnest($scope_urns)))
+    group by p.period, w.urn, w.pupil_id
+    having sum(w.possible) > 0
+),
+by_school as (
+    select urn,
+        count(*) filter (where period = 'selected') as roll,
+        count(*) filter (where period = 'selected' and compulsory_age) as enrolments,
+        sum(possible) filter (where period = 'selected' and compulsory_age) as possible_sessions,
+        sum(attending) filter (where period = 'selected' and compulsory_age) as attending_sessions,
+        sum(authorised) filter (where period = 'selected' and compulsory_age) as authorised_sessions,
+        sum(unauthorised) filter (where period = 'selected' and compulsory_age) as unauthorised_sessions,
+        count(*) filter (where period = 'selected' and compulsory_age
+                         and is_persistent_absentee(authorised + unauthorised, possible)) as pa_enrolments,
+        count(*) filter (where period = 'selected' and compulsory_age
+                         and is_severe_absentee(authorised + unauthorised, possible)) as sa_enrolments,
+        count(*) filter (where period = 'selected' and compulsory_age and fsm) as fsm_enrolments,
+        count(*) filter (where period = 'selected' and compulsory_age
+                         and sen_provision in ('E', 'K')) as sen_enrolments,
+        count(*) filter (where period = 'last year' and compulsory_age) as ly_enrolments,
+        sum(possible) filter (where period = 'last year' and compulsory_age) as ly_possible,
+        sum(authorised + unauthorised) filter (where period = 'last year' and compulsory_age) as ly_absent,
+        count(*) filter (where period = 'last year' and compulsory_age
+                         and is_persistent_absentee(authorised + unauthorised, possible)) as ly_pa_enrolments
+    from enrolment
+    group by urn
+),
+lsoa_in_la as (
+    select lsoa21_code, ward_name, latitude, longitude
+    from lsoa21
+    where ward_name is not null
+      and utla_code = coalesce((select value from meta where key = 'la_code'), utla_code)
+),
+school_ward as (
+    -- nearest LSOA centre point (equirectangular distance: fine within one LA)
+    select s.urn, arg_min(l.ward_name, (l.latitude - s.latitude) ** 2
+           + ((l.longitude - s.longitude) * cos(radians(s.latitude))) ** 2) as ward_name
+    from schools s cross join lsoa_in_la l
+    where s.latitude is not null
+    group by s.urn
+),
+final as (
+    select b.urn, s.school_name, s.phase, s.establishment_type,
+        coalesce(sw.ward_name, 'Not known') as ward_name,
+        b.roll, b.enrolments,
+        pct(b.attending_sessions, b.possible_sessions) as attendance_rate,
+        pct(b.authorised_sessions + b.unauthorised_sessions, b.possible_sessions) as overall_absence_rate,
+        pct(b.authorised_sessions, b.possible_sessions) as authorised_absence_rate,
+        pct(b.unauthorised_sessions, b.possible_sessions) as unauthorised_absence_rate,
+        b.pa_enrolments,
+        pct(b.pa_enrolments, b.enrolments) as persistent_absence_rate,
+        b.sa_enrolments,
+        pct(b.sa_enrolments, b.enrolments) as severe_absence_rate,
+        -- change on the same weeks last year, in percentage points
+        pct(b.authorised_sessions + b.unauthorised_sessions, b.possible_sessions)
+            - pct(b.ly_absent, b.ly_possible) as overall_absence_change,
+        pct(b.pa_enrolments, b.enrolments) - pct(b.ly_pa_enrolments, b.ly_enrolments) as pa_rate_change,
+        pct(b.fsm_enrolments, b.enrolments) as fsm_share,
+        pct(b.sen_enrolments, b.enrolments) as sen_share,
+        days_lost(b.authorised_sessions + b.unauthorised_sessions) as days_lost
+    from by_school b
+    join schools s using (urn)
+    left join school_ward sw using (urn)
+    where b.enrolments > 0
+      and ($phase is null or s.phase = $phase)
+      and ($school_type is null or s.establishment_type = $school_type)
+      and ($ward is null or coalesce(sw.ward_name, 'Not known') = $ward)
+)
+select * from final
+order by school_name
