@@ -1,0 +1,13 @@
+-- returns: pupil rows
+-- The pseudonymous identifiers of the pupils on roll at school $urn in academic year
+-- $year, for the pupil selector: 'P-' + 6 hex characters of md5(urn:pupil_id), year group.
+with final as (
+    select 'P-' || upper(left(md5(y.urn || ':' || y.pupil_id), 6)) as pupil_ref,
+        y.ncyear,
+        case when y.ncyear = 0 then 'Reception' when y.ncyear is not null
+             then 'Year ' || y.ncyear end as year_group
+    from pupil_year y
+    where ($scope_urns is null or y.urn in (select unnest($scope_urns)))
+      and y.urn = $urn and y.academic_year = $year
+)
+select * from final order by ncyear, pupil_ref

@@ -1,0 +1,27 @@
+-- returns: pupil rows
+-- One pupil's register for academic year $year up to the end of week $week_to: one row a
+-- session with its code, DfE category (present, approved educational activity, authorised,
+-- unauthorised, not possible) and description, for the codes calendar.
+with pupil as (
+    select y.urn, y.pupil_id
+    from pupil_year y
+    where ($scope_urns is null or y.urn in (select unnest($scope_urns)))
+      and y.urn = $urn and y.academic_year = $year
+      and 'P-' || upper(left(md5(y.urn || ':' || y.pupil_id), 6)) = $pupil_ref
+),
+final as (
+    select m.date, m.session, m.code,
+        case when r.code in ('L') then 'late (before close)'
+             when r.code = 'U' then 'late (after close)'
+             else r.category end as category,
+        r.description,
+        (m.date - (isodow(m.date) - 1)::integer) as week_start,
+        isodow(m.date) as day_no
+    from marks m
+    join pupil p using (urn, pupil_id)
+    join ref_codes r
+      on r.code = m.code
+     and r.code_set = case when m.date >= DATE '2024-09-01' then '2024' else '2006' end
+    where m.date between make_date($year, 9, 1) and $week_to + 4
+)
+select * from final order by date, session

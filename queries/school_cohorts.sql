@@ -1,0 +1,105 @@
+-- One school's pupil cohorts (FSM, SEN, EAL, social worker, gender) over the selected
+-- period: enrolments, overall absence (% of possible sessions), PA (10%+ missed: count
+-- and % of enrolments), PA on the same weeks last year, the gap to the rest of the
+-- school (points) and the same cohort's PA across the LA's schools of the same phase
+-- (an aggregate). Compulsory school age (pupil_year.compulsory_age).
+-- Suppression ($suppress true, for aggregate-only viewers): a count under $min_count
+-- (0 included) is NULL with its suppressed_* flag, and so is every rate built on it.
+with school as (
+    select urn, phase from schools
+    where urn = $urn and ($scope_urns is null or urn in (select unnest($scope_urns)))
+),
+periods as (
+    select 'selected' as period, $year::integer as academic_year,
+           $week_from::date as week_from, $week_to::date as week_to
+    union all
+    select 'last year', $year::integer - 1, $ly_week_from::date, $ly_week_to::date
+),
+enrolment as (
+    select p.period, w.urn, w.pupil_id,
+        any_value(y.fsm) as fsm, any_value(y.sen_provision) as sen_provision,
+        any_value(y.eal) as eal, any_value(y.social_worker) as social_worker,
+        any_value(y.gender) as gender,
+        sum(w.possible) as possible,
+        sum(w.authorised + w.unauthorised) as absent
+    from pupil_week w
+    join periods p
+      on w.academic_year = p.academic_year and w.week_start between p.week_from and p.week_to
+    join pupil_year y
+      on y.academic_year = w.academic_year and y.urn = w.urn and y.pupil_id = w.pupil_id
+    where y.compulsory_age and y.phase = (select phase from school)
+    group by p.period, w.urn, w.pupil_id
+    having sum(w.possible) > 0
+),
+tagged as (
+    select e.*, c.cohort_type, c.cohort, c.sort
+    from enrolment e,
+    lateral (select * from (values
+        ('Free school meals', case when e.fsm then 'Eligible for FSM' else 'Not eligible for FSM' end,
+         case when e.fsm then 1 else 2 end),
+        ('SEN', case e.sen_provision when 'E' then 'EHC plan' when 'K' then 'SEN support'
+                else 'No identified SEN' end,
+         case e.sen_provision when 'E' then 3 when 'K' then 4 else 5 end),
+        ('EAL', case when e.eal then 'English as an additional language' else 'English first language' end,
+         case when e.eal then 6 else 7 end),
+        ('Social worker', case when e.social_worker then 'Has a social worker (CIN, CPP or CLA)'
+                          else 'No social worker' end,
+         case when e.social_worker then 8 else 9 end),
+        ('Gender', case e.gender when 'Female' then 'Girls' when 'Male' then 'Boys' end,
+         case e.gender when 'Female' then 10 else 11 end)
+    ) v(cohort_type, cohort, sort)) c
+    where c.cohort is not null
+),
+counted as (
+    select cohort_type, cohort, sort,
+        count(*) filter (where period = 'selected' and urn = $urn) as enrolments,
+        sum(possible) filter (where period = 'selected' and urn = $urn) as possible_sessions,
+        sum(absent) filter (where period = 'selected' and urn = $urn) as absence_sessions,
+        count(*) filter (where period = 'selected' and urn = $urn
+                         and is_persistent_absentee(absent, possible)) as pa_enrolments,
+        count(*) filter (where period = 'last year' and urn = $urn) as ly_enrolments,
+        count(*) filter (where period = 'last year' and urn = $urn
+                         and is_persistent_absentee(absent, possible)) as ly_pa_enrolments,
+        count(*) filter (where period = 'selected') as la_enrolments,
+        count(*) filter (where period = 'selected' and is_persistent_absentee(absent, possible)) as la_pa_enrolments
+    from tagged
+    group by all
+),
+with_rest as (
+    -- the rest of the school: the other cohorts of the same type
+    select c.*,
+        sum(enrolments) over (partition by cohort_type) - enrolments as rest_enrolments,
+        sum(pa_enrolments) over (partition by cohort_type) - pa_enrolments as rest_pa_enrolments
+    from counted c
+),
+measured as (
+    select *,
+        pct(absence_sessions, possible_sessions) as overall_absence_rate,
+        pct(pa_enrolments, enrolments) as persistent_absence_rate,
+        pct(ly_pa_enrolments, ly_enrolments) as last_year_pa_rate,
+        pct(pa_enrolments, enrolments) - pct(rest_pa_enrolments, rest_enrolments) as gap_to_rest_of_school,
+        pct(la_pa_enrolments, la_enrolments) as la_pa_rate,
+        enrolments < $min_count as small,
+        pa_enrolments < $min_count as small_pa,
+        ly_enrolments < $min_count or ly_pa_enrolments < $min_count as small_ly,
+        rest_enrolments < $min_count or rest_pa_enrolments < $min_count as small_rest
+    from with_rest
+    where enrolments > 0
+),
+final as (
+    select cohort_type, cohort, sort,
+        $suppress and small as suppressed_enrolments,
+        $suppress and (small or small_pa) as suppressed_pa,
+        $suppress and small_ly as suppressed_last_year,
+        case when not ($suppress and small) then enrolments end as enrolments,
+        case when not ($suppress and small) then overall_absence_rate end as overall_absence_rate,
+        case when not ($suppress and (small or small_pa)) then pa_enrolments end as pa_enrolments,
+        case when not ($suppress and (small or small_pa)) then persistent_absence_rate end
+            as persistent_absence_rate,
+        case when not ($suppress and small_ly) then last_year_pa_rate end as last_year_pa_rate,
+        case when not ($suppress and (small or small_pa or small_rest)) then gap_to_rest_of_school end
+            as gap_to_rest_of_school,
+        la_pa_rate
+    from measured
+)
+select * from final order by sort

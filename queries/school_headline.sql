@@ -1,0 +1,120 @@
+-- One school's headline figures for the selected period, against the same weeks last
+-- year, the LA (all schools of the same phase), similar schools and England.
+-- Population: enrolments of compulsory school age (pupil_year.compulsory_age) with
+-- possible sessions in the period, as DfE. Rates: % of possible sessions (PA, SA: % of
+-- enrolments; PA 10%+ missed, SA 50%+). days_lost = absence sessions / 2;
+-- hours_lost = absence sessions / 10 (sessions in a school week) * $week_hours
+-- (data_pipeline.config.SCHOOL_WEEK_HOURS, DfE's 32.5-hour minimum week by default).
+-- Similar schools: other schools of the same phase whose FSM share and SEN share (EHCP
+-- or SEN support) of compulsory-age enrolments in the academic year are each within
+-- 10 percentage points of this school's; their pupils are pooled.
+-- England: DfE's published daily collection, same phase, latest year <= $year (rates only).
+-- Scope: the school row needs $urn inside the viewer's scope (no rows otherwise). The
+-- LA and similar-schools rows are aggregates over every school of the phase and
+-- return no pupil or school-level figures.
+with school as (
+    select urn, school_name, phase,
+        case when phase in ('Primary', 'Secondary', 'Special') then phase else 'Total' end as bench_phase
+    from schools
+    where urn = $urn
+      and ($scope_urns is null or urn in (select unnest($scope_urns)))
+),
+periods as (
+    select 'selected' as period, $year::integer as academic_year,
+           $week_from::date as week_from, $week_to::date as week_to
+    union all
+    select 'last year', $year::integer - 1, $ly_week_from::date, $ly_week_to::date
+),
+enrolment as (
+    -- every enrolment of the school's phase in the LA (for the comparisons)
+    select p.period, w.urn, w.pupil_id,
+        sum(w.possible) as possible,
+        sum(w.present + w.aea) as attending,
+        sum(w.authorised) as authorised,
+        sum(w.unauthorised) as unauthorised
+    from pupil_week w
+    join periods p
+      on w.academic_year = p.academic_year and w.week_start between p.week_from and p.week_to
+    join pupil_year y
+      on y.academic_year = w.academic_year and y.urn = w.urn and y.pupil_id = w.pupil_id
+    where y.compulsory_age
+      and y.phase = (select phase from school)
+    group by p.period, w.urn, w.pupil_id
+    having sum(w.possible) > 0
+),
+shares as (
+    select urn,
+        pct(count(*) filter (where fsm), count(*)) as fsm_share,
+        pct(count(*) filter (where sen_provision in ('E', 'K')), count(*)) as sen_share
+    from pupil_year
+    where academic_year = $year and compulsory_age and phase = (select phase from school)
+    group by urn
+),
+similar_schools as (
+    select o.urn, s.school_name
+    from shares o
+    join shares t on t.urn = $urn
+    join schools s on s.urn = o.urn
+    where o.urn <> $urn
+      and abs(o.fsm_share - t.fsm_share) <= 10
+      and abs(o.sen_share - t.sen_share) <= 10
+),
+groups as (
+    select 'This school' as comparison, 1 as sort, * from enrolment
+    where period = 'selected' and urn = $urn
+    union all
+    select 'This school, same weeks last year', 2, * from enrolment
+    where period = 'last year' and urn = $urn
+    union all
+    select 'LA, same phase', 3, * from enrolment where period = 'selected'
+    union all
+    select 'Similar schools', 4, * from enrolment
+    where period = 'selected' and urn in (select urn from similar_schools)
+),
+measured as (
+    select comparison, sort,
+        count(distinct urn) as schools,
+        count(*) as enrolments,
+        sum(possible) as possible_sessions,
+        sum(authorised + unauthorised) as absence_sessions,
+        pct(sum(attending), sum(possible)) as attendance_rate,
+        pct(sum(authorised + unauthorised), sum(possible)) as overall_absence_rate,
+        pct(sum(authorised), sum(possible)) as authorised_absence_rate,
+        pct(sum(unauthorised), sum(possible)) as unauthorised_absence_rate,
+        count(*) filter (where is_persistent_absentee(authorised + unauthorised, possible)) as pa_enrolments,
+        pct(count(*) filter (where is_persistent_absentee(authorised + unauthorised, possible)), count(*))
+            as persistent_absence_rate,
+        count(*) filter (where is_severe_absentee(authorised + unauthorised, possible)) as sa_enrolments,
+        pct(count(*) filter (where is_severe_absentee(authorised + unauthorised, possible)), count(*))
+            as severe_absence_rate,
+        days_lost(sum(authorised + unauthorised)) as days_lost,
+        days_lost(sum(authorised + unauthorised)) / count(*) as days_lost_per_pupil,
+        sum(authorised + unauthorised) / 10.0 * $week_hours as hours_lost,
+        sum(authorised + unauthorised) / 10.0 * $week_hours / count(*) as hours_lost_per_pupil,
+        sum(possible) / 2.0 / count(*) as school_days_per_pupil
+    from groups
+    group by comparison, sort
+),
+england as (
+    select 'England, same phase (' || b.period_label || ', daily collection)' as comparison, 5 as sort,
+        null::bigint as schools, null::bigint as enrolments, null::hugeint as possible_sessions,
+        null::hugeint as absence_sessions,
+        b.attendance_rate, b.overall_absence_rate, b.authorised_absence_rate,
+        b.unauthorised_absence_rate, null::bigint as pa_enrolments, b.persistent_absence_rate,
+        null::bigint as sa_enrolments, b.severe_absence_rate,
+        null::double as days_lost, null::double as days_lost_per_pupil, null::double as hours_lost,
+        null::double as hours_lost_per_pupil, null::double as school_days_per_pupil
+    from bench_la_year b
+    join school s on b.phase = s.bench_phase
+    where b.collection = 'daily' and b.geographic_level = 'National' and b.time_period <= $year
+    order by b.time_period desc
+    limit 1
+),
+final as (
+    select m.*, (select string_agg(school_name, ', ' order by school_name) from similar_schools) as similar_schools
+    from measured m
+    where exists (select 1 from school)
+    union all
+    select e.*, null from england e
+)
+select * from final order by sort

@@ -1,0 +1,76 @@
+-- One school's year groups over the selected period, with the same weeks last year:
+-- enrolments, overall absence (% of possible sessions), PA and SA (counts and % of
+-- enrolments), days lost. Every enrolment with possible sessions (all ages: Reception
+-- and sixth form included, labelled), since year groups are how a school organises.
+-- Suppression ($suppress true, for governors and other aggregate-only viewers): a count
+-- under $min_count (the scope's threshold, 0 included) is NULL with suppressed_* true,
+-- and so is every rate built on it (shown as 'c').
+with school as (
+    select urn from schools
+    where urn = $urn and ($scope_urns is null or urn in (select unnest($scope_urns)))
+),
+periods as (
+    select 'selected' as period, $year::integer as academic_year,
+           $week_from::date as week_from, $week_to::date as week_to
+    union all
+    select 'last year', $year::integer - 1, $ly_week_from::date, $ly_week_to::date
+),
+enrolment as (
+    select p.period, w.pupil_id, any_value(y.ncyear) as ncyear,
+        sum(w.possible) as possible,
+        sum(w.authorised + w.unauthorised) as absent
+    from pupil_week w
+    join periods p
+      on w.academic_year = p.academic_year and w.week_start between p.week_from and p.week_to
+    join pupil_year y
+      on y.academic_year = w.academic_year and y.urn = w.urn and y.pupil_id = w.pupil_id
+    where w.urn in (select urn from school)
+    group by p.period, w.pupil_id
+    having sum(w.possible) > 0
+),
+by_year as (
+    select ncyear,
+        count(*) filter (where period = 'selected') as enrolments,
+        sum(possible) filter (where period = 'selected') as possible_sessions,
+        sum(absent) filter (where period = 'selected') as absence_sessions,
+        count(*) filter (where period = 'selected' and is_persistent_absentee(absent, possible)) as pa_enrolments,
+        count(*) filter (where period = 'selected' and is_severe_absentee(absent, possible)) as sa_enrolments,
+        count(*) filter (where period = 'last year') as ly_enrolments,
+        count(*) filter (where period = 'last year' and is_persistent_absentee(absent, possible)) as ly_pa_enrolments
+    from enrolment group by ncyear
+),
+measured as (
+    select ncyear,
+        case when ncyear = 0 then 'Reception' when ncyear < 0 then 'Nursery'
+             when ncyear is null then 'Not known' else 'Year ' || ncyear end as year_group,
+        enrolments, pa_enrolments, sa_enrolments, ly_enrolments, ly_pa_enrolments,
+        pct(absence_sessions, possible_sessions) as overall_absence_rate,
+        pct(pa_enrolments, enrolments) as persistent_absence_rate,
+        pct(sa_enrolments, enrolments) as severe_absence_rate,
+        pct(ly_pa_enrolments, ly_enrolments) as last_year_pa_rate,
+        days_lost(absence_sessions) as days_lost
+    from by_year
+    where enrolments > 0
+),
+final as (
+    select ncyear, year_group,
+        $suppress and enrolments < $min_count as suppressed_enrolments,
+        $suppress and (enrolments < $min_count or pa_enrolments < $min_count) as suppressed_pa,
+        $suppress and (enrolments < $min_count or sa_enrolments < $min_count) as suppressed_sa,
+        $suppress and (ly_enrolments < $min_count or ly_pa_enrolments < $min_count) as suppressed_last_year,
+        case when not ($suppress and enrolments < $min_count) then enrolments end as enrolments,
+        case when not ($suppress and enrolments < $min_count) then overall_absence_rate end as overall_absence_rate,
+        case when not ($suppress and enrolments < $min_count) then days_lost end as days_lost,
+        case when not ($suppress and (enrolments < $min_count or pa_enrolments < $min_count))
+             then pa_enrolments end as pa_enrolments,
+        case when not ($suppress and (enrolments < $min_count or pa_enrolments < $min_count))
+             then persistent_absence_rate end as persistent_absence_rate,
+        case when not ($suppress and (enrolments < $min_count or sa_enrolments < $min_count))
+             then sa_enrolments end as sa_enrolments,
+        case when not ($suppress and (enrolments < $min_count or sa_enrolments < $min_count))
+             then severe_absence_rate end as severe_absence_rate,
+        case when not ($suppress and (ly_enrolments < $min_count or ly_pa_enrolments < $min_count))
+             then last_year_pa_rate end as last_year_pa_rate
+    from measured
+)
+select * from final order by ncyear nulls last
