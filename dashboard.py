@@ -22,6 +22,8 @@ ALL_PHASES = "All phases"
 PAGES = [
     st.Page("pages/la_overview.py", title="LA overview", icon=":material/dashboard:", default=True),
     st.Page("pages/benchmarking.py", title="Benchmarking", icon=":material/leaderboard:"),
+    st.Page("pages/cohorts.py", title="Cohorts", icon=":material/groups:"),
+    st.Page("pages/neighbourhoods.py", title="Neighbourhoods", icon=":material/map:"),
     st.Page("pages/technical_notes.py", title="Technical notes", icon=":material/menu_book:"),
 ]
 
