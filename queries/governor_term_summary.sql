@@ -2,8 +2,8 @@
 -- the last term: each term of the selected academic year up to $week_to and of the year
 -- before (so the first term can be compared with last summer). Compulsory school age;
 -- each term's PA (10%+ missed) and SA (50%+) are over that term alone.
--- Suppression: PA / SA counts under $min_count (0 included) and their rates are NULL with
--- suppressed_* true; a term with fewer than $min_count enrolments is NULL throughout.
+-- Small numbers: the governors' page runs this through queries.run_suppressed
+-- (queries/suppression.py): counts under the scope's threshold and rates built on them -> 'c'.
 with school as (
     select urn from schools
     where urn = $urn and ($scope_urns is null or urn in (select unnest($scope_urns)))
@@ -44,22 +44,11 @@ measured as (
     group by all
 ),
 final as (
-    select academic_year, term, term || ' ' || case when term = 'Autumn' then academic_year
-        else academic_year + 1 end as term_label, first_week,
-        enrolments < $min_count as suppressed_enrolments,
-        enrolments < $min_count or pa_enrolments < $min_count as suppressed_pa,
-        enrolments < $min_count or sa_enrolments < $min_count as suppressed_sa,
-        case when enrolments >= $min_count then enrolments end as enrolments,
-        case when enrolments >= $min_count then attendance_rate end as attendance_rate,
-        case when enrolments >= $min_count then overall_absence_rate end as overall_absence_rate,
-        case when enrolments >= $min_count then unauthorised_absence_rate end as unauthorised_absence_rate,
-        case when enrolments >= $min_count then days_lost end as days_lost,
-        case when enrolments >= $min_count and pa_enrolments >= $min_count then pa_enrolments end as pa_enrolments,
-        case when enrolments >= $min_count and pa_enrolments >= $min_count
-             then pct(pa_enrolments, enrolments) end as persistent_absence_rate,
-        case when enrolments >= $min_count and sa_enrolments >= $min_count then sa_enrolments end as sa_enrolments,
-        case when enrolments >= $min_count and sa_enrolments >= $min_count
-             then pct(sa_enrolments, enrolments) end as severe_absence_rate
+    select academic_year, term,
+        term || ' ' || case when term = 'Autumn' then academic_year else academic_year + 1 end as term_label,
+        first_week, enrolments, attendance_rate, overall_absence_rate, unauthorised_absence_rate,
+        days_lost, pa_enrolments, pct(pa_enrolments, enrolments) as persistent_absence_rate,
+        sa_enrolments, pct(sa_enrolments, enrolments) as severe_absence_rate
     from measured
 )
 select * from final order by first_week

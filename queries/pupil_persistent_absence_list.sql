@@ -3,7 +3,8 @@
 -- Rule: is_persistent_absentee(absent, possible): 10% or more of possible sessions missed (exactly 10% counts).
 -- Population: pupils of compulsory school age (pupil_year.compulsory_age) on roll at
 -- school $urn in academic year $year, within the viewer's scope. Every list shows a
--- pseudonymous identifier ('P-' + 6 hex characters of md5(urn:pupil_id)), never a name.
+-- pseudonymous identifier ('P-' + 8 hex digits of sha256(key:urn:pupil_id), keyed by
+-- $pseudonym_key, as queries.PSEUDONYM_SQL), never a name.
 -- Shared columns (the same block ends every pupil_*_list.sql; tests check they agree):
 -- attendance_rate and overall_absence_rate (% of possible sessions) and days_lost
 -- (absence sessions / 2) over the selected period $week_from..$week_to;
@@ -82,7 +83,7 @@ main_reasons as (
     group by urn, pupil_id
 ),
 final as (
-    select 'P-' || upper(left(md5(l.urn || ':' || l.pupil_id), 6)) as pupil_ref,
+    select 'P-' || upper(left(sha256($pseudonym_key || ':' || l.urn || ':' || l.pupil_id), 8)) as pupil_ref,
         l.urn,
         case when p.ncyear = 0 then 'Reception' when p.ncyear is not null
              then 'Year ' || p.ncyear end as year_group,

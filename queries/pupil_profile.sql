@@ -7,7 +7,7 @@ with pupil as (
     from pupil_year y
     where ($scope_urns is null or y.urn in (select unnest($scope_urns)))
       and y.urn = $urn and y.academic_year = $year
-      and 'P-' || upper(left(md5(y.urn || ':' || y.pupil_id), 6)) = $pupil_ref
+      and 'P-' || upper(left(sha256($pseudonym_key || ':' || y.urn || ':' || y.pupil_id), 8)) = $pupil_ref
 ),
 totals as (
     select w.urn, w.pupil_id,

@@ -1,8 +1,8 @@
 -- returns: pupil rows
 -- The pseudonymous identifiers of the pupils on roll at school $urn in academic year
--- $year, for the pupil selector: 'P-' + 6 hex characters of md5(urn:pupil_id), year group.
+-- $year, for the pupil selector: 'P-' + 8 hex digits of sha256($pseudonym_key:urn:pupil_id), year group.
 with final as (
-    select 'P-' || upper(left(md5(y.urn || ':' || y.pupil_id), 6)) as pupil_ref,
+    select 'P-' || upper(left(sha256($pseudonym_key || ':' || y.urn || ':' || y.pupil_id), 8)) as pupil_ref,
         y.ncyear,
         case when y.ncyear = 0 then 'Reception' when y.ncyear is not null
              then 'Year ' || y.ncyear end as year_group

@@ -6,7 +6,7 @@ with pupil as (
     from pupil_year y
     where ($scope_urns is null or y.urn in (select unnest($scope_urns)))
       and y.urn = $urn and y.academic_year = $year
-      and 'P-' || upper(left(md5(y.urn || ':' || y.pupil_id), 6)) = $pupil_ref
+      and 'P-' || upper(left(sha256($pseudonym_key || ':' || y.urn || ':' || y.pupil_id), 8)) = $pupil_ref
 ),
 final as (
     select w.week_start, w.possible, w.present + w.aea as attending, w.authorised, w.unauthorised,

@@ -3,8 +3,8 @@
 -- and % of enrolments), PA on the same weeks last year, the gap to the rest of the
 -- school (points) and the same cohort's PA across the LA's schools of the same phase
 -- (an aggregate). Compulsory school age (pupil_year.compulsory_age).
--- Suppression ($suppress true, for aggregate-only viewers): a count under $min_count
--- (0 included) is NULL with its suppressed_* flag, and so is every rate built on it.
+-- Small numbers: for governors the page runs this through queries.run_suppressed
+-- (queries/suppression.py): counts under the scope's threshold and rates built on them -> 'c'.
 with school as (
     select urn, phase from schools
     where urn = $urn and ($scope_urns is null or urn in (select unnest($scope_urns)))
@@ -72,34 +72,15 @@ with_rest as (
         sum(pa_enrolments) over (partition by cohort_type) - pa_enrolments as rest_pa_enrolments
     from counted c
 ),
-measured as (
-    select *,
+final as (
+    select cohort_type, cohort, sort, enrolments, pa_enrolments, ly_enrolments, ly_pa_enrolments,
+        rest_enrolments, rest_pa_enrolments,
         pct(absence_sessions, possible_sessions) as overall_absence_rate,
         pct(pa_enrolments, enrolments) as persistent_absence_rate,
         pct(ly_pa_enrolments, ly_enrolments) as last_year_pa_rate,
         pct(pa_enrolments, enrolments) - pct(rest_pa_enrolments, rest_enrolments) as gap_to_rest_of_school,
-        pct(la_pa_enrolments, la_enrolments) as la_pa_rate,
-        enrolments < $min_count as small,
-        pa_enrolments < $min_count as small_pa,
-        ly_enrolments < $min_count or ly_pa_enrolments < $min_count as small_ly,
-        rest_enrolments < $min_count or rest_pa_enrolments < $min_count as small_rest
+        pct(la_pa_enrolments, la_enrolments) as la_pa_rate
     from with_rest
     where enrolments > 0
-),
-final as (
-    select cohort_type, cohort, sort,
-        $suppress and small as suppressed_enrolments,
-        $suppress and (small or small_pa) as suppressed_pa,
-        $suppress and small_ly as suppressed_last_year,
-        case when not ($suppress and small) then enrolments end as enrolments,
-        case when not ($suppress and small) then overall_absence_rate end as overall_absence_rate,
-        case when not ($suppress and (small or small_pa)) then pa_enrolments end as pa_enrolments,
-        case when not ($suppress and (small or small_pa)) then persistent_absence_rate end
-            as persistent_absence_rate,
-        case when not ($suppress and small_ly) then last_year_pa_rate end as last_year_pa_rate,
-        case when not ($suppress and (small or small_pa or small_rest)) then gap_to_rest_of_school end
-            as gap_to_rest_of_school,
-        la_pa_rate
-    from measured
 )
 select * from final order by sort

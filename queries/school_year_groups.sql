@@ -2,9 +2,8 @@
 -- enrolments, overall absence (% of possible sessions), PA and SA (counts and % of
 -- enrolments), days lost. Every enrolment with possible sessions (all ages: Reception
 -- and sixth form included, labelled), since year groups are how a school organises.
--- Suppression ($suppress true, for governors and other aggregate-only viewers): a count
--- under $min_count (the scope's threshold, 0 included) is NULL with suppressed_* true,
--- and so is every rate built on it (shown as 'c').
+-- Small numbers: for governors the page runs this through queries.run_suppressed
+-- (queries/suppression.py): counts under the scope's threshold and rates built on them -> 'c'.
 with school as (
     select urn from schools
     where urn = $urn and ($scope_urns is null or urn in (select unnest($scope_urns)))
@@ -53,24 +52,6 @@ measured as (
     where enrolments > 0
 ),
 final as (
-    select ncyear, year_group,
-        $suppress and enrolments < $min_count as suppressed_enrolments,
-        $suppress and (enrolments < $min_count or pa_enrolments < $min_count) as suppressed_pa,
-        $suppress and (enrolments < $min_count or sa_enrolments < $min_count) as suppressed_sa,
-        $suppress and (ly_enrolments < $min_count or ly_pa_enrolments < $min_count) as suppressed_last_year,
-        case when not ($suppress and enrolments < $min_count) then enrolments end as enrolments,
-        case when not ($suppress and enrolments < $min_count) then overall_absence_rate end as overall_absence_rate,
-        case when not ($suppress and enrolments < $min_count) then days_lost end as days_lost,
-        case when not ($suppress and (enrolments < $min_count or pa_enrolments < $min_count))
-             then pa_enrolments end as pa_enrolments,
-        case when not ($suppress and (enrolments < $min_count or pa_enrolments < $min_count))
-             then persistent_absence_rate end as persistent_absence_rate,
-        case when not ($suppress and (enrolments < $min_count or sa_enrolments < $min_count))
-             then sa_enrolments end as sa_enrolments,
-        case when not ($suppress and (enrolments < $min_count or sa_enrolments < $min_count))
-             then severe_absence_rate end as severe_absence_rate,
-        case when not ($suppress and (ly_enrolments < $min_count or ly_pa_enrolments < $min_count))
-             then last_year_pa_rate end as last_year_pa_rate
-    from measured
+    select * from measured
 )
 select * from final order by ncyear nulls last
