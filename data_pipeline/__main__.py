@@ -1,4 +1,4 @@
-"""Command line: python -m data_pipeline ingest|summary|status|demo|build ..."""
+"""Command line: python -m data_pipeline ingest|summary|status|demo|build|users ..."""
 
 from __future__ import annotations
 
@@ -78,7 +78,15 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("build", help="rebuild marts and reference tables")
     _db_arg(p)
 
+    from .users import add_parser as _add_users_parser
+
+    _add_users_parser(sub)
+
     args = parser.parse_args(argv)
+    if args.command == "users":
+        from .users import run as _users
+
+        return _users(args)
     db = args.db or config.default_db()
     return {"ingest": _ingest, "summary": _summary, "status": _status, "demo": _demo, "build": _build}[
         args.command

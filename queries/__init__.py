@@ -10,6 +10,21 @@ refuses one that does not.
 The warehouse is opened read-only. The pipeline replaces the file by an
 atomic rename, so the cached connection is keyed by the file's path, inode
 and mtime: a new load opens a new connection (and new cached results).
+
+Access rules, enforced here for every caller (pages, exports, tests), not by hiding pages
+(docs/ACCESS.md):
+
+- a query whose first line is `-- returns: pupil rows` is refused unless
+  `scope.pupil_rows_allowed`, and every such call is written to the audit log (who, when,
+  role, scope, query, parameters), refusals included; identifying columns (`pupil_id`,
+  UPN, names, date of birth) are dropped from its result unless `identify=True` is asked
+  for by a role allowed them (pages show `pupil_ref`, a keyed pseudonym: bind
+  `$pseudonym_key` and use `PSEUDONYM_SQL`);
+- a school parameter (`$urn`, `$urns`, `$..._urn`) naming a school outside `scope.schools`
+  raises, so a crafted URL or widget value cannot reach another school;
+- for a role that sees aggregates only with small numbers suppressed (governors), a query
+  reading pupil-level tables must go through `run_suppressed(...)`: `run` and `execute`
+  refuse it. `run_suppressed(..., export=True)` suppresses for every role but the LA's.
 """
 
 from __future__ import annotations
@@ -30,22 +45,63 @@ from data_pipeline import config
 QUERY_DIR = Path(__file__).parent
 # Tables that hold one row per pupil (or finer): any query reading one must take the scope.
 PUPIL_TABLES = ("pupil_week", "pupil_year", "marks", "pupil_characteristics",
-                "pupil_identity", "dfe_pupil_totals", "school_session")
+                "pupil_identity", "dfe_pupil_totals", "school_session", "pupil_term",
+                "enrolment_year")
+PUPIL_ROWS_HEADER = "-- returns: pupil rows"
+# Columns that identify a pupil: dropped from pupil rows unless identify=True.
+IDENTITY_COLUMNS = ("pupil_id", "upn", "surname", "forename", "legal_surname", "legal_forename",
+                    "preferred_surname", "preferred_forename", "pupil_name", "name", "dob",
+                    "date_of_birth")
+# Parameters that name schools: their values must be inside the viewer's scope.
+_SCHOOL_PARAM = re.compile(r"^(urn|urns|.*_urn|.*_urns)$")
+# The pseudonymous pupil reference a pupil-rows query should show (bind $pseudonym_key):
+# 'P-' and the first 8 hex digits of SHA-256(key:urn:pupil_id). Same value as pseudonym().
+PSEUDONYM_SQL = "'P-' || upper(left(sha256($pseudonym_key || ':' || {urn} || ':' || {pupil_id}), 8))"
+ROLES = ("la_officer", "school_staff", "governor", "admin")
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 _COMMENT = re.compile(r"--[^\n]*")
 
 
 @dataclass(frozen=True)
 class Scope:
-    """What the viewer may see: schools (URNs, or None for the whole LA), pupil rows, suppression."""
+    """What the viewer may see: schools (URNs, or None for the whole LA), pupil rows, suppression.
+
+    Built from the signed-in user by auth.roles.scope_for(user); in tests, built directly.
+    `role` and `user` are written to the audit log. role 'system' is the frame's own
+    queries (meta, calendar) and tests of LA-wide aggregates.
+    """
 
     schools: tuple[int, ...] | None = None
     pupil_rows_allowed: bool = False
     suppression_threshold: int = config.SUPPRESSION_THRESHOLD
+    role: str = "system"
+    user: str = "system"
+
+    def __post_init__(self):
+        if self.schools is not None:
+            object.__setattr__(self, "schools", tuple(sorted({int(u) for u in self.schools})))
 
     @property
     def urns(self) -> list[int] | None:
         return None if self.schools is None else [int(u) for u in self.schools]
+
+    @property
+    def suppress_on_screen(self) -> bool:
+        """Aggregates only, small numbers suppressed (governors)."""
+        return self.role == "governor"
+
+    @property
+    def suppress_exports(self) -> bool:
+        """Every export outside the LA's own role is suppressed."""
+        return self.role not in ("la_officer", "system")
+
+    @property
+    def identity_allowed(self) -> bool:
+        """Names and UPNs (where the return supplied them), on request."""
+        return self.pupil_rows_allowed and self.role in ("la_officer", "school_staff")
+
+    def allows_school(self, urn) -> bool:
+        return self.schools is None or int(urn) in self.schools
 
 
 WHOLE_LA = Scope()
@@ -53,6 +109,10 @@ WHOLE_LA = Scope()
 
 class QueryError(RuntimeError):
     pass
+
+
+class AccessDenied(QueryError):
+    """The viewer's scope does not allow this query or these parameters."""
 
 
 @cache
@@ -70,10 +130,94 @@ def parameters(name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(_PARAM.findall(body)))
 
 
-def check_scoped(name: str) -> None:
+@cache
+def reads_pupil_tables(name: str) -> bool:
     body = _COMMENT.sub("", sql_text(name)).lower()
-    if any(t in body for t in PUPIL_TABLES) and "scope_urns" not in parameters(name):
+    return any(re.search(rf"\b{t}\b", body) for t in PUPIL_TABLES)
+
+
+@cache
+def returns_pupil_rows(name: str) -> bool:
+    """The query's first line is `-- returns: pupil rows`."""
+    first = sql_text(name).lstrip().splitlines()[0] if sql_text(name).strip() else ""
+    return first.strip().lower() == PUPIL_ROWS_HEADER
+
+
+def check_scoped(name: str) -> None:
+    if reads_pupil_tables(name) and "scope_urns" not in parameters(name):
         raise QueryError(f"{name}.sql reads pupil-level data but ignores $scope_urns")
+
+
+def _urn_values(value) -> list:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple, set, frozenset, pd.Series)):
+        return [v for v in value if v is not None]
+    return [value]
+
+
+def check_urns(name: str, scope: Scope, params: dict) -> None:
+    """A school parameter must name schools inside the scope (else AccessDenied)."""
+    if scope.schools is None:
+        return
+    for key, value in params.items():
+        if not _SCHOOL_PARAM.match(key):
+            continue
+        for v in _urn_values(value):
+            try:
+                ok = scope.allows_school(int(str(v).strip()))
+            except ValueError:
+                ok = False
+            if not ok:
+                raise AccessDenied(f"{name}: school {str(v)[:40]!r} is outside the viewer's scope")
+
+
+def check_access(name: str, scope: Scope, params: dict, identify: bool = False,
+                 suppressed: bool = False) -> None:
+    """Every rule that depends on the viewer; a refusal of pupil rows is audited."""
+    check_scoped(name)
+    pupil_rows = returns_pupil_rows(name)
+    try:
+        if scope.role not in (*ROLES, "system"):
+            raise AccessDenied(f"unknown role {scope.role!r}")
+        check_urns(name, scope, params)
+        if pupil_rows and not scope.pupil_rows_allowed:
+            raise AccessDenied(f"{name} returns pupil rows; the {scope.role} role sees aggregates only")
+        if identify and not scope.identity_allowed:
+            raise AccessDenied(f"the {scope.role} role may not see pupils' names or UPNs")
+        if scope.suppress_on_screen and reads_pupil_tables(name) and not suppressed:
+            raise AccessDenied(f"{name}: the {scope.role} role sees small numbers suppressed; "
+                               "use queries.run_suppressed(...)")
+    except AccessDenied as exc:
+        if pupil_rows or scope.schools is not None:
+            from auth import audit
+
+            audit.record(scope, "denied", name, params, detail=str(exc))
+        raise
+
+
+def _audit_view(name: str, scope: Scope, params: dict, rows: int, identify: bool) -> None:
+    if returns_pupil_rows(name):
+        from auth import audit
+
+        audit.record(scope, "view", name, {**params, "identify": identify} if identify else params,
+                     rows=rows, dedupe=True)
+
+
+def pseudonym(urn, pupil_id, key: str | None = None) -> str:
+    """The pseudonymous reference shown for a pupil (the same value as PSEUDONYM_SQL)."""
+    import hashlib
+
+    from auth.store import pseudonym_key
+
+    key = key if key is not None else pseudonym_key()
+    return "P-" + hashlib.sha256(f"{key}:{int(urn)}:{pupil_id}".encode()).hexdigest()[:8].upper()
+
+
+def _strip_identity(name: str, df: pd.DataFrame, identify: bool) -> pd.DataFrame:
+    if identify or not returns_pupil_rows(name):
+        return df
+    return df.drop(columns=[c for c in df.columns if c.lower() in IDENTITY_COLUMNS])
 
 
 def db_path() -> Path:
@@ -108,16 +252,17 @@ def _bind(name: str, scope: Scope, params: dict) -> dict:
     values = dict(params)
     values["scope_urns"] = scope.urns
     values.setdefault("min_count", scope.suppression_threshold)
+    if "pseudonym_key" in wanted:
+        from auth.store import pseudonym_key
+
+        values["pseudonym_key"] = pseudonym_key()
     missing = [p for p in wanted if p not in values]
     if missing:
         raise QueryError(f"{name}.sql needs parameters {missing}")
     return {p: values[p] for p in wanted}
 
 
-def execute(name: str, scope: Scope = WHOLE_LA, con: duckdb.DuckDBPyConnection | None = None,
-            **params) -> pd.DataFrame:
-    """Run a query now (no caching). `con` defaults to the cached read-only connection."""
-    check_scoped(name)
+def _execute(name: str, scope: Scope, con, params: dict) -> pd.DataFrame:
     cur = (con or connection()).cursor()  # a cursor per call: safe across Streamlit's threads
     try:
         return cur.execute(sql_text(name), _bind(name, scope, params)).df()
@@ -125,14 +270,59 @@ def execute(name: str, scope: Scope = WHOLE_LA, con: duckdb.DuckDBPyConnection |
         cur.close()
 
 
+def execute(name: str, scope: Scope = WHOLE_LA, con: duckdb.DuckDBPyConnection | None = None,
+            *, identify: bool = False, **params) -> pd.DataFrame:
+    """Run a query now (no caching). `con` defaults to the cached read-only connection."""
+    check_access(name, scope, params, identify)
+    df = _strip_identity(name, _execute(name, scope, con, params), identify)
+    _audit_view(name, scope, params, len(df), identify)
+    return df
+
+
 @st.cache_data(show_spinner=False, ttl=3600, max_entries=500)
 def _cached(name: str, scope: Scope, version: tuple, params: tuple) -> pd.DataFrame:
-    return execute(name, scope, **dict(params))
+    return _execute(name, scope, None, dict(params))
 
 
-def run(name: str, scope: Scope = WHOLE_LA, **params) -> pd.DataFrame:
-    """Run queries/<name>.sql with bound parameters; results cached per warehouse version."""
-    return _cached(name, scope, db_version(), tuple(sorted(params.items()))).copy()
+def run(name: str, scope: Scope = WHOLE_LA, *, identify: bool = False, **params) -> pd.DataFrame:
+    """Run queries/<name>.sql with bound parameters; results cached per warehouse version.
+    The access rules and the audit run on every call, cached or not."""
+    check_access(name, scope, params, identify)
+    df = _cached(name, scope, db_version(), tuple(sorted(params.items()))).copy()
+    df = _strip_identity(name, df, identify)
+    _audit_view(name, scope, params, len(df), identify)
+    return df
+
+
+def run_suppressed(name: str, scope: Scope = WHOLE_LA, count_cols=(), rate_cols=(), group_cols=(),
+                   *, export: bool = False, con: duckdb.DuckDBPyConnection | None = None,
+                   **params) -> pd.DataFrame:
+    """Run an aggregate query and suppress small numbers where the viewer's role requires it:
+    on screen for governors, in exports (export=True) for every role but the LA officer.
+    count_cols, rate_cols, group_cols: as queries.suppression.suppress (pupil counts, the
+    rates and gaps built on them, and the columns that group rows into breakdowns)."""
+    from .suppression import suppress
+
+    check_access(name, scope, params, suppressed=True)
+    if returns_pupil_rows(name):
+        raise QueryError(f"{name} returns pupil rows, not aggregates: use run()")
+    if con is not None:
+        df = _execute(name, scope, con, params)
+    else:
+        df = _cached(name, scope, db_version(), tuple(sorted(params.items()))).copy()
+    if scope.suppress_on_screen or (export and scope.suppress_exports):
+        df = suppress(df, count_cols, rate_cols, scope.suppression_threshold, group_cols)
+    return df
+
+
+def suppress_for_export(df: pd.DataFrame, scope: Scope, count_cols=(), rate_cols=(),
+                        group_cols=()) -> pd.DataFrame:
+    """An aggregate table about to be downloaded, suppressed unless the viewer is the LA's."""
+    from .suppression import suppress
+
+    if not scope.suppress_exports or df.attrs.get("suppressed"):
+        return df
+    return suppress(df, count_cols, rate_cols, scope.suppression_threshold, group_cols)
 
 
 # ---------------------------------------------------------------- periods

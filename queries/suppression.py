@@ -1,0 +1,111 @@
+"""Small-number suppression for aggregates below LA level (DfE practice: `c`).
+
+`suppress(df, count_cols, rate_cols, threshold, group_cols)` returns a copy in which
+
+- primary suppression: every count from 1 to threshold - 1 shows as 'c' (zeros are shown,
+  as in DfE's statistics);
+- rates (and anything else built on counts, e.g. a gap or a change) show as 'c' when a
+  count they are built on is suppressed;
+- a row whose denominator is suppressed has its numerators suppressed too
+  (`rate_cols={"pa_rate": ("pa_enrolments", "enrolments")}`: numerator, then denominator);
+- secondary suppression: the rows that share the values of `group_cols` form one breakdown
+  whose cells add up to a total the viewer can see (or work out) elsewhere. When any cell of
+  a breakdown is suppressed, the smallest cell still shown is suppressed too, so that
+  the suppressed cells of a breakdown are never fewer than two, always include one cell of
+  at least the threshold (so they never sum to a small number) and cannot be recovered by
+  subtracting the shown cells from the total. `group_cols=()` treats the whole table as one
+  breakdown; a list of tuples gives several breakdowns (both directions of a two-way
+  table); `group_cols=None` switches secondary suppression off (only for tables whose rows
+  do not add up to anything).
+
+The rules repeat until nothing changes, so suppression in one breakdown (or of a
+denominator) that creates a single suppressed cell in another is followed through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import pandas as pd
+
+SUPPRESSED = "c"
+
+
+def _breakdowns(group_cols) -> list[tuple[str, ...]] | None:
+    if group_cols is None:
+        return None
+    if isinstance(group_cols, str):
+        return [(group_cols,)]
+    cols = list(group_cols)
+    if not cols:
+        return [()]
+    if all(isinstance(c, str) for c in cols):
+        return [tuple(cols)]
+    return [(c,) if isinstance(c, str) else tuple(c) for c in cols]
+
+
+def _rate_sources(rate_cols, count_cols: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    if isinstance(rate_cols, Mapping):
+        out = {}
+        for rate, src in rate_cols.items():
+            out[rate] = (src,) if isinstance(src, str) else tuple(src)
+        return out
+    return {r: tuple(count_cols) for r in (rate_cols or ())}
+
+
+def suppression_mask(df: pd.DataFrame, count_cols: Sequence[str], rate_cols=(),
+                     threshold: int = 5, group_cols=()) -> pd.DataFrame:
+    """A boolean frame (same index, the count and rate columns): True where suppressed."""
+    count_cols = [c for c in count_cols if c in df.columns]
+    rates = {r: tuple(s for s in src if s in count_cols)
+             for r, src in _rate_sources(rate_cols, count_cols).items() if r in df.columns}
+    values = df[count_cols].apply(pd.to_numeric, errors="coerce")
+    mask = pd.DataFrame(False, index=df.index, columns=count_cols + list(rates))
+    for c in count_cols:
+        mask[c] = (values[c] > 0) & (values[c] < threshold)
+    # (numerator, denominator) pairs: a suppressed denominator hides the numerator
+    pairs = [(src[0], src[-1]) for src in rates.values() if len(src) >= 2]
+    breakdowns = _breakdowns(group_cols)
+    changed = True
+    while changed:
+        changed = False
+        for num, den in pairs:
+            new = mask[den] & ~mask[num] & values[num].notna()
+            if new.any():
+                mask.loc[new, num] = True
+                changed = True
+        for cols in breakdowns or []:
+            groups = [df.index] if not cols else df.groupby(list(cols), dropna=False, sort=False).groups.values()
+            for idx in groups:
+                for c in count_cols:
+                    m = mask.loc[idx, c]
+                    if not m.any() or m.all():
+                        continue
+                    shown = values.loc[idx, c][~m].dropna()
+                    if shown.empty:
+                        continue
+                    suppressed = values.loc[idx, c][m]
+                    # at least two cells, at least one of them not small
+                    if m.sum() >= 2 and (suppressed >= threshold).any():
+                        continue
+                    mask.loc[shown.sort_values(kind="stable").index[0], c] = True
+                    changed = True
+    for r, src in rates.items():
+        mask[r] = mask[list(src)].any(axis=1) if src else False
+    return mask
+
+
+def suppress(df: pd.DataFrame, count_cols: Iterable[str], rate_cols=(), threshold: int = 5,
+             group_cols=()) -> pd.DataFrame:
+    """A copy of df with small counts (and the rates built on them) shown as 'c'."""
+    count_cols = list(count_cols)
+    out = df.copy()
+    if out.empty or threshold <= 1:
+        return out
+    mask = suppression_mask(out, count_cols, rate_cols, threshold, group_cols)
+    for col in mask.columns:
+        if mask[col].any():
+            out[col] = out[col].astype(object)
+            out.loc[mask[col], col] = SUPPRESSED
+    out.attrs["suppressed"] = True
+    return out
