@@ -13,18 +13,26 @@ import streamlit as st
 
 import queries
 import ui
+from auth import audit
+from auth import session as auth_session
+from auth.roles import ADMIN, EVERYONE, LA_WIDE, PUPIL_LEVEL, ROLES, SCHOOL_LEVEL, scope_for  # noqa: F401
 from data_pipeline.codes import format_year
 from ui.context import Context, set_context
 
 PERIOD_KINDS = ["Year to date", "Term", "Half term", "Custom dates"]
 ALL_PHASES = "All phases"
 
+# Each page with the roles it is offered to (auth.roles: EVERYONE, LA_WIDE = LA officer and
+# admin, PUPIL_LEVEL = LA officer and school staff, SCHOOL_LEVEL = those and governors, ADMIN).
+# This only decides what navigation offers: the query layer enforces each viewer's scope on
+# every query whatever the page. A bare st.Page (no roles) is offered to the LA officer only.
 PAGES = [
-    st.Page("pages/la_overview.py", title="LA overview", icon=":material/dashboard:", default=True),
-    st.Page("pages/benchmarking.py", title="Benchmarking", icon=":material/leaderboard:"),
-    st.Page("pages/cohorts.py", title="Cohorts", icon=":material/groups:"),
-    st.Page("pages/neighbourhoods.py", title="Neighbourhoods", icon=":material/map:"),
-    st.Page("pages/technical_notes.py", title="Technical notes", icon=":material/menu_book:"),
+    (st.Page("pages/la_overview.py", title="LA overview", icon=":material/dashboard:", default=True), LA_WIDE),
+    (st.Page("pages/benchmarking.py", title="Benchmarking", icon=":material/leaderboard:"), LA_WIDE),
+    (st.Page("pages/cohorts.py", title="Cohorts", icon=":material/groups:"), LA_WIDE),
+    (st.Page("pages/neighbourhoods.py", title="Neighbourhoods", icon=":material/map:"), LA_WIDE),
+    (st.Page("pages/technical_notes.py", title="Technical notes", icon=":material/menu_book:"), EVERYONE),
+    (st.Page("pages/audit_log.py", title="Audit log", icon=":material/policy:"), ADMIN),
 ]
 
 
@@ -74,18 +82,59 @@ def _header(meta: dict, period: queries.Period | None, phase: str | None) -> Non
     ui.synthetic_banner(meta)
 
 
+def pages_for(role: str) -> list:
+    """The pages navigation offers a role, in PAGES order."""
+    out = []
+    for entry in PAGES:
+        page, roles = entry if isinstance(entry, tuple) else (entry, ("la_officer",))
+        if role in roles:
+            out.append(page)
+    return out
+
+
+def _sidebar_user(user, how: str, scope: queries.Scope) -> None:
+    sb = st.sidebar
+    role = ROLES[user.role]
+    if how == "demo":
+        sb.caption(f"Viewing as the demo {role.label.lower()}.")
+    else:
+        sb.markdown(f"Signed in as **{user.label}**  \n{role.label}")
+        if sb.button("Sign out", icon=":material/logout:", key="sign_out"):
+            auth_session.sign_out(user, how, scope)
+    if scope.schools is not None:
+        sb.caption("Schools (URN): " + ", ".join(map(str, scope.schools)))
+
+
+def _role_banner(user, how: str) -> None:
+    role = ROLES[user.role]
+    if how == "demo":
+        st.info(f"**Demo mode** (no sign-in): you are seeing what the **{role.label}** role sees: "
+                f"{role.description}. Switch role in the sidebar.", icon=":material/visibility:")
+
+
 def run() -> None:
     st.set_page_config(page_title="School attendance", page_icon=":material/school:",
                        layout="wide")
-    page = st.navigation(PAGES)
     try:
-        meta = dict(queries.run("warehouse_meta").values.tolist())
-        calendar = queries.run("school_calendar_parts")
-        phases = queries.run("school_phases")["phase"].tolist()
+        meta, missing = dict(queries.run("warehouse_meta").values.tolist()), None
     except FileNotFoundError as exc:
+        meta, missing = {}, str(exc)
+    # No route into the data without signing in (demo mode: the synthetic warehouse only).
+    user, how = auth_session.current_user(synthetic=ui.is_synthetic(meta))
+    if user is None:
+        st.navigation([st.Page(auth_session.sign_in_page, title="Sign in", icon=":material/login:",
+                               url_path="sign-in")], position="hidden").run()
+        return
+    scope = scope_for(user)
+    page = st.navigation(pages_for(user.role))
+    audit.set_current_page(page.title)
+    _sidebar_user(user, how, scope)
+    if missing:
         st.title("School attendance")
-        st.error(str(exc))
+        st.error(missing)
         st.stop()
+    calendar = queries.run("school_calendar_parts")
+    phases = queries.run("school_phases")["phase"].tolist()
     if calendar.empty:
         st.title("School attendance")
         st.info("The warehouse holds no attendance marks yet. Load school returns with "
@@ -94,7 +143,8 @@ def run() -> None:
         st.stop()
     period, phase = _sidebar_filters(calendar, phases)
     _header(meta, period, phase)
-    set_context(Context(meta=meta, period=period, phase=phase, scope=queries.WHOLE_LA))
+    _role_banner(user, how)
+    set_context(Context(meta=meta, period=period, phase=phase, scope=scope))
     page.run()
 
 
