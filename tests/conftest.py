@@ -30,6 +30,16 @@ def school_days(first: dt.date, n: int) -> list[dt.date]:
     return days
 
 
+@pytest.fixture(scope="session", autouse=True)
+def app_store(tmp_path_factory) -> Path:
+    """The dashboard's writable store (audit log, settings) in a temp folder, never data/."""
+    import os
+
+    path = tmp_path_factory.mktemp("app_store") / "app_store.sqlite"
+    os.environ["ATTENDANCE_APP_STORE"] = str(path)
+    return path
+
+
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory) -> Path:
     """A small synthetic demo LA built through the real ingest path."""

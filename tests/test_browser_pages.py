@@ -43,7 +43,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def server(demo_db):
     port = _free_port()
-    env = {**os.environ, "ATTENDANCE_DB": str(demo_db)}
+    env = {**os.environ, "ATTENDANCE_DB": str(demo_db), "ATTENDANCE_DEMO_MODE": "1"}
     proc = subprocess.Popen(
         [
             sys.executable,

@@ -24,6 +24,7 @@ TIMINGS: dict[str, float] = {}
 def _app(db, monkeypatch, **params) -> AppTest:
     """The app opened at a bookmarked URL (filters as query parameters)."""
     monkeypatch.setenv("ATTENDANCE_DB", str(db))
+    monkeypatch.setenv("ATTENDANCE_DEMO_MODE", "1")  # no sign-in; the demo's default role (LA officer)
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
     for k, v in params.items():
         at.query_params[k] = str(v)
