@@ -207,6 +207,11 @@ def _make_schools(rng: np.random.Generator, geo: pd.DataFrame, pupils: int, G: f
         ra = rows["overall_absence_pct"].to_numpy(float)[k]
         eff[phase_of == p] = (ra / rows["overall_absence_pct"].mean()) ** 0.55
     eff *= np.exp(rng.normal(0, 0.06, ns))
+    # Each phase's size-weighted mean effect is 1, so the phase rates do not
+    # depend on which real schools happened to be sampled.
+    for p in (PRI, SEC, SPE):
+        m = phase_of == p
+        eff[m] /= np.average(eff[m], weights=rel[m])
     # A few clear outliers for the funnel plot: two high, one low.
     pri_idx = np.flatnonzero(phase_of == PRI)
     sec_idx = np.flatnonzero(phase_of == SEC)
@@ -319,6 +324,7 @@ def _make_children(rng, geo: pd.DataFrame, sch: pd.DataFrame, G: float) -> pd.Da
     sen_from = np.where((sen == "K") & (rng.random(n) < 0.15), rng.integers(1, 6, n), 0)
     ehcp_from = np.where((sen == "E") & ~special & (rng.random(n) < 0.12), rng.integers(1, 6, n), 0)
     sixth = rng.random(n) < 0.55
+    ev = rng.random((2, n))  # in-year events (join, leave, move) of each year, see _enrolments
     # Latent absence propensity, persistent across the two years.
     k, rho = P["shape"], P["year_corr"]
     shared = rng.gamma(k * rho, 1 / k, n)
@@ -335,6 +341,7 @@ def _make_children(rng, geo: pd.DataFrame, sch: pd.DataFrame, G: float) -> pd.Da
         "cin": cin, "yc": yc, "ever6": ever6, "fsm_from": fsm_from, "sen_from": sen_from,
         "ehcp_from": ehcp_from, "sixth": sixth, "z": z, "z_prev": z_prev, "severe": severe,
         "severe_prev": severe_prev, "moderate": moderate, "moderate_prev": moderate_prev,
+        "ev0": ev[0], "ev1": ev[1],
     })
     # Schools: a primary and a secondary near home; special pupils a special school.
     home_xy = geo[["easting", "northing"]].to_numpy(float)[home]
@@ -365,6 +372,9 @@ def _other(rng, cur, pool):
 # Enrolments per year
 # ---------------------------------------------------------------------------
 
+JOIN, LEAVE, MOVE = 0.025, 0.02, 0.013  # shares of pupils joining, leaving, moving mid-year
+
+
 def _enrolments(rng, ch: pd.DataFrame, sch: pd.DataFrame, yi: int, n_days: int) -> pd.DataFrame:
     """One row per enrolment (child x school) in year yi (0 previous, 1 current)."""
     nc = ch["cy"].to_numpy() - (1 - yi)
@@ -375,19 +385,24 @@ def _enrolments(rng, ch: pd.DataFrame, sch: pd.DataFrame, yi: int, n_days: int) 
     n = len(ch)
     # Churn between years: some arrive new this year, some left after last year.
     u_arr = rng.random(n)
+    ev0, ev1 = ch["ev0"].to_numpy(), ch["ev1"].to_numpy()
     ok &= ~((yi == 0) & (u_arr < 0.03))  # arrived in the current year: no previous-year record
     ok &= ~((yi == 1) & (u_arr > 0.97))  # left after the previous year
+    ok &= ~((yi == 0) & (ev1 < JOIN))  # joins mid-way through the current year: new to the LA
+    ok &= ~((yi == 1) & (ev0 >= JOIN) & (ev0 < JOIN + LEAVE))  # left mid-way through the previous year
     school = np.where(special, ch["spe"], np.where(nc <= 6, ch["pri"], ch["sec"])).astype(int)
     ap = ch["ap"].to_numpy() if yi == 1 else np.where(ch["ap"].to_numpy() > 0, (rng.random(n) < 0.3) * ch["ap"].to_numpy(), 0)
     ap_urn_idx = int(np.flatnonzero(sch["phase_i"].to_numpy() == AP)[0])
     sole_ap = (ap == 1) & ok & ~special & (nc >= 7) & (nc <= 11)
     school = np.where(sole_ap, ap_urn_idx, school)
-    ev = rng.random(n)
+    ev = ev1 if yi == 1 else ev0
     start = np.zeros(n, int)
     end = np.full(n, n_days)
-    join = ev < 0.025
-    leave = (ev >= 0.025) & (ev < 0.045)
-    move = (ev >= 0.045) & (ev < 0.058) & ~special & ~sole_ap
+    join = ev < JOIN
+    leave = (ev >= JOIN) & (ev < JOIN + LEAVE)
+    move = (ev >= JOIN + LEAVE) & (ev < JOIN + LEAVE + MOVE) & ~special & ~sole_ap
+    if yi == 1:  # at most one move between schools over the two years
+        move &= ~((ev0 >= JOIN + LEAVE) & (ev0 < JOIN + LEAVE + MOVE))
     start[join] = rng.integers(8, n_days - 10, join.sum())
     end[leave] = rng.integers(10, n_days - 5, leave.sum())
     t_move = rng.integers(15, n_days - 25, n)

@@ -270,7 +270,10 @@ def test_sen(con):
     assert 25 <= k[1] <= 33  # ~29
     assert 14.5 <= n[1] <= 19.5  # ~17
     assert e[1] > k[1] > n[1]
-    assert 11 <= e[0] <= 15.5 and 8.5 <= k[0] <= 11.7 and 5.0 <= n[0] <= 6.6  # 13.1 / 10.1 / 5.8
+    # 13.1 / 10.1 / 5.8. DOMAIN's figures come from a year with more pupils with SEN than
+    # its SEN prevalences (SEN support ~13%, EHCP ~3% in mainstream) give: with those shares
+    # and the overall 7.0%, no-SEN absence is ~6.2%, so its band is 5.0-6.9.
+    assert 11 <= e[0] <= 15.5 and 8.5 <= k[0] <= 11.7 and 5.0 <= n[0] <= 6.9
     assert 28 <= anysen[1] <= 36  # ~32 vs ~18
     assert 15.5 <= n[1] <= 19.5
 
@@ -304,8 +307,8 @@ def test_year_groups(con):
 
 
 def test_gender_and_eal(con):
-    girls = rate(con, "gender = 'F'")
-    boys = rate(con, "gender = 'M'")
+    girls = rate(con, "gender = 'Female'")  # the load normalises F/M to Female/Male
+    boys = rate(con, "gender = 'Male'")
     assert abs(girls[1] - boys[1]) <= 1.5  # DOMAIN: within a point; +/-0.5 for sampling
     eal = rate(con, "eal")
     non = rate(con, "not eal")
