@@ -31,6 +31,10 @@ PAGES = [
     (st.Page("pages/benchmarking.py", title="Benchmarking", icon=":material/leaderboard:"), LA_WIDE),
     (st.Page("pages/cohorts.py", title="Cohorts", icon=":material/groups:"), LA_WIDE),
     (st.Page("pages/neighbourhoods.py", title="Neighbourhoods", icon=":material/map:"), LA_WIDE),
+    (st.Page("pages/schools.py", title="Schools", icon=":material/domain:"), LA_WIDE),
+    (st.Page("pages/school.py", title="School", icon=":material/school:"), PUPIL_LEVEL),
+    (st.Page("pages/pupil.py", title="Pupil", icon=":material/person:"), PUPIL_LEVEL),
+    (st.Page("pages/governors.py", title="Governors' view", icon=":material/account_balance:"), SCHOOL_LEVEL),
     (st.Page("pages/technical_notes.py", title="Technical notes", icon=":material/menu_book:"), EVERYONE),
     (st.Page("pages/audit_log.py", title="Audit log", icon=":material/policy:"), ADMIN),
 ]
