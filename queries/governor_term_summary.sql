@@ -1,7 +1,8 @@
 -- One school's figures term by term, for the governors' summary of what changed since
 -- the last term: each term of the selected academic year up to $week_to and of the year
 -- before (so the first term can be compared with last summer). Compulsory school age;
--- each term's PA (10%+ missed) and SA (50%+) are over that term alone.
+-- each term's PA (10%+ missed) and SA (50%+) are over that term alone. Returns the selected
+-- year's terms and the last term of the year before; in_progress = the term runs on past $week_to.
 -- Small numbers: the governors' page runs this through queries.run_suppressed
 -- (queries/suppression.py): counts under the scope's threshold and rates built on them -> 'c'.
 with school as (
@@ -16,7 +17,7 @@ terms as (
     having min(week_start) <= $week_to
 ),
 enrolment as (
-    select t.academic_year, t.term, t.first_week, w.pupil_id,
+    select t.academic_year, t.term, t.first_week, t.last_week, w.pupil_id,
         sum(w.possible) as possible,
         sum(w.present + w.aea) as attending,
         sum(w.authorised + w.unauthorised) as absent,
@@ -32,7 +33,7 @@ enrolment as (
     having sum(w.possible) > 0
 ),
 measured as (
-    select academic_year, term, first_week,
+    select academic_year, term, first_week, last_week,
         count(*) as enrolments,
         pct(sum(attending), sum(possible)) as attendance_rate,
         pct(sum(absent), sum(possible)) as overall_absence_rate,
@@ -46,9 +47,11 @@ measured as (
 final as (
     select academic_year, term,
         term || ' ' || case when term = 'Autumn' then academic_year else academic_year + 1 end as term_label,
-        first_week, enrolments, attendance_rate, overall_absence_rate, unauthorised_absence_rate,
+        first_week, last_week > $week_to as in_progress, enrolments, attendance_rate, overall_absence_rate, unauthorised_absence_rate,
         days_lost, pa_enrolments, pct(pa_enrolments, enrolments) as persistent_absence_rate,
         sa_enrolments, pct(sa_enrolments, enrolments) as severe_absence_rate
     from measured
+    where academic_year = $year
+       or first_week = (select max(first_week) from terms where academic_year = $year - 1)
 )
 select * from final order by first_week

@@ -1,0 +1,156 @@
+"""Governors' view: one school's trends, year groups and pupil groups with small numbers
+suppressed, a plain-English summary of what changed since last term, and a one-page report
+to print. No pupil-level data is queried on this page."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+import queries
+import ui
+from ui import school as sui
+from ui.context import context
+
+ctx = context()
+st.markdown(sui.PRINT_CSS, unsafe_allow_html=True)
+st.title("Governors' view")
+schools = queries.run("schools_list", ctx.scope)
+urn = sui.school_selector(schools)
+if urn is None:
+    sui.no_school_message("the governors' summary")
+    st.stop()
+if ctx.period is None:
+    st.info("There is no attendance data for this academic year. Choose another year in the sidebar.")
+    st.stop()
+
+p = ctx.period
+t = ctx.scope.suppression_threshold
+name = schools.set_index("urn").loc[urn, "school_name"]
+args = dict(urn=urn, year=p.academic_year, **p.params())
+
+
+def suppressed(query, counts, rates, groups=(), **params):
+    """Aggregates with counts under the threshold (and rates built on them) shown as 'c' for
+    governors (queries.run_suppressed; queries/suppression.py)."""
+    return queries.run_suppressed(query, ctx.scope, count_cols=counts, rate_cols=rates, group_cols=groups,
+                                  **params)
+
+
+st.caption(f"{name}, {p.label}. Figures are for groups of pupils only; numbers under {t} (and rates built "
+           f"on them) are shown as 'c' so that no pupil can be identified. To print, use your browser's "
+           "Print (Ctrl+P / ⌘P): the page prints on A4 without the menus, or download the one-page report.")
+
+# ---------------------------------------------------------------- summary
+st.header("What changed since last term")
+terms = suppressed("governor_term_summary", ["enrolments", "pa_enrolments", "sa_enrolments"],
+                   {"persistent_absence_rate": ("pa_enrolments", "enrolments"),
+                    "severe_absence_rate": ("sa_enrolments", "enrolments"),
+                    "attendance_rate": ("enrolments",), "overall_absence_rate": ("enrolments",),
+                    "unauthorised_absence_rate": ("enrolments",), "days_lost": ("enrolments",)},
+                   None, urn=urn, year=p.academic_year, week_to=p.week_to)
+summary = sui.term_summary(terms)
+st.markdown("\n".join(f"- {s}" for s in summary))
+term_table = terms[["term_label", "enrolments", "attendance_rate", "overall_absence_rate",
+                    "unauthorised_absence_rate", "persistent_absence_rate", "pa_enrolments",
+                    "severe_absence_rate", "sa_enrolments", "days_lost"]] if not terms.empty else terms
+with st.expander("Term by term"):
+    st.dataframe(term_table, hide_index=True)
+
+# ---------------------------------------------------------------- trend
+st.header("Week by week")
+weekly = suppressed("school_weekly", [], [], None, urn=urn, year=p.academic_year)
+weekly = weekly[weekly["series"] != "LA, same phase"] if not weekly.empty else weekly
+if weekly.empty:
+    st.info("No weekly figures for this school this year.")
+else:
+    fig = go.Figure()
+    for i, (series, label) in enumerate((("This year", ui.format_year(p.academic_year)),
+                                         ("Last year", ui.format_year(p.academic_year - 1)))):
+        s = weekly[weekly["series"] == series]
+        fig.add_scatter(x=s["week_of_year"], y=s["overall_absence_rate"], name=label,
+                        mode="lines+markers" if i == 0 else "lines", line=dict(color=ui.SERIES[i], width=3))
+    ui.style_figure(fig, y_title="overall absence, % of sessions")
+    fig.update_xaxes(title="school week of the academic year")
+    this = weekly[weekly["series"] == "This year"]
+    lastyr = weekly[weekly["series"] == "Last year"]
+    reading = (f"Average weekly absence this year is {ui.pct(this['overall_absence_rate'].mean())}"
+               + (f", against {ui.pct(lastyr['overall_absence_rate'].mean())} last year." if not lastyr.empty
+                  else "."))
+    ui.chart_block(fig, reading, weekly, f"governors_{urn}_weekly", ctx.synthetic, key="gov_weekly")
+
+# ---------------------------------------------------------------- year groups
+st.header("Year groups")
+yg = suppressed("school_year_groups", ["enrolments", "pa_enrolments", "sa_enrolments", "ly_enrolments",
+                                       "ly_pa_enrolments"],
+                {"persistent_absence_rate": ("pa_enrolments", "enrolments"),
+                 "severe_absence_rate": ("sa_enrolments", "enrolments"),
+                 "last_year_pa_rate": ("ly_pa_enrolments", "ly_enrolments"),
+                 "overall_absence_rate": ("enrolments",), "days_lost": ("enrolments",)}, (), **args)
+yg_table = yg[["year_group", "enrolments", "overall_absence_rate", "persistent_absence_rate", "pa_enrolments",
+               "severe_absence_rate", "sa_enrolments", "last_year_pa_rate", "days_lost"]] if not yg.empty else yg
+if yg.empty:
+    st.info("No year groups with possible sessions in this period.")
+else:
+    num = ui.pd.to_numeric
+    fig = go.Figure()
+    fig.add_bar(name=p.label, x=yg["year_group"], y=num(yg["persistent_absence_rate"], errors="coerce"),
+                marker_color=ui.SERIES[0])
+    fig.add_bar(name="Same weeks last year", x=yg["year_group"],
+                y=num(yg["last_year_pa_rate"], errors="coerce"), marker_color=ui.SERIES[1])
+    ui.style_figure(fig, y_title="persistent absence, % of pupils")
+    rates = num(yg["persistent_absence_rate"], errors="coerce")
+    hidden = int(rates.isna().sum())
+    reading = ("" if rates.dropna().empty else
+               f"**{yg.loc[rates.idxmax(), 'year_group']}** has the highest persistent absence "
+               f"({ui.pct(rates.max())}). ")
+    reading += (f"{hidden} year group{'s are' if hidden != 1 else ' is'} not shown (marked 'c') because the "
+                "numbers are too small." if hidden else "No figure needed suppressing.")
+    ui.chart_block(fig, reading, yg_table, f"governors_{urn}_year_groups", ctx.synthetic, key="gov_years")
+
+# ---------------------------------------------------------------- cohorts
+st.header("Pupil groups")
+co = suppressed("school_cohorts", ["enrolments", "pa_enrolments", "ly_enrolments", "ly_pa_enrolments",
+                                   "rest_enrolments", "rest_pa_enrolments"],
+                {"persistent_absence_rate": ("pa_enrolments", "enrolments"),
+                 "last_year_pa_rate": ("ly_pa_enrolments", "ly_enrolments"),
+                 "gap_to_rest_of_school": ("pa_enrolments", "enrolments", "rest_pa_enrolments",
+                                           "rest_enrolments"),
+                 "overall_absence_rate": ("enrolments",)}, ["cohort_type"], **args)
+co_table = co[["cohort", "enrolments", "overall_absence_rate", "persistent_absence_rate", "pa_enrolments",
+               "last_year_pa_rate", "gap_to_rest_of_school", "la_pa_rate"]] if not co.empty else co
+if co.empty:
+    st.info("No pupils in this period.")
+else:
+    num = ui.pd.to_numeric
+    fig = go.Figure()
+    fig.add_bar(name=name, y=co["cohort"], x=num(co["persistent_absence_rate"], errors="coerce"),
+                orientation="h", marker_color=ui.SERIES[0])
+    fig.add_bar(name="LA schools of the same phase", y=co["cohort"], x=co["la_pa_rate"], orientation="h",
+                marker_color=ui.SERIES[2])
+    ui.style_figure(fig, height=520)
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title="persistent absence, % of pupils")
+    gaps = num(co["gap_to_rest_of_school"], errors="coerce")
+    reading = ("" if gaps.dropna().empty else
+               f"The widest gap is for **{co.loc[gaps.idxmax(), 'cohort']}** pupils: "
+               f"{gaps.max():.1f} points more persistent absence than other pupils in the school. ")
+    reading += "Groups marked 'c' are too small to show."
+    ui.chart_block(fig, reading, co_table, f"governors_{urn}_cohorts", ctx.synthetic, key="gov_cohorts")
+
+# ---------------------------------------------------------------- printable report
+st.header("One-page report")
+report = sui.a4_report(
+    f"{name}: attendance report for governors",
+    f"{p.label} · pupils of compulsory school age · {ctx.la_name}"
+    + (" · SYNTHETIC DEMO DATA" if ctx.synthetic else ""),
+    summary,
+    [("Term by term", term_table.rename(columns=lambda c: c.replace("_", " "))),
+     ("Year groups", yg_table.rename(columns=lambda c: c.replace("_", " "))),
+     ("Pupil groups", co_table.rename(columns=lambda c: c.replace("_", " ")))],
+    f"Rates are % of possible sessions (persistent absence: % of pupils missing 10% or more; severe: 50% "
+    f"or more). 'c': fewer than {t} pupils, not shown so that no pupil can be identified.")
+st.markdown("An A4 page with the summary and the three tables; open it and print it from the browser.")
+st.download_button(f"Download the one-page report (HTML, {ui.size_label(len(report))})", report,
+                   file_name=f"governors_report_{urn}.html", mime="text/html", key="gov_report",
+                   icon=":material/print:")
