@@ -81,10 +81,10 @@ PRES, ILL, MED, OAUTH, OUNAUTH, NYK, HOL = range(7)
 # ---------------------------------------------------------------------------
 P = {
     # phase base daily absence probability (before multipliers, whose mean is ~1)
-    "base": {PRI: 0.0242, SEC: 0.0407, SPE: 0.060, AP: 0.20},
+    "base": {PRI: 0.0236, SEC: 0.0395, SPE: 0.060, AP: 0.20},
     "prev_year_factor": 1.03,
     # NC year multipliers (index = ncyear, 0..14)
-    "ncyear": [1.05, 1.25, 1.10, 1.00, 1.00, 1.00, 1.05,
+    "ncyear": [1.05, 1.30, 1.16, 1.10, 1.07, 1.06, 1.10,
                0.78, 0.90, 1.04, 1.22, 1.42, 1.10, 1.20, 1.0],
     "fsm": 1.95,
     "sen_k": 1.5,
@@ -330,7 +330,7 @@ def _make_children(rng, geo: pd.DataFrame, sch: pd.DataFrame, G: float) -> pd.Da
     shared = rng.gamma(k * rho, 1 / k, n)
     z = shared + rng.gamma(k * (1 - rho), 1 / k, n)
     z_prev = shared + rng.gamma(k * (1 - rho), 1 / k, n)
-    sev_p = P["severe_p"] * np.where(fsm, 1.6, 0.8) * np.where(cin | cpp, 1.8, 1) * np.where(cy <= 6, 0.55, 1.2)
+    sev_p = P["severe_p"] * np.where(fsm, 1.6, 0.8) * np.where(cin | cpp, 1.8, 1) * np.where(cy <= 6, 0.35, 1.2)
     severe = rng.random(n) < sev_p
     moderate = rng.random(n) < P["moderate_p"]
     moderate_prev = np.where(moderate, rng.random(n) < 0.75, rng.random(n) < P["moderate_p"] * 0.25 / 0.85)
