@@ -75,7 +75,8 @@ def suppression_mask(df: pd.DataFrame, count_cols: Sequence[str], rate_cols=(),
                 mask.loc[new, num] = True
                 changed = True
         for cols in breakdowns or []:
-            groups = [df.index] if not cols else df.groupby(list(cols), dropna=False, sort=False).groups.values()
+            groups = [df.index] if not cols else [
+                g.index for _, g in df.groupby(list(cols), dropna=False, sort=False)]
             for idx in groups:
                 for c in count_cols:
                     m = mask.loc[idx, c]
