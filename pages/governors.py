@@ -30,11 +30,10 @@ name = schools.set_index("urn").loc[urn, "school_name"]
 args = dict(urn=urn, year=p.academic_year, **p.params())
 
 
-def suppressed(query, counts, rates, groups=(), **params):
+def suppressed(query, **params):
     """Aggregates with counts under the threshold (and rates built on them) shown as 'c' for
-    governors (queries.run_suppressed; queries/suppression.py)."""
-    return queries.run_suppressed(query, ctx.scope, count_cols=counts, rate_cols=rates, group_cols=groups,
-                                  **params)
+    governors (queries.run_suppressed; queries/suppression.py; specs in ui.school)."""
+    return queries.run_suppressed(query, ctx.scope, **sui.GOVERNOR_SUPPRESSION[query], **params)
 
 
 st.caption(f"{name}, {p.label}. Figures are for groups of pupils only; numbers under {t} (and rates built "
@@ -43,12 +42,7 @@ st.caption(f"{name}, {p.label}. Figures are for groups of pupils only; numbers u
 
 # ---------------------------------------------------------------- summary
 st.header("What changed since last term")
-terms = suppressed("governor_term_summary", ["enrolments", "pa_enrolments", "sa_enrolments"],
-                   {"persistent_absence_rate": ("pa_enrolments", "enrolments"),
-                    "severe_absence_rate": ("sa_enrolments", "enrolments"),
-                    "attendance_rate": ("enrolments",), "overall_absence_rate": ("enrolments",),
-                    "unauthorised_absence_rate": ("enrolments",), "days_lost": ("enrolments",)},
-                   None, urn=urn, year=p.academic_year, week_to=p.week_to)
+terms = suppressed("governor_term_summary", urn=urn, year=p.academic_year, week_to=p.week_to)
 summary = sui.term_summary(terms)
 st.markdown("\n".join(f"- {s}" for s in summary))
 term_table = terms[["term_label", "enrolments", "attendance_rate", "overall_absence_rate",
@@ -59,7 +53,7 @@ with st.expander("Term by term"):
 
 # ---------------------------------------------------------------- trend
 st.header("Week by week")
-weekly = suppressed("school_weekly", [], [], None, urn=urn, year=p.academic_year)
+weekly = suppressed("school_weekly", urn=urn, year=p.academic_year)
 weekly = weekly[weekly["series"] != "LA, same phase"] if not weekly.empty else weekly
 if weekly.empty:
     st.info("No weekly figures for this school this year.")
@@ -81,12 +75,7 @@ else:
 
 # ---------------------------------------------------------------- year groups
 st.header("Year groups")
-yg = suppressed("school_year_groups", ["enrolments", "pa_enrolments", "sa_enrolments", "ly_enrolments",
-                                       "ly_pa_enrolments"],
-                {"persistent_absence_rate": ("pa_enrolments", "enrolments"),
-                 "severe_absence_rate": ("sa_enrolments", "enrolments"),
-                 "last_year_pa_rate": ("ly_pa_enrolments", "ly_enrolments"),
-                 "overall_absence_rate": ("enrolments",), "days_lost": ("enrolments",)}, (), **args)
+yg = suppressed("school_year_groups", **args)
 yg_table = yg[["year_group", "enrolments", "overall_absence_rate", "persistent_absence_rate", "pa_enrolments",
                "severe_absence_rate", "sa_enrolments", "last_year_pa_rate", "days_lost"]] if not yg.empty else yg
 if yg.empty:
@@ -110,13 +99,7 @@ else:
 
 # ---------------------------------------------------------------- cohorts
 st.header("Pupil groups")
-co = suppressed("school_cohorts", ["enrolments", "pa_enrolments", "ly_enrolments", "ly_pa_enrolments",
-                                   "rest_enrolments", "rest_pa_enrolments"],
-                {"persistent_absence_rate": ("pa_enrolments", "enrolments"),
-                 "last_year_pa_rate": ("ly_pa_enrolments", "ly_enrolments"),
-                 "gap_to_rest_of_school": ("pa_enrolments", "enrolments", "rest_pa_enrolments",
-                                           "rest_enrolments"),
-                 "overall_absence_rate": ("enrolments",)}, ["cohort_type"], **args)
+co = suppressed("school_cohorts", **args)
 co_table = co[["cohort", "enrolments", "overall_absence_rate", "persistent_absence_rate", "pa_enrolments",
                "last_year_pa_rate", "gap_to_rest_of_school", "la_pa_rate"]] if not co.empty else co
 if co.empty:

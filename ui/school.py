@@ -15,6 +15,35 @@ from data_pipeline.codes import REASON_LABELS
 
 SUPPRESSED = "c"
 
+# What the governors' page suppresses (queries.run_suppressed arguments): pupil counts, the
+# rates built on them (numerator, denominator), and the rows that form one breakdown.
+GOVERNOR_SUPPRESSION = {
+    "governor_term_summary": dict(
+        count_cols=["enrolments", "pa_enrolments", "sa_enrolments"],
+        rate_cols={"persistent_absence_rate": ("pa_enrolments", "enrolments"),
+                   "severe_absence_rate": ("sa_enrolments", "enrolments"),
+                   "attendance_rate": ("enrolments",), "overall_absence_rate": ("enrolments",),
+                   "unauthorised_absence_rate": ("enrolments",), "days_lost": ("enrolments",)},
+        group_cols=None),  # terms do not add up to anything
+    "school_weekly": dict(count_cols=[], rate_cols=[], group_cols=None),  # whole-school rates
+    "school_year_groups": dict(
+        count_cols=["enrolments", "pa_enrolments", "sa_enrolments", "ly_enrolments", "ly_pa_enrolments"],
+        rate_cols={"persistent_absence_rate": ("pa_enrolments", "enrolments"),
+                   "severe_absence_rate": ("sa_enrolments", "enrolments"),
+                   "last_year_pa_rate": ("ly_pa_enrolments", "ly_enrolments"),
+                   "overall_absence_rate": ("enrolments",), "days_lost": ("enrolments",)},
+        group_cols=()),  # year groups add up to the school
+    "school_cohorts": dict(
+        count_cols=["enrolments", "pa_enrolments", "ly_enrolments", "ly_pa_enrolments",
+                    "rest_enrolments", "rest_pa_enrolments"],
+        rate_cols={"persistent_absence_rate": ("pa_enrolments", "enrolments"),
+                   "last_year_pa_rate": ("ly_pa_enrolments", "ly_enrolments"),
+                   "gap_to_rest_of_school": ("pa_enrolments", "enrolments", "rest_pa_enrolments",
+                                             "rest_enrolments"),
+                   "overall_absence_rate": ("enrolments",)},
+        group_cols=["cohort_type"]),  # each kind of group adds up to the school
+}
+
 # Codes calendar: one colour a category (Okabe-Ito; present is the quiet colour).
 CATEGORY_COLOURS = {
     "present": ("Present", "#56B4E9"),
