@@ -127,7 +127,7 @@ else:
         s_colours = maps.palette_for(len(s_breaks) + 1) if colour_by == "imd_decile" else colours
         pts["fill"] = [maps.hex_rgb(s_colours[k], 255) if (k := maps.classify(v, s_breaks)) is not None
                        else maps.hex_rgb(maps.SUPPRESSED) for v in pts[s_col]]
-        # area proportional to roll: radius in metres = 12 * sqrt(roll)
+        # area proportional to roll: radius in metres = 12 * sqrt(roll) (deck.gl's default unit)
         pts["radius"] = 12 * pts["roll"].fillna(100).clip(lower=30) ** 0.5
         pts["tip"] = [f"<b>{r.school_name}</b> ({r.phase})<br>roll {ui.number(r.roll)}<br>"
                       + (f"PA {ui.pct(r.persistent_absence_rate)} · overall absence {ui.pct(r.overall_absence_rate)}"
@@ -135,7 +135,7 @@ else:
                       for r in pts.itertuples()]
         layers.append(pdk.Layer("ScatterplotLayer", pts[["longitude", "latitude", "fill", "radius", "tip"]],
                                 id="schools", get_position=["longitude", "latitude"],
-                                get_fill_color="fill", get_radius="radius", radius_units="meters",
+                                get_fill_color="fill", get_radius="radius",
                                 stroked=True, get_line_color=[0, 0, 0, 255], line_width_min_pixels=2,
                                 radius_min_pixels=4, pickable=True))
     view = maps.fit_view(maps.bounds(outline) if outline else maps.bounds(maps.geojson(boundary_name)))

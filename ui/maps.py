@@ -66,8 +66,8 @@ def palette_for(n_classes: int) -> list[str]:
 def legend(title: str, items: list[tuple[str, str]], extra: list[tuple[str, str]] = (),
            note: str = "") -> None:
     """A colour key in Streamlit (HTML swatches), announced as a note to screen readers."""
-    sw = ("<span style='display:inline-block;width:22px;height:16px;background:{c};"
-          "border:1px solid #444;margin:0 6px 0 14px;vertical-align:middle'></span>{t}")
+    sw = ("<span style='white-space:nowrap'><span style='display:inline-block;width:22px;height:16px;"
+          "background:{c};border:1px solid #444;margin:0 6px 0 14px;vertical-align:middle'></span>{t}</span>")
     body = "".join(sw.format(c=c, t=t) for c, t in items)
     body += "".join(sw.format(c=c, t=t) for c, t in extra)
     bar = "".join(f"<span style='display:inline-block;flex:1;height:10px;background:{c}'></span>"
@@ -97,8 +97,22 @@ def has_boundaries(name: str) -> bool:
         return False
 
 
+@st.cache_data(show_spinner=False)
+def union_outline(name: str) -> dict:
+    """The outline of all the areas in a boundary file (e.g. an LA as the union of its LSOAs),
+    as a FeatureCollection: it matches the small areas exactly, unlike the generalised LA file."""
+    from shapely.geometry import mapping, shape
+    from shapely.ops import unary_union
+
+    merged = unary_union([shape(f["geometry"]).buffer(0) for f in geojson(name)["features"]])
+    return {"type": "FeatureCollection",
+            "features": [{"type": "Feature", "properties": {}, "geometry": mapping(merged)}]}
+
+
 def la_outline(la_code: str) -> dict | None:
-    """The LA's own boundary (upper-tier LA file) as a FeatureCollection, or None."""
+    """The LA's boundary: the union of its LSOAs when shipped, else the generalised LA file."""
+    if has_boundaries(f"lsoa21_{la_code}"):
+        return union_outline(f"lsoa21_{la_code}")
     feats = [f for f in geojson("la")["features"] if f["properties"].get("la_code") == la_code]
     return {"type": "FeatureCollection", "features": feats} if feats else None
 
@@ -128,8 +142,8 @@ def bounds(fc: dict) -> tuple[float, float, float, float]:
     return _bounds_cached(json.dumps(fc))
 
 
-def fit_view(b: tuple[float, float, float, float], width_px: int = 1000, height_px: int = 560):
-    """Centre and zoom (web Mercator) that fit a (min lon, min lat, max lon, max lat) box."""
+def fit_view(b: tuple[float, float, float, float], width_px: int = 880, height_px: int = 540):
+    """Centre and zoom (web Mercator, 512-px world at zoom 0 as deck.gl) that fit a (min lon, min lat, max lon, max lat) box."""
     import pydeck as pdk
 
     x0, y0, x1, y1 = b
@@ -138,6 +152,6 @@ def fit_view(b: tuple[float, float, float, float], width_px: int = 1000, height_
     def merc(y):
         return math.log(math.tan(math.pi / 4 + math.radians(y) / 2))
 
-    zx = math.log2(width_px * 360 / (256 * max(x1 - x0, 1e-6)))
-    zy = math.log2(height_px * 2 * math.pi / (256 * max(merc(y1) - merc(y0), 1e-9)))
-    return pdk.ViewState(latitude=lat, longitude=(x0 + x1) / 2, zoom=min(zx, zy) - 0.15)
+    zx = math.log2(width_px * 360 / (512 * max(x1 - x0, 1e-6)))
+    zy = math.log2(height_px * 2 * math.pi / (512 * max(merc(y1) - merc(y0), 1e-9)))
+    return pdk.ViewState(latitude=lat, longitude=(x0 + x1) / 2, zoom=min(zx, zy) - 0.1)
