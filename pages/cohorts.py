@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 import queries
 import ui
@@ -92,16 +93,16 @@ cols[1].metric("Attendance", ui.pct(g["attendance_rate"]), border=True)
 cols[2].metric("Overall absence", ui.pct(g["overall_absence_rate"]), border=True,
                delta=None if g["gap_overall_absence"] is None or ui._nan(g["gap_overall_absence"])
                else f"{g['gap_overall_absence']:+.1f} pts", delta_color="inverse",
-               delta_description="against all other pupils")
+               delta_description="vs other pupils")
 cols[3].metric("Persistent absence (PA)", ui.pct(g["persistent_absence_rate"]), border=True,
                delta=None if ui._nan(g["gap_persistent_absence"]) else f"{g['gap_persistent_absence']:+.1f} pts",
-               delta_color="inverse", delta_description="against all other pupils")
+               delta_color="inverse", delta_description="vs other pupils")
 cols = st.columns(4)
 cols[0].metric("Authorised absence", ui.pct(g["authorised_absence_rate"]), border=True)
 cols[1].metric("Unauthorised absence", ui.pct(g["unauthorised_absence_rate"]), border=True)
 cols[2].metric("Severe absence (SA)", ui.pct(g["severe_absence_rate"]), border=True,
                delta=None if ui._nan(g["gap_severe_absence"]) else f"{g['gap_severe_absence']:+.1f} pts",
-               delta_color="inverse", delta_description="against all other pupils")
+               delta_color="inverse", delta_description="vs other pupils")
 cols[3].metric("School days lost per pupil", f"{g['days_lost_per_enrolment']:.1f}", border=True)
 st.markdown(f"**{group_label}**: {ui.number(g['enrolments'])} pupils; PA {ui.pct(g['persistent_absence_rate'])}, "
             f"{ui.one_in(g['persistent_absence_rate'])}, {gap_words(g['gap_persistent_absence'])} "
@@ -245,6 +246,17 @@ else:
                              "gap_overall_absence": "overall absence gap (points)"})
     ui.chart_block(fig, reading, table, f"cohort_schools_{dim}", ctx.synthetic,
                    note=f"{group_label}; {p.label}", key="schools")
+    # Links to the School page (where the viewer's navigation has it), with ?urn=
+    links = named.head(3)
+    if not widest.empty:
+        links = links._append(widest.loc[[widest["gap_persistent_absence"].idxmax()]]).drop_duplicates("urn")
+    link_cols = st.columns(len(links))
+    for col, row in zip(link_cols, links.itertuples()):
+        try:
+            col.page_link("pages/school.py", label=f"Open {row.school_name}", icon=":material/school:",
+                          query_params={"urn": str(row.urn)})
+        except StreamlitAPIException:  # the School page is not in this viewer's navigation
+            break
 
 # ---------------------------------------------------------------- intersections
 st.header("Intersections")
