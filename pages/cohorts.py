@@ -249,7 +249,7 @@ else:
     # Links to the School page (where the viewer's navigation has it), with ?urn=
     links = named.head(3)
     if not widest.empty:
-        links = links._append(widest.loc[[widest["gap_persistent_absence"].idxmax()]]).drop_duplicates("urn")
+        links = ui.pd.concat([links, widest.loc[[widest["gap_persistent_absence"].idxmax()]]]).drop_duplicates("urn")
     link_cols = st.columns(len(links))
     for col, row in zip(link_cols, links.itertuples()):
         try:
