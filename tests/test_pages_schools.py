@@ -1,0 +1,191 @@
+"""Page tier for the Schools, School, Pupil and Governors' pages on the demo LA: each renders
+without an exception over a grid of filters; shown figures equal the warehouse's, computed
+here independently; the governors' page shows no pupil identifier and runs no pupil query."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import queries
+
+ROOT = Path(__file__).resolve().parents[1]
+GRID = [  # (academic year, period, phase)
+    (2025, "Year to date", "All phases"),
+    (2025, "Term", "Secondary"),
+    (2024, "Half term", "Primary"),
+]
+PSEUDONYM = re.compile(r"P-[0-9A-F]{8}")
+
+
+def _app(db, monkeypatch, page: str, **params) -> AppTest:
+    monkeypatch.setenv("ATTENDANCE_DB", str(db))
+    monkeypatch.setenv("ATTENDANCE_DEMO_MODE", "1")
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=180)
+    for k, v in params.items():
+        at.query_params[k] = str(v)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _ok(at):
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.title) == 1  # one h1 per page
+
+
+def _school(db, phase: str = "Secondary") -> int:
+    con = duckdb.connect(str(db), read_only=True)
+    urn = con.execute("select min(urn) from schools where phase = ?", [phase]).fetchall()[0][0]
+    con.close()
+    return int(urn)
+
+
+def _pick_school(at, urn: int):
+    at.selectbox(key="urn").set_value(urn)
+    at.run()
+    _ok(at)
+
+
+def _texts(at) -> list[str]:
+    out = []
+    for kind in ("markdown", "caption", "info", "success", "warning", "header", "subheader", "title", "metric"):
+        for el in getattr(at, kind):
+            out.append(str(getattr(el, "value", "")) + " " + str(getattr(el, "label", "")))
+    for df in at.dataframe:
+        out.append(df.value.to_string())
+    for sb in at.selectbox:
+        out.extend(map(str, sb.options))
+    return out
+
+
+@pytest.mark.parametrize("year,period,phase", GRID)
+def test_schools_page_renders(demo_db, monkeypatch, year, period, phase):
+    at = _app(demo_db, monkeypatch, "pages/schools.py", year=year, period=period, phase=phase)
+    _ok(at)
+    for school_type in at.selectbox(key="school_type").options[:3]:
+        at.selectbox(key="school_type").set_value(school_type)
+        at.run()
+        _ok(at)
+    ward = at.selectbox(key="ward").options[1]
+    at.selectbox(key="school_type").set_value("All")
+    at.selectbox(key="ward").set_value(ward)
+    at.run()
+    _ok(at)
+
+
+@pytest.mark.parametrize("year,period,phase", GRID)
+def test_school_page_renders(demo_db, monkeypatch, year, period, phase):
+    at = _app(demo_db, monkeypatch, "pages/school.py", year=year, period=period, phase=phase)
+    _ok(at)
+    assert any("Choose a school" in i.value for i in at.info)  # no selection: says what to do
+    for school_phase in ("Primary", "Secondary"):
+        _pick_school(at, _school(demo_db, school_phase))
+        assert any(t.label.startswith("Persistent absence (") for t in at.tabs)  # the pupil lists
+
+
+@pytest.mark.parametrize("year,period,phase", GRID[:2])
+def test_pupil_page_renders(demo_db, monkeypatch, year, period, phase):
+    at = _app(demo_db, monkeypatch, "pages/pupil.py", year=year, period=period, phase=phase)
+    _ok(at)
+    _pick_school(at, _school(demo_db))
+    assert any("Choose a pupil" in i.value for i in at.info)
+    for option in list(at.selectbox(key="pupil").options[:2]):
+        at.selectbox(key="pupil").set_value(option.split(" ")[0])
+        at.run()
+        _ok(at)
+        assert any(h.value.startswith(option.split(" ")[0]) for h in at.header)
+        assert any("meetings feature" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("year,period,phase", GRID)
+def test_governors_page_renders(demo_db, monkeypatch, year, period, phase):
+    at = _app(demo_db, monkeypatch, "pages/governors.py", year=year, period=period, phase=phase)
+    _ok(at)
+    _pick_school(at, _school(demo_db, "Primary"))
+    assert any(h.value == "What changed since last term" for h in at.header)
+
+
+def _warehouse_school(db, urn: int) -> dict:
+    """PA and attendance for 2025/26 year to date at one school, computed here from pupil_week."""
+    con = duckdb.connect(str(db), read_only=True)
+    rows = con.execute(
+        """
+        select sum(w.possible) p, sum(w.present + w.aea) att, sum(w.authorised + w.unauthorised) a
+        from pupil_week w join pupil_year y using (academic_year, urn, pupil_id)
+        where w.academic_year = 2025 and y.compulsory_age and w.urn = ?
+        group by w.pupil_id having sum(w.possible) > 0
+        """, [urn]).fetchall()
+    con.close()
+    pa = sum(1 for p, _, a in rows if a * 10 >= p)
+    return {"pa": 100 * pa / len(rows), "pa_n": pa, "n": len(rows),
+            "attendance": 100 * sum(r[1] for r in rows) / sum(r[0] for r in rows)}
+
+
+def test_school_page_figures_match_the_warehouse(demo_db, monkeypatch):
+    urn = _school(demo_db)
+    at = _app(demo_db, monkeypatch, "pages/school.py", year=2025, period="Year to date", phase="All phases")
+    _pick_school(at, urn)
+    truth = _warehouse_school(demo_db, urn)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Persistent absence"] == f"{truth['pa']:.1f}%"
+    assert metrics["Attendance"] == f"{truth['attendance']:.1f}%"
+    assert any(f"{truth['pa_n']:,} of {truth['n']:,} pupils" in c.value for c in at.caption)
+    # the PA list has one row per persistent absentee
+    assert any(t.label == f"Persistent absence ({truth['pa_n']})" for t in at.tabs)
+
+
+def test_schools_table_matches_the_warehouse(demo_db, monkeypatch):
+    urn = _school(demo_db)
+    at = _app(demo_db, monkeypatch, "pages/schools.py", year=2025, period="Year to date", phase="All phases")
+    table = at.dataframe[0].value.set_index("urn")
+    truth = _warehouse_school(demo_db, urn)
+    assert table.loc[urn, "persistent_absence_rate"] == pytest.approx(truth["pa"])
+    assert table.loc[urn, "pa_enrolments"] == truth["pa_n"]
+
+
+def _as_governor(monkeypatch) -> int:
+    """Demo mode signed in as the demo governor (auth.session's own demo account)."""
+    import auth.session
+
+    gov = next(u for u in auth.session.demo_accounts() if u.role == "governor")
+    monkeypatch.setattr(auth.session, "_demo_user", lambda: gov)
+    return int(gov.urns[0])
+
+
+def test_governors_page_shows_no_pupil_identifier(demo_db, monkeypatch):
+    monkeypatch.setenv("ATTENDANCE_DB", str(demo_db))
+    urn = _as_governor(monkeypatch)
+    ran = []
+    real_run, real_sup = queries.run, queries.run_suppressed
+    monkeypatch.setattr(queries, "run", lambda name, *a, **k: ran.append(name) or real_run(name, *a, **k))
+    monkeypatch.setattr(queries, "run_suppressed",
+                        lambda name, *a, **k: ran.append(name) or real_sup(name, *a, **k))
+    at = _app(demo_db, monkeypatch, "pages/governors.py", year=2025, period="Year to date", phase="All phases")
+    assert at.session_state["_context"].scope.role == "governor"
+    _pick_school(at, urn)
+    assert any(h.value == "What changed since last term" for h in at.header)
+    assert not [n for n in ran if n.startswith("pupil_")]
+    text = "\n".join(_texts(at))
+    assert not PSEUDONYM.search(text)
+    assert "pupil_ref" not in text and "pupil_id" not in text
+    # small numbers are suppressed on screen ('c' in the tables)
+    assert any((df.value == "c").any().any() for df in at.dataframe)
+
+
+def test_governor_is_not_offered_pupil_or_school_pages(demo_db, monkeypatch):
+    monkeypatch.setenv("ATTENDANCE_DB", str(demo_db))
+    monkeypatch.setenv("ATTENDANCE_DEMO_MODE", "1")
+    _as_governor(monkeypatch)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=180)
+    at.run()
+    for page in ("pages/pupil.py", "pages/school.py", "pages/schools.py"):
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(page)
