@@ -17,42 +17,71 @@ from ui.context import context
 ctx = context()
 st.title("Cohorts")
 if ctx.period is None:
-    st.info("There is no attendance data for this selection. Choose another academic year "
-            "or period in the sidebar.")
+    st.info(
+        "There is no attendance data for this selection. Choose another academic year "
+        "or period in the sidebar."
+    )
     st.stop()
 
 p = ctx.period
 n_min = ctx.scope.suppression_threshold
 args = dict(year=p.academic_year, phase=ctx.phase, week_from=p.week_from, week_to=p.week_to)
-st.caption(f"{p.label}, {ctx.phase_label}; pupils of compulsory school age (5 to 15), per enrolment. "
-           "PA: 10% or more of possible sessions missed over the period; SA: 50% or more. "
-           f"Groups of fewer than {n_min} pupils are shown as \"fewer than {n_min}\", with no rates.")
+st.caption(
+    f"{p.label}, {ctx.phase_label}; pupils of compulsory school age (5 to 15), per enrolment. "
+    "PA: 10% or more of possible sessions missed over the period; SA: 50% or more. "
+    f'Groups of fewer than {n_min} pupils are shown as "fewer than {n_min}", with no rates.'
+)
 
 c1, c2 = st.columns([2, 1])
-dim = c1.selectbox("Characteristic", list(DIMENSIONS), format_func=DIMENSIONS.get, key="cohort_dim",
-                   bind="query-params", persist_state="session")
-measure = c2.selectbox("Measure", list(MEASURES), format_func=lambda m: MEASURES[m][0],
-                       key="cohort_measure", bind="query-params", persist_state="session")
+dim = c1.selectbox(
+    "Characteristic",
+    list(DIMENSIONS),
+    format_func=DIMENSIONS.get,
+    key="cohort_dim",
+    bind="query-params",
+    persist_state="session",
+)
+measure = c2.selectbox(
+    "Measure",
+    list(MEASURES),
+    format_func=lambda m: MEASURES[m][0],
+    key="cohort_measure",
+    bind="query-params",
+    persist_state="session",
+)
 m_label, m_unit, m_other, m_gap = MEASURES[measure]
 
 groups = queries.run("cohort_measures", ctx.scope, dimension=dim, **args)
 shown = groups[~groups["suppressed"]]
 if groups.empty:
-    st.info(f"No pupils of compulsory school age have possible sessions in {p.label} for "
-            f"{ctx.phase_label}. Choose another period or phase in the sidebar.")
+    st.info(
+        f"No pupils of compulsory school age have possible sessions in {p.label} for "
+        f"{ctx.phase_label}. Choose another period or phase in the sidebar."
+    )
     st.stop()
 
 # ---------------------------------------------------------------- groups
 st.header(f"By {SHORT[dim]}")
 fig = go.Figure()
-fig.add_bar(name=m_label, x=shown["group_label"], y=shown[measure], marker_color=ui.SERIES[0],
-            text=shown[measure].map(lambda v: ui.pct(v)), textposition="outside",
-            customdata=shown["size_note"],
-            hovertemplate="%{x}: %{y:.1f}% (%{customdata} pupils)<extra></extra>")
+fig.add_bar(
+    name=m_label,
+    x=shown["group_label"],
+    y=shown[measure],
+    marker_color=ui.SERIES[0],
+    text=shown[measure].map(lambda v: ui.pct(v)),
+    textposition="outside",
+    customdata=shown["size_note"],
+    hovertemplate="%{x}: %{y:.1f}% (%{customdata} pupils)<extra></extra>",
+)
 if m_other:
-    fig.add_scatter(name="All other pupils", x=shown["group_label"], y=shown[m_other], mode="markers",
-                    marker=dict(color=ui.SERIES[2], symbol="line-ew-open", size=36, line=dict(width=3)),
-                    hovertemplate="all other pupils: %{y:.1f}%<extra></extra>")
+    fig.add_scatter(
+        name="All other pupils",
+        x=shown["group_label"],
+        y=shown[m_other],
+        mode="markers",
+        marker=dict(color=ui.SERIES[2], symbol="line-ew-open", size=36, line=dict(width=3)),
+        hovertemplate="all other pupils: %{y:.1f}%<extra></extra>",
+    )
 ui.style_figure(fig, height=420, y_title=f"{m_label}, {m_unit}")
 fig.update_xaxes(title=None, tickangle=0 if len(shown) <= 4 else -30)
 if shown.empty:
@@ -61,25 +90,38 @@ else:
     top = shown.loc[shown[measure].idxmax()]
     reading = f"**{top['group_label']}** has the highest {m_label.lower()}: **{ui.pct(top[measure])}**"
     if measure in ("persistent_absence_rate", "severe_absence_rate"):
-        count_col = {"persistent_absence_rate": "pa_enrolments", "severe_absence_rate": "sa_enrolments"}[measure]
+        count_col = {"persistent_absence_rate": "pa_enrolments", "severe_absence_rate": "sa_enrolments"}[
+            measure
+        ]
         reading += f", {ui.one_in(top[measure])} ({ui.number(top[count_col])} pupils)"
     if m_gap:
         reading += f", {gap_words(top[m_gap])} all other pupils"
     reading += "."
     hidden = groups[groups["suppressed"]]
     if not hidden.empty:
-        reading += (f" {len(hidden)} group{'s' if len(hidden) > 1 else ''} of fewer than {n_min} pupils "
-                    f"{'are' if len(hidden) > 1 else 'is'} not shown: {', '.join(hidden['group_label'])}.")
+        reading += (
+            f" {len(hidden)} group{'s' if len(hidden) > 1 else ''} of fewer than {n_min} pupils "
+            f"{'are' if len(hidden) > 1 else 'is'} not shown: {', '.join(hidden['group_label'])}."
+        )
 if m_other:
     reading += " The black dash is the rate of all other pupils."
-ui.chart_block(fig, reading, readable(groups, TABLE_COLUMNS), f"cohorts_{dim}", ctx.synthetic,
-               note=f"{DIMENSIONS[dim]}; {p.label}; {ctx.phase_label}", key="groups")
+ui.chart_block(
+    fig,
+    reading,
+    readable(groups, TABLE_COLUMNS),
+    f"cohorts_{dim}",
+    ctx.synthetic,
+    note=f"{DIMENSIONS[dim]}; {p.label}; {ctx.phase_label}",
+    key="groups",
+)
 
 # ---------------------------------------------------------------- one cohort
 st.header("One cohort in detail")
 if shown.empty:
-    st.info(f"Every {SHORT[dim]} group has fewer than {n_min} pupils in this selection. "
-            "Choose a longer period, all phases or another characteristic.")
+    st.info(
+        f"Every {SHORT[dim]} group has fewer than {n_min} pupils in this selection. "
+        "Choose a longer period, all phases or another characteristic."
+    )
     st.stop()
 labels = dict(zip(shown["group_label"], shown["group_key"]))
 default = 0
@@ -90,23 +132,41 @@ g = shown[shown["group_label"] == group_label].iloc[0]
 cols = st.columns(4)
 cols[0].metric("Pupils (enrolments)", ui.number(g["enrolments"]), border=True)
 cols[1].metric("Attendance", ui.pct(g["attendance_rate"]), border=True)
-cols[2].metric("Overall absence", ui.pct(g["overall_absence_rate"]), border=True,
-               delta=None if g["gap_overall_absence"] is None or ui._nan(g["gap_overall_absence"])
-               else f"{g['gap_overall_absence']:+.1f} pts", delta_color="inverse",
-               delta_description="vs other pupils")
-cols[3].metric("Persistent absence (PA)", ui.pct(g["persistent_absence_rate"]), border=True,
-               delta=None if ui._nan(g["gap_persistent_absence"]) else f"{g['gap_persistent_absence']:+.1f} pts",
-               delta_color="inverse", delta_description="vs other pupils")
+cols[2].metric(
+    "Overall absence",
+    ui.pct(g["overall_absence_rate"]),
+    border=True,
+    delta=None
+    if g["gap_overall_absence"] is None or ui._nan(g["gap_overall_absence"])
+    else f"{g['gap_overall_absence']:+.1f} pts",
+    delta_color="inverse",
+    delta_description="vs other pupils",
+)
+cols[3].metric(
+    "Persistent absence (PA)",
+    ui.pct(g["persistent_absence_rate"]),
+    border=True,
+    delta=None if ui._nan(g["gap_persistent_absence"]) else f"{g['gap_persistent_absence']:+.1f} pts",
+    delta_color="inverse",
+    delta_description="vs other pupils",
+)
 cols = st.columns(4)
 cols[0].metric("Authorised absence", ui.pct(g["authorised_absence_rate"]), border=True)
 cols[1].metric("Unauthorised absence", ui.pct(g["unauthorised_absence_rate"]), border=True)
-cols[2].metric("Severe absence (SA)", ui.pct(g["severe_absence_rate"]), border=True,
-               delta=None if ui._nan(g["gap_severe_absence"]) else f"{g['gap_severe_absence']:+.1f} pts",
-               delta_color="inverse", delta_description="vs other pupils")
+cols[2].metric(
+    "Severe absence (SA)",
+    ui.pct(g["severe_absence_rate"]),
+    border=True,
+    delta=None if ui._nan(g["gap_severe_absence"]) else f"{g['gap_severe_absence']:+.1f} pts",
+    delta_color="inverse",
+    delta_description="vs other pupils",
+)
 cols[3].metric("School days lost per pupil", f"{g['days_lost_per_enrolment']:.1f}", border=True)
-st.markdown(f"**{group_label}**: {ui.number(g['enrolments'])} pupils; PA {ui.pct(g['persistent_absence_rate'])}, "
-            f"{ui.one_in(g['persistent_absence_rate'])}, {gap_words(g['gap_persistent_absence'])} "
-            f"all other pupils ({ui.pct(g['other_persistent_absence_rate'])}).")
+st.markdown(
+    f"**{group_label}**: {ui.number(g['enrolments'])} pupils; PA {ui.pct(g['persistent_absence_rate'])}, "
+    f"{ui.one_in(g['persistent_absence_rate'])}, {gap_words(g['gap_persistent_absence'])} "
+    f"all other pupils ({ui.pct(g['other_persistent_absence_rate'])})."
+)
 
 # ---- against England and the statistical neighbours (published, census)
 st.subheader("Against the same cohort in England and the statistical neighbours")
@@ -115,36 +175,75 @@ if dim in PUBLISHED:
 else:
     nat = None
 if nat is None or nat.empty:
-    st.info(f"DfE publishes no persistent absence figures by {SHORT[dim]} for LAs in the tables this "
-            "dashboard holds (the school census absence bands give FSM, SEN, sex and year group; "
-            "LAIT's CIN and CLA absence is not loaded). Compare with all other pupils above instead.")
+    st.info(
+        f"DfE publishes no persistent absence figures by {SHORT[dim]} for LAs in the tables this "
+        "dashboard holds (the school census absence bands give FSM, SEN, sex and year group; "
+        "LAIT's CIN and CLA absence is not loaded). Compare with all other pupils above instead."
+    )
 else:
     year_label = nat["period_label"].iloc[0]
     fig = go.Figure()
-    fig.add_bar(name=f"{ctx.la_name}, {p.label}", x=nat["group_name"], y=nat["persistent_absence_rate"],
-                marker_color=ui.SERIES[0])
-    fig.add_bar(name=f"England, census {year_label}", x=nat["group_name"], y=nat["england_pa"],
-                marker_color=ui.SERIES[2])
-    fig.add_bar(name=f"Statistical neighbours' average, census {year_label}", x=nat["group_name"],
-                y=nat["neighbours_pa"], marker_color=ui.SERIES[1])
+    fig.add_bar(
+        name=f"{ctx.la_name}, {p.label}",
+        x=nat["group_name"],
+        y=nat["persistent_absence_rate"],
+        marker_color=ui.SERIES[0],
+    )
+    fig.add_bar(
+        name=f"England, census {year_label}",
+        x=nat["group_name"],
+        y=nat["england_pa"],
+        marker_color=ui.SERIES[2],
+    )
+    fig.add_bar(
+        name=f"Statistical neighbours' average, census {year_label}",
+        x=nat["group_name"],
+        y=nat["neighbours_pa"],
+        marker_color=ui.SERIES[1],
+    )
     ui.style_figure(fig, height=400, y_title="persistent absence, % of pupils")
-    widest = nat.loc[nat["gap_to_england_pa"].abs().idxmax()] if nat["gap_to_england_pa"].notna().any() else None
-    reading = (f"Different collections: ours is {p.label} from this warehouse; England's and the neighbours' "
-               f"are DfE's school census for the full year {year_label} (the latest published by cohort), "
-               "all phases.")
+    widest = (
+        nat.loc[nat["gap_to_england_pa"].abs().idxmax()] if nat["gap_to_england_pa"].notna().any() else None
+    )
+    reading = (
+        f"Different collections: ours is {p.label} from this warehouse; England's and the neighbours' "
+        f"are DfE's school census for the full year {year_label} (the latest published by cohort), "
+        "all phases."
+    )
     if widest is not None:
-        reading = (f"The widest gap to England is for **{widest['group_name']}**: PA {ui.pct(widest['persistent_absence_rate'])} "
-                   f"here against {ui.pct(widest['england_pa'])} in England in {year_label} "
-                   f"({gap_words(widest['gap_to_england_pa'])}). " + reading)
+        reading = (
+            f"The widest gap to England is for **{widest['group_name']}**: PA {ui.pct(widest['persistent_absence_rate'])} "
+            f"here against {ui.pct(widest['england_pa'])} in England in {year_label} "
+            f"({gap_words(widest['gap_to_england_pa'])}). " + reading
+        )
     if dim == "sen":
         reading += " DfE publishes SEN as any SEN (EHCP or SEN support) against none."
-    table = nat[["group_name", "enrolments", "persistent_absence_rate", "england_pa", "neighbours_pa",
-                 "gap_to_england_pa", "gap_to_neighbours_pa", "severe_absence_rate", "england_sa",
-                 "neighbours_sa", "period_label"]]
+    table = nat[
+        [
+            "group_name",
+            "enrolments",
+            "persistent_absence_rate",
+            "england_pa",
+            "neighbours_pa",
+            "gap_to_england_pa",
+            "gap_to_neighbours_pa",
+            "severe_absence_rate",
+            "england_sa",
+            "neighbours_sa",
+            "period_label",
+        ]
+    ]
     if not ctx.synthetic:
         table = table.assign(published_la_pa=nat["published_la_pa"])
-    ui.chart_block(fig, reading, table.round(2), f"cohort_national_{dim}", ctx.synthetic,
-                   note=f"England and neighbours: DfE school census absence bands {year_label}", key="national")
+    ui.chart_block(
+        fig,
+        reading,
+        table.round(2),
+        f"cohort_national_{dim}",
+        ctx.synthetic,
+        note=f"England and neighbours: DfE school census absence bands {year_label}",
+        key="national",
+    )
 
 # ---- trend
 st.subheader("Week by week")
@@ -153,29 +252,51 @@ if weekly["overall_absence_rate"].notna().sum() == 0:
     st.info("No weekly figures for this cohort: it has too few pupils each week.")
 else:
     fig = go.Figure()
-    for series, name, colour in [("cohort", group_label, ui.SERIES[0]),
-                                 ("others", "All other pupils", ui.SERIES[2])]:
+    for series, name, colour in [
+        ("cohort", group_label, ui.SERIES[0]),
+        ("others", "All other pupils", ui.SERIES[2]),
+    ]:
         s = weekly[weekly["series"] == series]
-        fig.add_scatter(x=s["week_start"], y=s["overall_absence_rate"], name=name, mode="lines+markers",
-                        line=dict(color=colour, width=3, dash="solid" if series == "cohort" else "dot"),
-                        hovertemplate="w/c %{x|%d %b %Y}: %{y:.1f}%<extra></extra>")
+        fig.add_scatter(
+            x=s["week_start"],
+            y=s["overall_absence_rate"],
+            name=name,
+            mode="lines+markers",
+            line=dict(color=colour, width=3, dash="solid" if series == "cohort" else "dot"),
+            hovertemplate="w/c %{x|%d %b %Y}: %{y:.1f}%<extra></extra>",
+        )
     inp = weekly[weekly["in_period"]]
     if not inp.empty and len(inp["week_start"].unique()) < len(weekly["week_start"].unique()):
-        fig.add_vrect(x0=inp["week_start"].min(), x1=inp["week_start"].max(), fillcolor="#999999",
-                      opacity=0.15, line_width=0, annotation_text="selected period",
-                      annotation_position="top left")
+        fig.add_vrect(
+            x0=inp["week_start"].min(),
+            x1=inp["week_start"].max(),
+            fillcolor="#999999",
+            opacity=0.15,
+            line_width=0,
+            annotation_text="selected period",
+            annotation_position="top left",
+        )
     ui.style_figure(fig, height=380, y_title="overall absence, % of sessions")
     fig.update_xaxes(title="week commencing")
     c = weekly[weekly["series"] == "cohort"].dropna(subset=["overall_absence_rate"])
     o = weekly[weekly["series"] == "others"].set_index("week_start")["overall_absence_rate"]
     peak = c.loc[c["overall_absence_rate"].idxmax()]
     latest = c.iloc[-1]
-    reading = (f"In the latest week (w/c {latest['week_start']:%d %b %Y}) pupils in the cohort missed "
-               f"**{ui.pct(latest['overall_absence_rate'])}** of sessions against "
-               f"{ui.pct(o.get(latest['week_start']))} for all other pupils; the worst week was "
-               f"w/c {peak['week_start']:%d %b %Y} at {ui.pct(peak['overall_absence_rate'])}.")
-    ui.chart_block(fig, reading, weekly, f"cohort_weekly_{dim}", ctx.synthetic,
-                   note=f"{group_label}; {ui.format_year(p.academic_year)}; {ctx.phase_label}", key="weekly")
+    reading = (
+        f"In the latest week (w/c {latest['week_start']:%d %b %Y}) pupils in the cohort missed "
+        f"**{ui.pct(latest['overall_absence_rate'])}** of sessions against "
+        f"{ui.pct(o.get(latest['week_start']))} for all other pupils; the worst week was "
+        f"w/c {peak['week_start']:%d %b %Y} at {ui.pct(peak['overall_absence_rate'])}."
+    )
+    ui.chart_block(
+        fig,
+        reading,
+        weekly,
+        f"cohort_weekly_{dim}",
+        ctx.synthetic,
+        note=f"{group_label}; {ui.format_year(p.academic_year)}; {ctx.phase_label}",
+        key="weekly",
+    )
 
 # ---- reasons
 st.subheader("Reasons for absence")
@@ -187,22 +308,40 @@ else:
     reasons.insert(0, "reason_label", reasons["reason"].map(REASON_LABELS).fillna(reasons["reason"]))
     r = reasons.iloc[::-1]
     fig = go.Figure()
-    fig.add_bar(name=group_label, y=r["reason_label"], x=r["cohort_rate"], orientation="h",
-                marker_color=ui.SERIES[0])
-    fig.add_bar(name="All other pupils", y=r["reason_label"], x=r["others_rate"], orientation="h",
-                marker_color=ui.SERIES[2])
+    fig.add_bar(
+        name=group_label, y=r["reason_label"], x=r["cohort_rate"], orientation="h", marker_color=ui.SERIES[0]
+    )
+    fig.add_bar(
+        name="All other pupils",
+        y=r["reason_label"],
+        x=r["others_rate"],
+        orientation="h",
+        marker_color=ui.SERIES[2],
+    )
     ui.style_figure(fig, height=440)
     fig.update_xaxes(title="% of possible sessions")
     top = reasons.iloc[0]
-    unauth = reasons[reasons["reason"].isin(["unauthorised_holiday", "other_unauthorised", "not_yet_known",
-                                             "late_after_close"])]
-    reading = (f"**{top['reason_label']}** is this cohort's largest reason: {ui.pct(top['cohort_rate'], 2)} of "
-               f"sessions, {top['cohort_share_of_absence']:.0f}% of its absence (all other pupils: "
-               f"{ui.pct(top['others_rate'], 2)}). Unauthorised reasons make up "
-               f"{unauth['cohort_share_of_absence'].sum():.0f}% of the cohort's absence against "
-               f"{unauth['others_share_of_absence'].sum():.0f}% for other pupils.")
-    ui.chart_block(fig, reading, reasons.round(3), f"cohort_reasons_{dim}", ctx.synthetic,
-                   note=f"{group_label}; {p.label}", key="reasons")
+    unauth = reasons[
+        reasons["reason"].isin(
+            ["unauthorised_holiday", "other_unauthorised", "not_yet_known", "late_after_close"]
+        )
+    ]
+    reading = (
+        f"**{top['reason_label']}** is this cohort's largest reason: {ui.pct(top['cohort_rate'], 2)} of "
+        f"sessions, {top['cohort_share_of_absence']:.0f}% of its absence (all other pupils: "
+        f"{ui.pct(top['others_rate'], 2)}). Unauthorised reasons make up "
+        f"{unauth['cohort_share_of_absence'].sum():.0f}% of the cohort's absence against "
+        f"{unauth['others_share_of_absence'].sum():.0f}% for other pupils."
+    )
+    ui.chart_block(
+        fig,
+        reading,
+        reasons.round(3),
+        f"cohort_reasons_{dim}",
+        ctx.synthetic,
+        note=f"{group_label}; {p.label}",
+        key="reasons",
+    )
 
 # ---- schools
 st.subheader("Schools holding the cohort's persistent absence")
@@ -213,72 +352,138 @@ if named.empty:
 else:
     top10 = named.head(10).iloc[::-1]
     fig = go.Figure()
-    fig.add_bar(name=f"{group_label}: PA %", y=top10["school_name"], x=top10["cohort_persistent_absence_rate"],
-                orientation="h", marker_color=ui.SERIES[0],
-                customdata=top10[["cohort_pa_enrolments", "share_of_cohort_pa"]],
-                hovertemplate="%{y}: %{x:.1f}% (%{customdata[0]} pupils, %{customdata[1]:.0f}% of the "
-                              "cohort's PA)<extra></extra>")
-    fig.add_bar(name="Other pupils at the school: PA %", y=top10["school_name"],
-                x=top10["other_persistent_absence_rate"], orientation="h", marker_color=ui.SERIES[2])
+    fig.add_bar(
+        name=f"{group_label}: PA %",
+        y=top10["school_name"],
+        x=top10["cohort_persistent_absence_rate"],
+        orientation="h",
+        marker_color=ui.SERIES[0],
+        customdata=top10[["cohort_pa_enrolments", "share_of_cohort_pa"]],
+        hovertemplate="%{y}: %{x:.1f}% (%{customdata[0]} pupils, %{customdata[1]:.0f}% of the "
+        "cohort's PA)<extra></extra>",
+    )
+    fig.add_bar(
+        name="Other pupils at the school: PA %",
+        y=top10["school_name"],
+        x=top10["other_persistent_absence_rate"],
+        orientation="h",
+        marker_color=ui.SERIES[2],
+    )
     ui.style_figure(fig, height=max(320, 60 * len(top10)))
     fig.update_xaxes(title="persistent absence, % of pupils")
     first = named.iloc[0]
     top3 = named.head(3)["share_of_cohort_pa"].sum()
     widest = named.dropna(subset=["gap_persistent_absence"])
-    reading = (f"**{first['school_name']}** holds the most: {ui.number(first['cohort_pa_enrolments'])} "
-               f"persistently absent pupils, {first['share_of_cohort_pa']:.0f}% of the cohort's PA; the three "
-               f"largest hold {top3:.0f}%.")
+    reading = (
+        f"**{first['school_name']}** holds the most: {ui.number(first['cohort_pa_enrolments'])} "
+        f"persistently absent pupils, {first['share_of_cohort_pa']:.0f}% of the cohort's PA; the three "
+        f"largest hold {top3:.0f}%."
+    )
     if not widest.empty:
         w = widest.loc[widest["gap_persistent_absence"].idxmax()]
-        reading += (f" The cohort's gap to other pupils is widest at **{w['school_name']}**: "
-                    f"{gap_words(w['gap_persistent_absence'])} ({ui.pct(w['cohort_persistent_absence_rate'])} "
-                    f"against {ui.pct(w['other_persistent_absence_rate'])}).")
+        reading += (
+            f" The cohort's gap to other pupils is widest at **{w['school_name']}**: "
+            f"{gap_words(w['gap_persistent_absence'])} ({ui.pct(w['cohort_persistent_absence_rate'])} "
+            f"against {ui.pct(w['other_persistent_absence_rate'])})."
+        )
     hidden = len(schools) - len(named)
     if hidden:
-        reading += f" {hidden} school{'s' if hidden > 1 else ''} with fewer than {n_min} such pupils not named."
-    table = readable(named, {"school_name": "school", "urn": "URN", "phase": "phase",
-                             "size_note": "cohort pupils", "cohort_pa_enrolments": "cohort PA pupils",
-                             "share_of_cohort_pa": "share of the cohort's PA %",
-                             "cohort_persistent_absence_rate": "cohort PA %",
-                             "other_persistent_absence_rate": "other pupils' PA %",
-                             "gap_persistent_absence": "PA gap (points)",
-                             "cohort_overall_absence_rate": "cohort overall absence %",
-                             "gap_overall_absence": "overall absence gap (points)"})
-    ui.chart_block(fig, reading, table, f"cohort_schools_{dim}", ctx.synthetic,
-                   note=f"{group_label}; {p.label}", key="schools")
+        reading += (
+            f" {hidden} school{'s' if hidden > 1 else ''} with fewer than {n_min} such pupils not named."
+        )
+    table = readable(
+        named,
+        {
+            "school_name": "school",
+            "urn": "URN",
+            "phase": "phase",
+            "size_note": "cohort pupils",
+            "cohort_pa_enrolments": "cohort PA pupils",
+            "share_of_cohort_pa": "share of the cohort's PA %",
+            "cohort_persistent_absence_rate": "cohort PA %",
+            "other_persistent_absence_rate": "other pupils' PA %",
+            "gap_persistent_absence": "PA gap (points)",
+            "cohort_overall_absence_rate": "cohort overall absence %",
+            "gap_overall_absence": "overall absence gap (points)",
+        },
+    )
+    ui.chart_block(
+        fig,
+        reading,
+        table,
+        f"cohort_schools_{dim}",
+        ctx.synthetic,
+        note=f"{group_label}; {p.label}",
+        key="schools",
+    )
     # Links to the School page (where the viewer's navigation has it), with ?urn=
     links = named.head(3)
     if not widest.empty:
-        links = ui.pd.concat([links, widest.loc[[widest["gap_persistent_absence"].idxmax()]]]).drop_duplicates("urn")
+        links = ui.pd.concat(
+            [links, widest.loc[[widest["gap_persistent_absence"].idxmax()]]]
+        ).drop_duplicates("urn")
     link_cols = st.columns(len(links))
     for col, row in zip(link_cols, links.itertuples()):
         try:
-            col.page_link("pages/school.py", label=f"Open {row.school_name}", icon=":material/school:",
-                          query_params={"urn": str(row.urn)})
+            col.page_link(
+                "pages/school.py",
+                label=f"Open {row.school_name}",
+                icon=":material/school:",
+                query_params={"urn": str(row.urn)},
+            )
         except StreamlitAPIException:  # the School page is not in this viewer's navigation
             break
 
 # ---------------------------------------------------------------- intersections
 st.header("Intersections")
 others_dims = [d for d in DIMENSIONS if d != dim]
-dim_b = st.selectbox("Against", others_dims, format_func=DIMENSIONS.get,
-                     index=others_dims.index("fsm" if dim != "fsm" else "sen"), key=f"cohort_dim_b_{dim}")
+dim_b = st.selectbox(
+    "Against",
+    others_dims,
+    format_func=DIMENSIONS.get,
+    index=others_dims.index("fsm" if dim != "fsm" else "sen"),
+    key=f"cohort_dim_b_{dim}",
+)
 grid = queries.run("cohort_intersection", ctx.scope, dim_a=dim, dim_b=dim_b, **args)
 if grid.empty:
     st.info("No pupils in this selection.")
 else:
     rows = grid.sort_values("order_a")["group_a"].unique().tolist()
     cols_ = grid.sort_values("order_b")["group_b"].unique().tolist()
-    z = grid.pivot(index="group_a", columns="group_b", values="persistent_absence_rate").reindex(index=rows, columns=cols_)
-    size = grid.pivot(index="group_a", columns="group_b", values="size_note").reindex(index=rows, columns=cols_)
-    text = [[("no pupils" if (isinstance(size.iloc[i, j], float)) else
-              f"{z.iloc[i, j]:.0f}%<br>{size.iloc[i, j]} pupils" if not ui._nan(z.iloc[i, j]) else
-              f"{size.iloc[i, j]} pupils")
-             for j in range(len(cols_))] for i in range(len(rows))]
-    fig = go.Figure(go.Heatmap(z=z.values, x=cols_, y=rows, text=text, texttemplate="%{text}",
-                               colorscale="Viridis", reversescale=True, zmin=0,
-                               colorbar=dict(title="PA %"), hoverongaps=False,
-                               hovertemplate="%{y} × %{x}: %{text}<extra></extra>"))
+    z = grid.pivot(index="group_a", columns="group_b", values="persistent_absence_rate").reindex(
+        index=rows, columns=cols_
+    )
+    size = grid.pivot(index="group_a", columns="group_b", values="size_note").reindex(
+        index=rows, columns=cols_
+    )
+    text = [
+        [
+            (
+                "no pupils"
+                if (isinstance(size.iloc[i, j], float))
+                else f"{z.iloc[i, j]:.0f}%<br>{size.iloc[i, j]} pupils"
+                if not ui._nan(z.iloc[i, j])
+                else f"{size.iloc[i, j]} pupils"
+            )
+            for j in range(len(cols_))
+        ]
+        for i in range(len(rows))
+    ]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z.values,
+            x=cols_,
+            y=rows,
+            text=text,
+            texttemplate="%{text}",
+            colorscale="Viridis",
+            reversescale=True,
+            zmin=0,
+            colorbar=dict(title="PA %"),
+            hoverongaps=False,
+            hovertemplate="%{y} × %{x}: %{text}<extra></extra>",
+        )
+    )
     ui.style_figure(fig, height=max(300, 70 * len(rows) + 120))
     fig.update_yaxes(autorange="reversed")
     fig.update_traces(textfont=dict(size=13))
@@ -288,14 +493,29 @@ else:
     else:
         hi = best.loc[best["persistent_absence_rate"].idxmax()]
         lo = best.loc[best["persistent_absence_rate"].idxmin()]
-        reading = (f"PA is highest for **{hi['group_a']} with {hi['group_b']}**: "
-                   f"{ui.pct(hi['persistent_absence_rate'])}, {ui.one_in(hi['persistent_absence_rate'])} "
-                   f"({hi['size_note']} pupils); lowest for {lo['group_a']} with {lo['group_b']} at "
-                   f"{ui.pct(lo['persistent_absence_rate'])}. Darker is higher PA; cells of fewer than {n_min} "
-                   "pupils are blank.")
-    ui.chart_block(fig, reading, readable(grid, {"group_a": SHORT[dim], "group_b": SHORT[dim_b],
-                                                 "size_note": "pupils (enrolments)", "pa_enrolments": "PA pupils",
-                                                 "persistent_absence_rate": "PA %",
-                                                 "overall_absence_rate": "overall absence %"}),
-                   f"cohort_grid_{dim}_{dim_b}", ctx.synthetic, note=f"{p.label}; {ctx.phase_label}",
-                   key="grid")
+        reading = (
+            f"PA is highest for **{hi['group_a']} with {hi['group_b']}**: "
+            f"{ui.pct(hi['persistent_absence_rate'])}, {ui.one_in(hi['persistent_absence_rate'])} "
+            f"({hi['size_note']} pupils); lowest for {lo['group_a']} with {lo['group_b']} at "
+            f"{ui.pct(lo['persistent_absence_rate'])}. Darker is higher PA; cells of fewer than {n_min} "
+            "pupils are blank."
+        )
+    ui.chart_block(
+        fig,
+        reading,
+        readable(
+            grid,
+            {
+                "group_a": SHORT[dim],
+                "group_b": SHORT[dim_b],
+                "size_note": "pupils (enrolments)",
+                "pa_enrolments": "PA pupils",
+                "persistent_absence_rate": "PA %",
+                "overall_absence_rate": "overall absence %",
+            },
+        ),
+        f"cohort_grid_{dim}_{dim_b}",
+        ctx.synthetic,
+        note=f"{p.label}; {ctx.phase_label}",
+        key="grid",
+    )

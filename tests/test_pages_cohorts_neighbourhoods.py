@@ -43,8 +43,15 @@ def _open(db, monkeypatch, page: str, choices: dict | None = None, **params) -> 
 @pytest.mark.parametrize("year,period,phase", GRID)
 @pytest.mark.parametrize("dim", ["sen", "cpp", "ethnicity", "ncyear"])
 def test_cohorts_renders(demo_db, monkeypatch, year, period, phase, dim):
-    at = _open(demo_db, monkeypatch, "pages/cohorts.py", year=year, period=period, phase=phase,
-               choices={"cohort_dim": dim})
+    at = _open(
+        demo_db,
+        monkeypatch,
+        "pages/cohorts.py",
+        year=year,
+        period=period,
+        phase=phase,
+        choices={"cohort_dim": dim},
+    )
     assert at.title[0].value == "Cohorts"
     assert at.selectbox(key="cohort_dim").value == dim
 
@@ -52,8 +59,15 @@ def test_cohorts_renders(demo_db, monkeypatch, year, period, phase, dim):
 @pytest.mark.parametrize("year,period,phase", GRID)
 @pytest.mark.parametrize("colour", ["persistent_absence_rate", "overall_absence_rate", "imd_decile"])
 def test_neighbourhoods_renders(demo_db, monkeypatch, year, period, phase, colour):
-    at = _open(demo_db, monkeypatch, "pages/neighbourhoods.py", year=year, period=period, phase=phase,
-               choices={"nb_colour": colour})
+    at = _open(
+        demo_db,
+        monkeypatch,
+        "pages/neighbourhoods.py",
+        year=year,
+        period=period,
+        phase=phase,
+        choices={"nb_colour": colour},
+    )
     assert at.title[0].value == "Neighbourhoods"
     legend = " ".join(m.value for m in at.markdown if "map legend" in m.value)
     if not at.info:  # a map was drawn: its legend names the scale
@@ -94,7 +108,8 @@ def _enrolments(db, extra_join: str = "", where: str = "true") -> list[tuple]:
         left join lsoa21 l on l.lsoa21_code = y.home_lsoa {extra_join}
         where w.academic_year = 2025 and y.compulsory_age and {where}
         group by w.urn, w.pupil_id having sum(w.possible) > 0
-        """).fetchall()
+        """
+    ).fetchall()
     con.close()
     return rows
 

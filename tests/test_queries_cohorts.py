@@ -45,19 +45,33 @@ SMALL = queries.Scope(suppression_threshold=2)  # lets the tiny cohorts show
 
 
 def build_fixture(d) -> object:
-    write_csv(d / "schools.csv", ["urn", "school_name", "phase", "lat", "lon", "NumberOfPupils"],
-              [[A, "School A", "Primary", 52.50, -2.10, 210], [B, "School B", "Secondary", 52.45, -2.15, 900]])
-    write_csv(d / "pupils.csv",
-              ["urn", "pupil_id", "ncyear", "fsm", "sen_provision", "home_lsoa", "gender", "effective_date"],
-              [[u, pid, nc, fsm, sen, home, "Female" if int(pid[1]) % 2 else "Male", "2025-09-01"]
-               for u, pid, fsm, sen, nc, home, _, _ in PUPILS])
+    write_csv(
+        d / "schools.csv",
+        ["urn", "school_name", "phase", "lat", "lon", "NumberOfPupils"],
+        [[A, "School A", "Primary", 52.50, -2.10, 210], [B, "School B", "Secondary", 52.45, -2.15, 900]],
+    )
+    write_csv(
+        d / "pupils.csv",
+        ["urn", "pupil_id", "ncyear", "fsm", "sen_provision", "home_lsoa", "gender", "effective_date"],
+        [
+            [u, pid, nc, fsm, sen, home, "Female" if int(pid[1]) % 2 else "Male", "2025-09-01"]
+            for u, pid, fsm, sen, nc, home, _, _ in PUPILS
+        ],
+    )
     marks = []
     for urn, pid, *_, code, n_absent in PUPILS:
         k = 0
         for day in DAYS:
             for session in ("AM", "PM"):
-                marks.append([urn, pid, day.isoformat(), session,
-                              code if k < n_absent else ("/" if session == "AM" else "\\")])
+                marks.append(
+                    [
+                        urn,
+                        pid,
+                        day.isoformat(),
+                        session,
+                        code if k < n_absent else ("/" if session == "AM" else "\\"),
+                    ]
+                )
                 k += 1
     write_csv(d / "marks.csv", ["urn", "pupil_id", "date", "session", "code"], marks)
     db = d / "attendance.duckdb"
@@ -112,7 +126,11 @@ def test_fsm_gap_to_all_other_pupils(args):
 
 def test_sen_groups_in_order_and_exactly_10_percent_is_pa(args):
     sen = _measures(args, "sen")
-    assert sen.index.tolist() == ["Education, health and care plan (EHCP)", "SEN support", "No identified SEN"]
+    assert sen.index.tolist() == [
+        "Education, health and care plan (EHCP)",
+        "SEN support",
+        "No identified SEN",
+    ]
     none = sen.loc["No identified SEN"]  # P2, P3 (10%), P6, P7, P8
     assert none["enrolments"] == 5
     assert none["pa_enrolments"] == 2
@@ -123,12 +141,19 @@ def test_small_cohort_is_suppressed(args):
     fsm = _measures(args, "fsm", scope=queries.WHOLE_LA).loc["Eligible for free school meals"]
     assert fsm["suppressed"]
     assert fsm["size_note"] == "fewer than 5"
-    for col in ("enrolments", "pa_enrolments", "persistent_absence_rate", "overall_absence_rate",
-                "gap_persistent_absence", "other_persistent_absence_rate"):
+    for col in (
+        "enrolments",
+        "pa_enrolments",
+        "persistent_absence_rate",
+        "overall_absence_rate",
+        "gap_persistent_absence",
+        "other_persistent_absence_rate",
+    ):
         assert pd.isna(fsm[col]), col
     # the threshold comes from the viewer's scope
     assert not _measures(args, "fsm", scope=queries.Scope(suppression_threshold=4)).loc[
-        "Eligible for free school meals", "suppressed"]
+        "Eligible for free school meals", "suppressed"
+    ]
 
 
 def test_gap_withheld_when_the_others_are_few(args):
@@ -165,13 +190,15 @@ def test_year_group_labels(args):
 
 def test_intersection_cell(args):
     grid = queries.execute("cohort_intersection", SMALL, dim_a="sen", dim_b="fsm", **args)
-    cell = grid[(grid["group_a"] == "No identified SEN")
-                & (grid["group_b"] == "Eligible for free school meals")].iloc[0]
+    cell = grid[
+        (grid["group_a"] == "No identified SEN") & (grid["group_b"] == "Eligible for free school meals")
+    ].iloc[0]
     assert cell["enrolments"] == 2  # P2, P8
     assert cell["persistent_absence_rate"] == pytest.approx(50.0)
     assert cell["overall_absence_rate"] == pytest.approx(100 * 3 / 40)
-    other = grid[(grid["group_a"] == "No identified SEN")
-                 & (grid["group_b"] == "Not eligible for free school meals")].iloc[0]
+    other = grid[
+        (grid["group_a"] == "No identified SEN") & (grid["group_b"] == "Not eligible for free school meals")
+    ].iloc[0]
     assert other["enrolments"] == 3  # P3, P6, P7
     assert other["persistent_absence_rate"] == pytest.approx(100 / 3)
     ehcp = grid[grid["group_a"] == "Education, health and care plan (EHCP)"].iloc[0]
@@ -197,7 +224,9 @@ def test_weekly_trend(args):
 
 
 def test_reasons(args):
-    r = queries.execute("cohort_reasons", SMALL, dimension="fsm", group_key="true", **args).set_index("reason")
+    r = queries.execute("cohort_reasons", SMALL, dimension="fsm", group_key="true", **args).set_index(
+        "reason"
+    )
     assert r.loc["illness", "cohort_sessions"] == 4
     assert r.loc["illness", "cohort_rate"] == pytest.approx(5.0)
     assert r.loc["illness", "cohort_share_of_absence"] == pytest.approx(100 * 4 / 17)

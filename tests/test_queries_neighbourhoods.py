@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from test_queries_cohorts import A, L1, L2, L3, SMALL, build_fixture
+from test_queries_cohorts import L1, L2, L3, SMALL, A, build_fixture
 
 import queries
 
@@ -77,8 +77,9 @@ def test_wards(args):
 
 
 def test_deprivation_for_the_la_and_a_school_intake(args):
-    d = queries.execute("neighbourhood_deprivation", SMALL, urn=A,
-                        **{k: v for k, v in args.items() if k != "la_code"})
+    d = queries.execute(
+        "neighbourhood_deprivation", SMALL, urn=A, **{k: v for k, v in args.items() if k != "la_code"}
+    )
     la = d[d["series"] == "LA"].set_index("imd_decile")
     assert la.loc[3, "enrolments"] == 5  # L1 and L3
     assert la.loc[3, "persistent_absence_rate"] == pytest.approx(40.0)
@@ -86,8 +87,9 @@ def test_deprivation_for_the_la_and_a_school_intake(args):
     school = d[d["series"] == "School intake"].set_index("imd_decile")
     assert school.loc[3, "persistent_absence_rate"] == pytest.approx(50.0)  # P1, P2
     assert school.loc[9, "persistent_absence_rate"] == pytest.approx(50.0)  # P3, P4
-    la_only = queries.execute("neighbourhood_deprivation", SMALL, urn=None,
-                              **{k: v for k, v in args.items() if k != "la_code"})
+    la_only = queries.execute(
+        "neighbourhood_deprivation", SMALL, urn=None, **{k: v for k, v in args.items() if k != "la_code"}
+    )
     assert set(la_only["series"]) == {"LA"}
 
 

@@ -22,21 +22,42 @@ DIMENSIONS = {
     "phase": "Phase",
 }
 SHORT = {
-    "sen": "SEN provision", "fsm": "FSM", "pupil_premium": "pupil premium", "eal": "EAL",
-    "young_carer": "young carer", "social_worker": "social worker", "cla": "looked after",
-    "cin": "child in need", "cpp": "child protection plan", "gender": "gender",
-    "ethnicity": "ethnicity", "ncyear": "year group", "phase": "phase",
+    "sen": "SEN provision",
+    "fsm": "FSM",
+    "pupil_premium": "pupil premium",
+    "eal": "EAL",
+    "young_carer": "young carer",
+    "social_worker": "social worker",
+    "cla": "looked after",
+    "cin": "child in need",
+    "cpp": "child protection plan",
+    "gender": "gender",
+    "ethnicity": "ethnicity",
+    "ncyear": "year group",
+    "phase": "phase",
 }
 # Where DfE publishes the same cohort (school census absence bands, bench_cohort).
 PUBLISHED = {"fsm", "sen", "gender", "ncyear"}
 
 MEASURES = {
-    "persistent_absence_rate": ("Persistent absence (10%+)", "% of pupils",
-                                "other_persistent_absence_rate", "gap_persistent_absence"),
-    "severe_absence_rate": ("Severe absence (50%+)", "% of pupils",
-                            "other_severe_absence_rate", "gap_severe_absence"),
-    "overall_absence_rate": ("Overall absence", "% of sessions",
-                             "other_overall_absence_rate", "gap_overall_absence"),
+    "persistent_absence_rate": (
+        "Persistent absence (10%+)",
+        "% of pupils",
+        "other_persistent_absence_rate",
+        "gap_persistent_absence",
+    ),
+    "severe_absence_rate": (
+        "Severe absence (50%+)",
+        "% of pupils",
+        "other_severe_absence_rate",
+        "gap_severe_absence",
+    ),
+    "overall_absence_rate": (
+        "Overall absence",
+        "% of sessions",
+        "other_overall_absence_rate",
+        "gap_overall_absence",
+    ),
     "authorised_absence_rate": ("Authorised absence", "% of sessions", None, None),
     "unauthorised_absence_rate": ("Unauthorised absence", "% of sessions", None, None),
     "attendance_rate": ("Attendance", "% of sessions", None, None),

@@ -16,13 +16,13 @@ from data_pipeline.reference import boundaries_path
 # Viridis in five steps, light (low) to dark (high): sequential, readable with the common
 # colour-vision deficiencies and in greyscale.
 VIRIDIS_5 = ["#fde725", "#5ec962", "#21918c", "#3b528b", "#440154"]
-NO_DATA = "#d9d9d9"      # no pupils live here
-SUPPRESSED = "#f4f4f4"   # fewer than the threshold: not shown
+NO_DATA = "#d9d9d9"  # no pupils live here
+SUPPRESSED = "#f4f4f4"  # fewer than the threshold: not shown
 
 
 def hex_rgb(colour: str, alpha: int = 255) -> list[int]:
     c = colour.lstrip("#")
-    return [int(c[i:i + 2], 16) for i in (0, 2, 4)] + [alpha]
+    return [int(c[i : i + 2], 16) for i in (0, 2, 4)] + [alpha]
 
 
 def quantile_breaks(values, n: int = 5) -> list[float]:
@@ -63,15 +63,19 @@ def palette_for(n_classes: int) -> list[str]:
     return [VIRIDIS_5[i] for i in idx]
 
 
-def legend(title: str, items: list[tuple[str, str]], extra: list[tuple[str, str]] = (),
-           note: str = "") -> None:
+def legend(
+    title: str, items: list[tuple[str, str]], extra: list[tuple[str, str]] = (), note: str = ""
+) -> None:
     """A colour key in Streamlit (HTML swatches), announced as a note to screen readers."""
-    sw = ("<span style='white-space:nowrap'><span style='display:inline-block;width:22px;height:16px;"
-          "background:{c};border:1px solid #444;margin:0 6px 0 14px;vertical-align:middle'></span>{t}</span>")
+    sw = (
+        "<span style='white-space:nowrap'><span style='display:inline-block;width:22px;height:16px;"
+        "background:{c};border:1px solid #444;margin:0 6px 0 14px;vertical-align:middle'></span>{t}</span>"
+    )
     body = "".join(sw.format(c=c, t=t) for c, t in items)
     body += "".join(sw.format(c=c, t=t) for c, t in extra)
-    bar = "".join(f"<span style='display:inline-block;flex:1;height:10px;background:{c}'></span>"
-                  for c, _ in items)
+    bar = "".join(
+        f"<span style='display:inline-block;flex:1;height:10px;background:{c}'></span>" for c, _ in items
+    )
     st.markdown(
         f"<div role='note' aria-label='map legend: {title}' style='line-height:2'>"
         f"<b>{title}</b><br>{body}"
@@ -80,7 +84,9 @@ def legend(title: str, items: list[tuple[str, str]], extra: list[tuple[str, str]
         f"font-size:0.85em'><span>{items[0][1] if items else ''}</span>"
         f"<span>{items[-1][1] if items else ''}</span></div>"
         + (f"<div style='font-size:0.9em;margin-top:4px'>{note}</div>" if note else "")
-        + "</div>", unsafe_allow_html=True)
+        + "</div>",
+        unsafe_allow_html=True,
+    )
 
 
 @st.cache_data(show_spinner=False)
@@ -105,8 +111,10 @@ def union_outline(name: str) -> dict:
     from shapely.ops import unary_union
 
     merged = unary_union([shape(f["geometry"]).buffer(0) for f in geojson(name)["features"]])
-    return {"type": "FeatureCollection",
-            "features": [{"type": "Feature", "properties": {}, "geometry": mapping(merged)}]}
+    return {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "properties": {}, "geometry": mapping(merged)}],
+    }
 
 
 def la_outline(la_code: str) -> dict | None:
@@ -124,6 +132,7 @@ def _coords(geom: dict):
         else:
             for x in c:
                 yield from walk(x)
+
     yield from walk(geom["coordinates"])
 
 
