@@ -218,6 +218,8 @@ else:
         )
     if dim == "sen":
         reading += " DfE publishes SEN as any SEN (EHCP or SEN support) against none."
+    if ctx.phase:
+        reading += f" Ours is for {ctx.phase.lower()} pupils only; DfE's cohort figures cover all phases."
     table = nat[
         [
             "group_name",
