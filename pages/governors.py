@@ -49,7 +49,7 @@ term_table = terms[["term_label", "enrolments", "attendance_rate", "overall_abse
                     "unauthorised_absence_rate", "persistent_absence_rate", "pa_enrolments",
                     "severe_absence_rate", "sa_enrolments", "days_lost"]] if not terms.empty else terms
 with st.expander("Term by term"):
-    st.dataframe(term_table, hide_index=True)
+    st.dataframe(sui.plain(term_table), hide_index=True)
 
 # ---------------------------------------------------------------- trend
 st.header("Week by week")
@@ -84,7 +84,8 @@ else:
     num = ui.pd.to_numeric
     fig = go.Figure()
     fig.add_bar(name=p.label, x=yg["year_group"], y=num(yg["persistent_absence_rate"], errors="coerce"),
-                marker_color=ui.SERIES[0])
+                marker_color=ui.SERIES[0], text=sui.c_labels(yg["persistent_absence_rate"]),
+                textposition="outside")
     fig.add_bar(name="Same weeks last year", x=yg["year_group"],
                 y=num(yg["last_year_pa_rate"], errors="coerce"), marker_color=ui.SERIES[1])
     ui.style_figure(fig, y_title="persistent absence, % of pupils")
@@ -95,7 +96,7 @@ else:
                f"({ui.pct(rates.max())}). ")
     reading += (f"{hidden} year group{'s are' if hidden != 1 else ' is'} not shown (marked 'c') because the "
                 "numbers are too small." if hidden else "No figure needed suppressing.")
-    ui.chart_block(fig, reading, yg_table, f"governors_{urn}_year_groups", ctx.synthetic, key="gov_years")
+    ui.chart_block(fig, reading, sui.plain(yg_table), f"governors_{urn}_year_groups", ctx.synthetic, key="gov_years")
 
 # ---------------------------------------------------------------- cohorts
 st.header("Pupil groups")
@@ -108,7 +109,8 @@ else:
     num = ui.pd.to_numeric
     fig = go.Figure()
     fig.add_bar(name=name, y=co["cohort"], x=num(co["persistent_absence_rate"], errors="coerce"),
-                orientation="h", marker_color=ui.SERIES[0])
+                orientation="h", marker_color=ui.SERIES[0], text=sui.c_labels(co["persistent_absence_rate"]),
+                textposition="outside")
     fig.add_bar(name="LA schools of the same phase", y=co["cohort"], x=co["la_pa_rate"], orientation="h",
                 marker_color=ui.SERIES[2])
     ui.style_figure(fig, height=520)
@@ -119,7 +121,7 @@ else:
                f"The widest gap is for **{co.loc[gaps.idxmax(), 'cohort']}** pupils: "
                f"{gaps.max():.1f} points more persistent absence than other pupils in the school. ")
     reading += "Groups marked 'c' are too small to show."
-    ui.chart_block(fig, reading, co_table, f"governors_{urn}_cohorts", ctx.synthetic, key="gov_cohorts")
+    ui.chart_block(fig, reading, sui.plain(co_table), f"governors_{urn}_cohorts", ctx.synthetic, key="gov_cohorts")
 
 # ---------------------------------------------------------------- printable report
 st.header("One-page report")
@@ -128,9 +130,8 @@ report = sui.a4_report(
     f"{p.label} · pupils of compulsory school age · {ctx.la_name}"
     + (" · SYNTHETIC DEMO DATA" if ctx.synthetic else ""),
     summary,
-    [("Term by term", term_table.rename(columns=lambda c: c.replace("_", " "))),
-     ("Year groups", yg_table.rename(columns=lambda c: c.replace("_", " "))),
-     ("Pupil groups", co_table.rename(columns=lambda c: c.replace("_", " ")))],
+    [("Term by term", sui.plain(term_table)), ("Year groups", sui.plain(yg_table)),
+     ("Pupil groups", sui.plain(co_table))],
     f"Rates are % of possible sessions (persistent absence: % of pupils missing 10% or more; severe: 50% "
     f"or more). 'c': fewer than {t} pupils, not shown so that no pupil can be identified.")
 st.markdown("An A4 page with the summary and the three tables; open it and print it from the browser.")

@@ -29,11 +29,9 @@ if ctx.period is None:
 p = ctx.period
 refs = queries.run("pupil_refs", ctx.scope, urn=urn, year=p.academic_year)
 labels = dict(zip(refs["pupil_ref"], refs["year_group"].fillna("year not known")))
-if st.session_state.get("pupil") not in (None, *labels):
-    st.session_state.pop("pupil")
-ref = st.selectbox("Pupil (pseudonymous reference)", list(labels), index=None, key="pupil",
-                   bind="query-params", format_func=lambda r: f"{r} ({labels.get(r, '')})",
-                   placeholder="Choose a pupil, or open one from a list on the School page")
+ref = sui.url_choice("Pupil (pseudonymous reference)", list(labels), "pupil",
+                     lambda r: f"{r} ({labels.get(r, '')})",
+                     "Choose a pupil, or open one from a list on the School page")
 if ref is None:
     st.info("Choose a pupil above, or open one from the lists of pupils who may need support on the "
             "School page.")
@@ -107,7 +105,7 @@ else:
 
 # ---------------------------------------------------------------- characteristics
 st.header("Characteristics")
-yes = lambda v: "yes" if v is True else "no" if v is False else "not recorded"  # noqa: E731
+yes = lambda v: "not recorded" if ui.pd.isna(v) else "yes" if v else "no"  # noqa: E731
 st.dataframe(ui.pd.DataFrame([
     ("Year group", pr["year_group"] or "not recorded"), ("Gender", pr["gender"] or "not recorded"),
     ("Ethnicity", pr["ethnicity"] or "not recorded"), ("Special educational needs", pr["sen"]),

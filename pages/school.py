@@ -50,19 +50,18 @@ def _delta(col):
 
 
 c = st.columns(5)
-c[0].metric("Attendance", ui.pct(me["attendance_rate"]), _delta("attendance_rate"), border=True,
-            delta_description="on last year")
+c[0].metric("Attendance", ui.pct(me["attendance_rate"]), _delta("attendance_rate"), border=True)
 c[1].metric("Overall absence", ui.pct(me["overall_absence_rate"]), _delta("overall_absence_rate"),
-            delta_color="inverse", border=True, delta_description="on last year")
+            delta_color="inverse", border=True)
 c[1].caption(f"{me['days_lost_per_pupil']:.1f} days ({me['hours_lost_per_pupil']:.0f} hours) per pupil")
 c[2].metric("Days lost", ui.number(me["days_lost"]), border=True)
 c[2].caption(f"{sui.hours(me['hours_lost'])} of learning")
 c[3].metric("Persistent absence", ui.pct(me["persistent_absence_rate"]), _delta("persistent_absence_rate"),
-            delta_color="inverse", border=True, delta_description="on last year")
+            delta_color="inverse", border=True)
 c[3].caption(f"{ui.number(me['pa_enrolments'])} of {ui.number(me['enrolments'])} pupils, "
              f"{ui.one_in(me['persistent_absence_rate'])}")
 c[4].metric("Severe absence", ui.pct(me["severe_absence_rate"]), _delta("severe_absence_rate"),
-            delta_color="inverse", border=True, delta_description="on last year")
+            delta_color="inverse", border=True)
 c[4].caption(f"{ui.number(me['sa_enrolments'])} pupils")
 
 similar = head.loc[head["comparison"] == "Similar schools"]
@@ -238,8 +237,10 @@ else:
     fig.update_xaxes(title="week commencing")
     last = pt.iloc[-1]
     reading = (f"{ui.number(pt['c2_sessions'].sum())} sessions ({pt['c2_sessions'].sum() / 2:,.0f} days) were "
-               f"part-time timetable absences in {p.label}; in the latest week {ui.number(last['pupils_on_c2'])} "
-               "pupils had one. Each must be known to the LA, agreed with the family and time-limited.")
+               f"part-time timetable absences in {p.label}; in the latest week "
+               + (f"{ui.number(last['pupils_on_c2'])} pupil{'s' if last['pupils_on_c2'] != 1 else ''} had one."
+                  if last["pupils_on_c2"] else "no pupil had one.")
+               + " Each must be known to the LA, agreed with the family and time-limited.")
     ui.chart_block(fig, reading, pt, f"school_{urn}_part_time", ctx.synthetic, note=p.label, key="c2")
 
 # ---------------------------------------------------------------- pupils who need support
@@ -284,7 +285,7 @@ LISTS = [
 ]
 lists = {q: queries.run(q, ctx.scope, **args) for q, *_ in LISTS}
 tabs = st.tabs([f"{label} ({len(lists[q])})" for q, label, *_ in LISTS])
-for tab, (q, label, intro, extra) in zip(tabs, LISTS):
+for tab, (q, _label, intro, extra) in zip(tabs, LISTS):
     with tab:
         sui.pupil_list(lists[q], intro.format(period=p.label), f"{q.removeprefix('pupil_')}_{urn}",
                        ctx.scope, ctx.synthetic, key=q, extra_config=extra,

@@ -106,7 +106,10 @@ fig.add_scatter(
     x=funnel["enrolments"], y=funnel["persistent_absence_rate"], mode="markers+text", name="Schools",
     marker=dict(color=ui.SERIES[0], size=12, symbol=["diamond" if o else "circle" for o in outside],
                 line=dict(color="white", width=1)),
-    text=[n if o else "" for n, o in zip(funnel["school_name"], outside)], textposition="top center",
+    text=[n if o else "" for n, o in zip(funnel["school_name"], outside)],
+    # alternate label sides so that neighbouring outliers' names do not overlap
+    textposition=[("top right", "bottom left", "bottom right", "top left")[i % 4]
+                  for i in funnel["enrolments"].rank(method="first").astype(int)],
     customdata=funnel[["school_name", "pa_enrolments", "position"]].values,
     hovertemplate="%{customdata[0]}<br>PA %{y:.1f}% (%{customdata[1]} of %{x} pupils)<br>"
                   "%{customdata[2]}<extra></extra>")

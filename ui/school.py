@@ -50,25 +50,40 @@ CATEGORY_COLOURS = {
     "late (before close)": ("Late before the register closed (L)", "#F0E442"),
     "aea": ("Approved educational activity", "#009E73"),
     "authorised": ("Authorised absence", "#E69F00"),
-    "late (after close)": ("Late after the register closed (U)", "#CC79A7"),
-    "unauthorised": ("Unauthorised absence", "#D55E00"),
+    "unauthorised": ("Unauthorised absence", "#CC79A7"),
+    "late (after close)": ("Late after the register closed (U)", "#D55E00"),
     "not_possible": ("Not a possible session", "#999999"),
 }
 
 
 # ------------------------------------------------------------------ selection
+def url_choice(label: str, options: list, key: str, format_func=str, placeholder: str = "Choose"):
+    """A selectbox whose choice lives in the URL as ?<key>=<raw value> (bookmarkable and linkable
+    from other pages). Not bind="query-params", which would put the formatted label in the URL."""
+    raw = st.query_params.get(key)
+    by_text = {str(o): o for o in options}
+    index = options.index(by_text[raw]) if raw in by_text else None
+    if raw is not None and raw not in by_text:
+        del st.query_params[key]  # a stale or crafted value: ignore it
+    if st.session_state.get(key) not in (None, *options):
+        st.session_state.pop(key)
+    choice = st.selectbox(label, options, index=index, key=key, format_func=format_func,
+                          placeholder=placeholder)
+    if choice is None:
+        if key in st.query_params:
+            del st.query_params[key]
+    elif st.query_params.get(key) != str(choice):
+        st.query_params[key] = str(choice)
+    return choice
+
+
 def school_selector(schools: pd.DataFrame, key: str = "urn") -> int | None:
-    """A selectbox of the viewer's schools, bound to the URL as ?urn=...; None if none."""
+    """The viewer's schools, chosen in the URL as ?urn=...; None if none chosen."""
     if schools.empty:
         return None
     names = dict(zip(schools["urn"].astype(int), schools["school_name"]))
-    urns = list(names)
-    current = st.session_state.get(key)
-    if current is not None and str(current).strip().isdigit() and int(current) not in names:
-        st.session_state.pop(key, None)
-    choice = st.selectbox("School", urns, index=None, key=key, bind="query-params",
-                          format_func=lambda u: f"{names.get(int(u), u)} ({u})",
-                          placeholder="Choose a school")
+    choice = url_choice("School", list(names), key, lambda u: f"{names.get(int(u), u)} ({u})",
+                        "Choose a school")
     return None if choice is None else int(choice)
 
 
@@ -87,6 +102,27 @@ def shown(x, fmt=ui.pct) -> str:
     if isinstance(x, str):
         return x
     return fmt(x)
+
+
+# Plain-English column names for the governors' tables and report.
+PLAIN_COLUMNS = {
+    "term_label": "Term", "year_group": "Year group", "cohort": "Pupil group", "enrolments": "Pupils",
+    "attendance_rate": "Attendance %", "overall_absence_rate": "Absence %",
+    "unauthorised_absence_rate": "Unauthorised %", "persistent_absence_rate": "Persistent absence %",
+    "pa_enrolments": "Persistently absent pupils", "severe_absence_rate": "Severe absence %",
+    "sa_enrolments": "Severely absent pupils", "last_year_pa_rate": "Persistent absence % last year",
+    "gap_to_rest_of_school": "Gap to other pupils (points)", "la_pa_rate": "LA persistent absence %",
+    "days_lost": "Days missed",
+}
+
+
+def plain(df: pd.DataFrame) -> pd.DataFrame:
+    return df.rename(columns=PLAIN_COLUMNS)
+
+
+def c_labels(values) -> list[str]:
+    """Bar labels: 'c' where a value is suppressed (the bar itself is not drawn)."""
+    return [SUPPRESSED if isinstance(v, str) else "" for v in values]
 
 
 def reason_label(reason: str) -> str:
@@ -113,7 +149,7 @@ def pupil_list(df: pd.DataFrame, intro: str, file_stem: str, scope, synthetic: b
         "overall_absence_rate": st.column_config.NumberColumn("Absence %", format="%.1f"),
         "days_lost": st.column_config.NumberColumn("Days missed", format="%.1f"),
         "weekly_attendance": st.column_config.LineChartColumn(
-            "Attendance week by week", y_min=0, y_max=100, width="medium"),
+            "Attendance week by week", y_min=0, y_max=100, width="medium", color=ui.OKABE_ITO["blue"]),
         "main_reasons": st.column_config.TextColumn("Main reasons (sessions)", width="medium"),
         "cohort_flags": "Circumstances to consider",
         **(extra_config or {}),
