@@ -81,17 +81,17 @@ PRES, ILL, MED, OAUTH, OUNAUTH, NYK, HOL = range(7)
 # ---------------------------------------------------------------------------
 P = {
     # phase base daily absence probability (before multipliers, whose mean is ~1)
-    "base": {PRI: 0.0236, SEC: 0.0395, SPE: 0.060, AP: 0.20},
+    "base": {PRI: 0.0232, SEC: 0.0385, SPE: 0.058, AP: 0.20},
     "prev_year_factor": 1.03,
     # NC year multipliers (index = ncyear, 0..14)
-    "ncyear": [1.05, 1.30, 1.16, 1.10, 1.07, 1.06, 1.10,
+    "ncyear": [1.05, 1.38, 1.18, 1.10, 1.05, 1.05, 1.10,
                0.78, 0.90, 1.04, 1.22, 1.42, 1.10, 1.20, 1.0],
-    "fsm": 1.95,
+    "fsm": 2.05,
     "sen_k": 1.5,
-    "sen_e_mainstream": 1.8,
+    "sen_e_mainstream": 1.9,
     "young_carer": 1.85,
     "cin": 2.1,
-    "cpp": 2.7,
+    "cpp": 3.1,
     "cla": 0.8,
     "eal": 0.88,
     "imd_slope": 0.035,  # log multiplier per decile below 5.5
@@ -831,7 +831,7 @@ def generate(out_dir: Path, seed: int = 42, pupils: int = 40000, progress: bool 
     geo = _load_geography()
     GEO_POSTCODES = geo["postcode"].to_numpy()
     # children per birth cohort so that the current year has about `pupils` pupils
-    G = pupils / (7 * 0.984 + 5 * 0.984 + 2 * 0.55 * 0.62 + 0.016 * 15 * 0.95)
+    G = 1.045 * pupils / (7 * 0.984 + 5 * 0.984 + 2 * 0.55 * 0.62 + 0.016 * 15 * 0.95)
     sch = _make_schools(np.random.default_rng([seed, 1]), geo, pupils, G)
     step("schools")
     ch = _make_children(np.random.default_rng([seed, 2]), geo, sch, G)
