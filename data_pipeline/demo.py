@@ -961,12 +961,40 @@ def build_demo(db_path, seed: int = 42, pupils: int = 40000, out_dir=None, progr
             shutil.rmtree(out, ignore_errors=True)
 
 
+def build_reference_inputs(shared: Path | None = None) -> None:
+    """Rebuild data/reference/demo_* from the raw public files (see SOURCES.md, "demo")."""
+    import duckdb
+
+    shared = Path(shared) if shared else REFERENCE_DIR.parents[2] / "shared" / "data"
+    con = duckdb.connect()
+    con.execute(f"""copy (
+        select postcode, cast(easting as int) as easting, cast(northing as int) as northing
+        from read_csv('{shared}/ons/onspd_nov2025_postcodes_dudley_herefordshire_trafford.csv')
+        where lad_code = '{LA_CODE}' and easting is not null order by postcode
+    ) to '{_ref("demo_dudley_postcodes.csv")}' (header)""")
+    con.execute(f"""copy (
+        select case school_type when 'State-funded primary' then 'Primary'
+                                when 'State-funded secondary' then 'Secondary' else 'Special' end as phase,
+            enrolments, round(sess_overall_percent, 3) as overall_absence_pct,
+            round(enrolments_pa_10_exact_percent, 3) as pa_pct
+        from read_csv('{shared}/dfe/absence_3term_200607_201819_school_dudley_herefordshire_trafford.csv')
+        where new_la_code = '{LA_CODE}' and time_period = 201819 order by 1, 2, 3
+    ) to '{_ref("demo_dudley_school_profile.csv")}' (header)""")
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description="Write the demo LA's return files (no load).")
-    ap.add_argument("out_dir")
+    ap.add_argument("out_dir", nargs="?")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--pupils", type=int, default=40000)
+    ap.add_argument("--build-reference", action="store_true",
+                    help="rebuild data/reference/demo_* from ../shared/data and exit")
     a = ap.parse_args(argv)
+    if a.build_reference:
+        build_reference_inputs()
+        return
+    if not a.out_dir:
+        ap.error("out_dir is required")
     t = time.perf_counter()
     gen = generate(Path(a.out_dir), a.seed, a.pupils)
     print(f"{len(gen['files'])} files in {time.perf_counter() - t:.1f}s")
