@@ -65,10 +65,32 @@ PRI, SEC, SPE, AP = range(4)
 
 # Every code the generator writes, by index in the code matrix.
 CODE_LIST = (
-    "/", "\\", "L", "B", "K", "V", "P", "W",
-    "C", "C1", "C2", "E", "I", "M", "J1", "T", "R",
-    "G", "N", "O", "U",
-    "X", "Y4", "Z", "#", "D",
+    "/",
+    "\\",
+    "L",
+    "B",
+    "K",
+    "V",
+    "P",
+    "W",
+    "C",
+    "C1",
+    "C2",
+    "E",
+    "I",
+    "M",
+    "J1",
+    "T",
+    "R",
+    "G",
+    "N",
+    "O",
+    "U",
+    "X",
+    "Y4",
+    "Z",
+    "#",
+    "D",
 )
 CI = {c: i for i, c in enumerate(CODE_LIST)}
 NONE = 255  # no row written
@@ -84,8 +106,7 @@ P = {
     "base": {PRI: 0.0232, SEC: 0.0385, SPE: 0.058, AP: 0.20},
     "prev_year_factor": 1.03,
     # NC year multipliers (index = ncyear, 0..14)
-    "ncyear": [1.05, 1.38, 1.18, 1.10, 1.05, 1.05, 1.10,
-               0.78, 0.90, 1.04, 1.22, 1.42, 1.10, 1.20, 1.0],
+    "ncyear": [1.05, 1.38, 1.18, 1.10, 1.05, 1.05, 1.10, 0.78, 0.90, 1.04, 1.22, 1.42, 1.10, 1.20, 1.0],
     "fsm": 2.05,
     "sen_k": 1.5,
     "sen_e_mainstream": 1.9,
@@ -99,9 +120,6 @@ P = {
     # pupil propensity: gamma with mean 1 (many pupils rarely absent, an exponential tail)
     "shape": 0.65,
     "year_corr": 0.75,
-    # a "moderate" component: pupils whose absence sits well above the bulk
-    "moderate_p": 0.0,
-    "moderate_k": 5.0,
     "severe_p": 0.011,  # share of pupils in the severe component (before covariates)
     "severe_boost": 7.5,
     "max_rate": 0.93,
@@ -110,10 +128,32 @@ P = {
     "traj_slope": 1.6,
     # day-of-week (Mon..Fri) and month profiles of episode starts
     "dow": [1.08, 0.94, 0.90, 0.94, 1.22],
-    "month": {9: 0.72, 10: 0.93, 11: 1.02, 12: 1.18, 1: 1.15, 2: 1.08, 3: 1.0,
-              4: 0.92, 5: 0.92, 6: 0.98, 7: 1.12},
-    "ill_month": {9: 0.8, 10: 0.95, 11: 1.1, 12: 1.45, 1: 1.35, 2: 1.2, 3: 1.0,
-                  4: 0.85, 5: 0.8, 6: 0.75, 7: 0.7},
+    "month": {
+        9: 0.72,
+        10: 0.93,
+        11: 1.02,
+        12: 1.18,
+        1: 1.15,
+        2: 1.08,
+        3: 1.0,
+        4: 0.92,
+        5: 0.92,
+        6: 0.98,
+        7: 1.12,
+    },
+    "ill_month": {
+        9: 0.8,
+        10: 0.95,
+        11: 1.1,
+        12: 1.45,
+        1: 1.35,
+        2: 1.2,
+        3: 1.0,
+        4: 0.85,
+        5: 0.8,
+        6: 0.75,
+        7: 0.7,
+    },
     # reason weights of an episode start; "ounauth" grows with the pupil's rate
     "w": {ILL: 0.54, MED: 0.30, OAUTH: 0.06, OUNAUTH: 0.08, NYK: 0.05},
     "w_ounauth_slope": 0.5,
@@ -129,6 +169,7 @@ P = {
 # Inputs
 # ---------------------------------------------------------------------------
 
+
 def _ref(name: str) -> Path:
     return REFERENCE_DIR / name
 
@@ -141,8 +182,10 @@ def _load_geography() -> pd.DataFrame:
     if lsoa_path.exists():
         ls = pd.read_parquet(lsoa_path, columns=["lsoa21_code", "imd_decile"])
     else:  # development fallback before the reference file existed
-        ls = pd.read_csv(REFERENCE_DIR.parents[2] / "shared/data/imd/imd2025_england_lsoa21.csv",
-                         usecols=["lsoa21_code", "IMD_decile"]).rename(columns={"IMD_decile": "imd_decile"})
+        ls = pd.read_csv(
+            REFERENCE_DIR.parents[2] / "shared/data/imd/imd2025_england_lsoa21.csv",
+            usecols=["lsoa21_code", "IMD_decile"],
+        ).rename(columns={"IMD_decile": "imd_decile"})
     en = pd.read_csv(_ref("demo_dudley_postcodes.csv"))
     geo = pc[["postcode", "lsoa21_code"]].merge(ls, on="lsoa21_code").merge(en, on="postcode")
     geo = geo.dropna(subset=["imd_decile", "easting", "northing"])
@@ -156,13 +199,74 @@ def _school_profile() -> pd.DataFrame:
 # ---------------------------------------------------------------------------
 # Names
 # ---------------------------------------------------------------------------
-_NAME_A = ("Ash", "Beech", "Birch", "Brook", "Cedar", "Elm", "Hazel", "Holly", "Maple", "Oak",
-           "Rowan", "Willow", "Alder", "Heather", "Juniper", "Larch", "Linden", "Poplar", "Yew",
-           "Meadow", "Bramble", "Foxglove", "Kestrel", "Heron", "Lark", "Swallow", "Primrose",
-           "Bluebell", "Thistle", "Clover", "Fern", "Hawthorn", "Chestnut", "Sycamore", "Ivy",
-           "Mill", "Spring", "Canal", "Forge", "Quarry", "Anvil", "Lime", "Coppice", "Orchard")
-_NAME_B = ("Lane", "Field", "Grove", "Park", "Hill", "Bank", "Green", "Vale", "Wood", "Croft",
-           "Meadow", "Dale", "Rise", "Side", "Brook", "Farm", "Cross", "End", "Gate", "Way")
+_NAME_A = (
+    "Ash",
+    "Beech",
+    "Birch",
+    "Brook",
+    "Cedar",
+    "Elm",
+    "Hazel",
+    "Holly",
+    "Maple",
+    "Oak",
+    "Rowan",
+    "Willow",
+    "Alder",
+    "Heather",
+    "Juniper",
+    "Larch",
+    "Linden",
+    "Poplar",
+    "Yew",
+    "Meadow",
+    "Bramble",
+    "Foxglove",
+    "Kestrel",
+    "Heron",
+    "Lark",
+    "Swallow",
+    "Primrose",
+    "Bluebell",
+    "Thistle",
+    "Clover",
+    "Fern",
+    "Hawthorn",
+    "Chestnut",
+    "Sycamore",
+    "Ivy",
+    "Mill",
+    "Spring",
+    "Canal",
+    "Forge",
+    "Quarry",
+    "Anvil",
+    "Lime",
+    "Coppice",
+    "Orchard",
+)
+_NAME_B = (
+    "Lane",
+    "Field",
+    "Grove",
+    "Park",
+    "Hill",
+    "Bank",
+    "Green",
+    "Vale",
+    "Wood",
+    "Croft",
+    "Meadow",
+    "Dale",
+    "Rise",
+    "Side",
+    "Brook",
+    "Farm",
+    "Cross",
+    "End",
+    "Gate",
+    "Way",
+)
 
 
 def _school_names(rng: np.random.Generator, phases: np.ndarray) -> list[str]:
@@ -186,6 +290,7 @@ def _school_names(rng: np.random.Generator, phases: np.ndarray) -> list[str]:
 # ---------------------------------------------------------------------------
 # Schools
 # ---------------------------------------------------------------------------
+
 
 def _make_schools(rng: np.random.Generator, geo: pd.DataFrame, pupils: int, G: float) -> pd.DataFrame:
     s = pupils / 40000
@@ -232,21 +337,24 @@ def _make_schools(rng: np.random.Generator, geo: pd.DataFrame, pupils: int, G: f
             pos += 1
             ok = all(
                 np.hypot(*(xy[cand] - xy[j])) >= min_d[p] * (1 if pos < 20 * len(order) else 0)
-                for j, pj in zip(chosen, phase_of[: len(chosen)]) if pj == p
+                for j, pj in zip(chosen, phase_of[: len(chosen)])
+                if pj == p
             )
             if ok:
                 chosen.append(cand)
                 break
     chosen = np.array(chosen)
-    sch = pd.DataFrame({
-        "urn": URN0 + np.arange(ns),
-        "phase_i": phase_of,
-        "rel_size": rel,
-        "effect": eff,
-        "postcode": geo["postcode"].to_numpy()[chosen],
-        "easting": xy[chosen, 0],
-        "northing": xy[chosen, 1],
-    })
+    sch = pd.DataFrame(
+        {
+            "urn": URN0 + np.arange(ns),
+            "phase_i": phase_of,
+            "rel_size": rel,
+            "effect": eff,
+            "postcode": geo["postcode"].to_numpy()[chosen],
+            "easting": xy[chosen, 0],
+            "northing": xy[chosen, 1],
+        }
+    )
     sch["name"] = _school_names(rng, phase_of)
     # Sixth forms at about 60% of secondaries (the largest ones first).
     sixth = np.zeros(ns, bool)
@@ -277,6 +385,7 @@ def _assign(rng, home_xy, sch_xy, cap, scale):
 # ---------------------------------------------------------------------------
 # Children
 # ---------------------------------------------------------------------------
+
 
 def _make_children(rng, geo: pd.DataFrame, sch: pd.DataFrame, G: float) -> pd.DataFrame:
     cohorts = np.arange(0, 15)  # current ncyear 0..14 (14: previous-year Y13 / special Y14)
@@ -330,19 +439,40 @@ def _make_children(rng, geo: pd.DataFrame, sch: pd.DataFrame, G: float) -> pd.Da
     shared = rng.gamma(k * rho, 1 / k, n)
     z = shared + rng.gamma(k * (1 - rho), 1 / k, n)
     z_prev = shared + rng.gamma(k * (1 - rho), 1 / k, n)
-    sev_p = P["severe_p"] * np.where(fsm, 1.6, 0.8) * np.where(cin | cpp, 1.8, 1) * np.where(cy <= 6, 0.35, 1.2)
+    sev_p = (
+        P["severe_p"] * np.where(fsm, 1.6, 0.8) * np.where(cin | cpp, 1.8, 1) * np.where(cy <= 6, 0.35, 1.2)
+    )
     severe = rng.random(n) < sev_p
-    moderate = rng.random(n) < P["moderate_p"]
-    moderate_prev = np.where(moderate, rng.random(n) < 0.75, rng.random(n) < P["moderate_p"] * 0.25 / 0.85)
+    rng.random((3, n))  # (kept so that the random streams, and the calibration, stay as they were)
     severe_prev = np.where(severe, rng.random(n) < 0.55, rng.random(n) < sev_p * 0.5)
-    ch = pd.DataFrame({
-        "cy": cy, "male": male, "special": special, "home": home, "imd": imd,
-        "eth": eth_names[eth], "eal": eal, "fsm": fsm, "sen": sen, "cla": cla, "cpp": cpp,
-        "cin": cin, "yc": yc, "ever6": ever6, "fsm_from": fsm_from, "sen_from": sen_from,
-        "ehcp_from": ehcp_from, "sixth": sixth, "z": z, "z_prev": z_prev, "severe": severe,
-        "severe_prev": severe_prev, "moderate": moderate, "moderate_prev": moderate_prev,
-        "ev0": ev[0], "ev1": ev[1],
-    })
+    ch = pd.DataFrame(
+        {
+            "cy": cy,
+            "male": male,
+            "special": special,
+            "home": home,
+            "imd": imd,
+            "eth": eth_names[eth],
+            "eal": eal,
+            "fsm": fsm,
+            "sen": sen,
+            "cla": cla,
+            "cpp": cpp,
+            "cin": cin,
+            "yc": yc,
+            "ever6": ever6,
+            "fsm_from": fsm_from,
+            "sen_from": sen_from,
+            "ehcp_from": ehcp_from,
+            "sixth": sixth,
+            "z": z,
+            "z_prev": z_prev,
+            "severe": severe,
+            "severe_prev": severe_prev,
+            "ev0": ev[0],
+            "ev1": ev[1],
+        }
+    )
     # Schools: a primary and a secondary near home; special pupils a special school.
     home_xy = geo[["easting", "northing"]].to_numpy(float)[home]
     for col, ph, scale in (("pri", PRI, 1500.0), ("sec", SEC, 3000.0), ("spe", SPE, 8000.0)):
@@ -380,7 +510,9 @@ def _enrolments(rng, ch: pd.DataFrame, sch: pd.DataFrame, yi: int, n_days: int) 
     nc = ch["cy"].to_numpy() - (1 - yi)
     sixth_school = sch["sixth_form"].to_numpy()[ch["sec"].to_numpy()]
     special = ch["special"].to_numpy()
-    mainstream_ok = ((nc >= 0) & (nc <= 11)) | ((nc >= 12) & (nc <= 13) & ch["sixth"].to_numpy() & sixth_school)
+    mainstream_ok = ((nc >= 0) & (nc <= 11)) | (
+        (nc >= 12) & (nc <= 13) & ch["sixth"].to_numpy() & sixth_school
+    )
     ok = np.where(special, (nc >= 0) & (nc <= 14), mainstream_ok)
     n = len(ch)
     # Churn between years: some arrive new this year, some left after last year.
@@ -391,7 +523,11 @@ def _enrolments(rng, ch: pd.DataFrame, sch: pd.DataFrame, yi: int, n_days: int) 
     ok &= ~((yi == 0) & (ev1 < JOIN))  # joins mid-way through the current year: new to the LA
     ok &= ~((yi == 1) & (ev0 >= JOIN) & (ev0 < JOIN + LEAVE))  # left mid-way through the previous year
     school = np.where(special, ch["spe"], np.where(nc <= 6, ch["pri"], ch["sec"])).astype(int)
-    ap = ch["ap"].to_numpy() if yi == 1 else np.where(ch["ap"].to_numpy() > 0, (rng.random(n) < 0.3) * ch["ap"].to_numpy(), 0)
+    ap = (
+        ch["ap"].to_numpy()
+        if yi == 1
+        else np.where(ch["ap"].to_numpy() > 0, (rng.random(n) < 0.3) * ch["ap"].to_numpy(), 0)
+    )
     ap_urn_idx = int(np.flatnonzero(sch["phase_i"].to_numpy() == AP)[0])
     sole_ap = (ap == 1) & ok & ~special & (nc >= 7) & (nc <= 11)
     school = np.where(sole_ap, ap_urn_idx, school)
@@ -418,21 +554,51 @@ def _enrolments(rng, ch: pd.DataFrame, sch: pd.DataFrame, yi: int, n_days: int) 
     mv = move[idx]
     first_school = np.where(mv, np.where(yi == 0, alt[idx], school[idx]), school[idx])
     second_school = np.where(yi == 0, school[idx], alt[idx])
-    rows.append(pd.DataFrame({**base, "school": first_school, "start": start[idx],
-                              "end": np.where(mv, t_move[idx], end[idx]), "z_start": z_start[idx]}))
+    rows.append(
+        pd.DataFrame(
+            {
+                **base,
+                "school": first_school,
+                "start": start[idx],
+                "end": np.where(mv, t_move[idx], end[idx]),
+                "z_start": z_start[idx],
+            }
+        )
+    )
     mi = idx[mv]
     zm = rng.random(len(mi)) < 0.5
     s2 = np.minimum(t_move[mi] + gap[mi], n_days - 5)
-    rows.append(pd.DataFrame({"child": mi, "nc": nc[mi], "dual": 0, "school": second_school[mv],
-                              "start": s2, "end": n_days,
-                              "z_start": np.where(zm, np.maximum(0, s2 - 5), -1)}))
+    rows.append(
+        pd.DataFrame(
+            {
+                "child": mi,
+                "nc": nc[mi],
+                "dual": 0,
+                "school": second_school[mv],
+                "start": s2,
+                "end": n_days,
+                "z_start": np.where(zm, np.maximum(0, s2 - 5), -1),
+            }
+        )
+    )
     # Dual registration: on roll at the secondary and at the PRU.
     di = np.flatnonzero(ok & (ap == 2) & ~special & (nc >= 7) & (nc <= 11))
     if len(di):
         # the secondary-side enrolment gets dual=1 (D on the PRU's days)
         rows[0].loc[np.isin(rows[0]["child"].to_numpy(), di), "dual"] = 1
-        rows.append(pd.DataFrame({"child": di, "nc": nc[di], "dual": 2, "school": ap_urn_idx,
-                                  "start": start[di], "end": end[di], "z_start": -1}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "child": di,
+                    "nc": nc[di],
+                    "dual": 2,
+                    "school": ap_urn_idx,
+                    "start": start[di],
+                    "end": end[di],
+                    "z_start": -1,
+                }
+            )
+        )
     en = pd.concat(rows, ignore_index=True)
     en = en[en["end"] > en["start"]]
     en["urn"] = sch["urn"].to_numpy()[en["school"].to_numpy()]
@@ -444,6 +610,7 @@ def _enrolments(rng, ch: pd.DataFrame, sch: pd.DataFrame, yi: int, n_days: int) 
 # ---------------------------------------------------------------------------
 # Characteristics over terms
 # ---------------------------------------------------------------------------
+
 
 def _state(ch: pd.DataFrame, t: int) -> dict[str, np.ndarray]:
     """Characteristics of every child in term t (0..5: previous autumn .. current summer)."""
@@ -466,7 +633,11 @@ def _rates(ch, sch, en, yi, rng):
     r = r * np.where(st["fsm"][c], P["fsm"], 1.0)
     sen = st["sen"][c]
     mainstream = (ph == PRI) | (ph == SEC)
-    r = r * np.where(sen == "K", P["sen_k"], 1.0) * np.where((sen == "E") & mainstream, P["sen_e_mainstream"], 1.0)
+    r = (
+        r
+        * np.where(sen == "K", P["sen_k"], 1.0)
+        * np.where((sen == "E") & mainstream, P["sen_e_mainstream"], 1.0)
+    )
     r = r * np.where(ch["yc"].to_numpy()[c], P["young_carer"], 1.0)
     r = r * np.where(ch["cin"].to_numpy()[c], P["cin"], 1.0)
     r = r * np.where(ch["cpp"].to_numpy()[c], P["cpp"], 1.0)
@@ -479,9 +650,6 @@ def _rates(ch, sch, en, yi, rng):
     z = (ch["z"] if yi == 1 else ch["z_prev"]).to_numpy()[c]
     sev = (ch["severe"] if yi == 1 else ch["severe_prev"]).to_numpy()[c]
     r = r * z
-    mod = (ch["moderate"] if yi == 1 else ch["moderate_prev"]).to_numpy()[c]
-    km, pm = P["moderate_k"], P["moderate_p"]
-    r = r * np.where(mod, km, 1.0) / (1 + pm * (km - 1))
     r = np.where(sev, np.maximum(r * P["severe_boost"], rng.uniform(0.45, 0.9, len(r))), r)
     if yi == 0:
         r = r * P["prev_year_factor"]
@@ -491,6 +659,7 @@ def _rates(ch, sch, en, yi, rng):
 # ---------------------------------------------------------------------------
 # Marks
 # ---------------------------------------------------------------------------
+
 
 def _year_calendar(year: int):
     days = cal.demo_school_days(year)
@@ -512,9 +681,7 @@ def _marks(rng, ch, sch, en, yi, year) -> np.ndarray:
     nd = len(days)
     ne = len(en)
     r = _rates(ch, sch, en, yi, rng)
-    c = en["child"].to_numpy()
     ph = en["phase"].to_numpy()
-    nc = en["nc"].to_numpy()
     # Reason weights per enrolment; high-rate pupils have more unauthorised absence.
     w = np.zeros((ne, 6))
     for k, v in P["w"].items():
@@ -528,15 +695,16 @@ def _marks(rng, ch, sch, en, yi, year) -> np.ndarray:
         cont[:, k] = v
     cont = np.maximum(cont, np.where(np.arange(6) == MED, 0, 1)[None, :] * np.minimum(r, 0.9)[:, None] ** 1.2)
     # Episode lengths in days (sessions: medical is half a day).
-    qbar = (w * cont).sum(1)
     L = (w * np.where(np.arange(6) == MED, 0.5, 1)[None, :] / (1 - cont + 1e-9)).sum(1)
     r_day = r * (1 - P["half_day"] * 0.5) ** -1
     a = np.clip(r_day / (np.maximum(L, 0.5) * np.maximum(1 - r_day, 0.05)), 0, 0.97)
-    del qbar
     # Trajectories over the year.
     u = rng.random(ne)
-    slope = np.where(u < P["traj_share"], P["traj_slope"],
-                     np.where(u < 2 * P["traj_share"], -P["traj_slope"], rng.normal(0, 0.25, ne)))
+    slope = np.where(
+        u < P["traj_share"],
+        P["traj_slope"],
+        np.where(u < 2 * P["traj_share"], -P["traj_slope"], rng.normal(0, 0.25, ne)),
+    )
     prof = np.array(P["dow"])[dow] * np.array([P["month"][m] for m in month])
     prof /= prof.mean()
     ill_m = np.array([P["ill_month"][m] for m in month])
@@ -599,8 +767,11 @@ def _marks(rng, ch, sch, en, yi, year) -> np.ndarray:
     u_p = 0.002 + 0.04 * np.minimum(r, 0.5) * (ph >= SEC)
     ul = rng.random((ne, nd), dtype=np.float32)
     pres_am = code[:, :, 0] == CI["/"]
-    code[:, :, 0] = np.where(pres_am & (ul < u_p[:, None]), CI["U"],
-                             np.where(pres_am & (ul < (u_p + late_p)[:, None]), CI["L"], code[:, :, 0]))
+    code[:, :, 0] = np.where(
+        pres_am & (ul < u_p[:, None]),
+        CI["U"],
+        np.where(pres_am & (ul < (u_p + late_p)[:, None]), CI["L"], code[:, :, 0]),
+    )
     code = code.reshape(ne, 2 * nd)
     _overlays(rng, code, en, ch, sch, r, days, dow, month, bounds, year)
     return code
@@ -668,10 +839,9 @@ def _overlays(rng, code, en, ch, sch, r, days, dow, month, bounds, year):
         ux = rng.random((len(six), ns), dtype=np.float32)
         sub = code[six]
         sub[ux < 0.12] = CI["X"]
-        if True:
-            late_june = np.repeat(np.array([(d.month == 6 and d.day >= 15) or d.month == 7 for d in days]), 2)
-            y13 = nc[six] >= 13
-            sub[np.ix_(y13, late_june)] = CI["X"]
+        late_june = np.repeat(np.array([(d.month == 6 and d.day >= 15) or d.month == 7 for d in days]), 2)
+        y13 = nc[six] >= 13
+        sub[np.ix_(y13, late_june)] = CI["X"]
         code[six] = sub
     # #: a planned closure day (polling day) at a few primaries; Y4: one snow day.
     poll = [i for i, d in enumerate(days) if d.month == 5 and d.weekday() == 3][0]
@@ -702,11 +872,13 @@ def _overlays(rng, code, en, ch, sch, r, days, dow, month, bounds, year):
 # Writing return files
 # ---------------------------------------------------------------------------
 
+
 def _write_csv(table: pa.Table, path: Path) -> None:
     with open(path, "wb") as fh:
         fh.write((",".join(table.column_names) + "\n").encode())
-        pacsv.write_csv(table, fh, pacsv.WriteOptions(include_header=False, quoting_style="none",
-                                                       batch_size=1 << 20))
+        pacsv.write_csv(
+            table, fh, pacsv.WriteOptions(include_header=False, quoting_style="none", batch_size=1 << 20)
+        )
 
 
 def _marks_table(code, en, ch, year, keep) -> pa.Table:
@@ -720,7 +892,9 @@ def _marks_table(code, en, ch, year, keep) -> pa.Table:
     urn = en["urn"].to_numpy()[keep].astype(np.int32)[e]
     child = en["child"].to_numpy()[keep][e].astype(np.int32)
     pid = pa.DictionaryArray.from_arrays(pa.array(child), pa.array(ch["pupil_id"].tolist()))
-    date = pa.DictionaryArray.from_arrays(pa.array((s // 2).astype(np.int32)), pa.array([d.isoformat() for d in days]))
+    date = pa.DictionaryArray.from_arrays(
+        pa.array((s // 2).astype(np.int32)), pa.array([d.isoformat() for d in days])
+    )
     sess = pa.DictionaryArray.from_arrays(pa.array((s % 2).astype(np.int8)), pa.array(["AM", "PM"]))
     cd = pa.DictionaryArray.from_arrays(pa.array(flat[idx].astype(np.int16)), pa.array(list(CODE_LIST)))
     return pa.table({"urn": urn, "pupil_id": pid, "date": date, "session": sess, "code": cd})
@@ -741,9 +915,11 @@ def _grid_frame(code, en, ch, year, keep) -> pd.DataFrame:
     lab = np.array(list(CODE_LIST) + [""] * (256 - len(CODE_LIST)), dtype=object)
     has = (grid != NONE).any(2)
     e, w = np.nonzero(has)
-    cols = {"urn": en["urn"].to_numpy()[keep][e],
-            "pupil_id": ch["pupil_id"].to_numpy()[en["child"].to_numpy()[keep][e]],
-            "week_start": [weeks[k].isoformat() for k in w]}
+    cols = {
+        "urn": en["urn"].to_numpy()[keep][e],
+        "pupil_id": ch["pupil_id"].to_numpy()[en["child"].to_numpy()[keep][e]],
+        "week_start": [weeks[k].isoformat() for k in w],
+    }
     names = [f"{dd}_{s}" for dd in ("mon", "tue", "wed", "thu", "fri") for s in ("am", "pm")]
     g = grid[e, w]
     for k, nm in enumerate(names):
@@ -751,7 +927,7 @@ def _grid_frame(code, en, ch, year, keep) -> pd.DataFrame:
     return pd.DataFrame(cols)
 
 
-def _pupils_frames(ch, en_by_year, sch):
+def _pupils_frames(ch, en_by_year, postcodes):
     """Termly characteristics files: everyone on roll at some point in the term."""
     out = {}
     for yi, year in enumerate(YEARS):
@@ -768,56 +944,60 @@ def _pupils_frames(ch, en_by_year, sch):
             eff_date = np.array([d.isoformat() for d in days])[eff]
             yn = lambda b: np.where(b, "Y", "N")  # noqa: E731
             nc = e["nc"].to_numpy()
-            out[(year, term)] = pd.DataFrame({
-                "urn": e["urn"].to_numpy(),
-                "pupil_id": ch["pupil_id"].to_numpy()[c],
-                "effective_date": eff_date,
-                "ncyear": np.where(nc == 0, "R", nc.astype(str)),
-                "gender": np.where(ch["male"].to_numpy()[c], "M", "F"),
-                "ethnicity": ch["eth"].to_numpy()[c],
-                "sen_provision": st["sen"][c],
-                "fsm": yn(st["fsm"][c]),
-                "pupil_premium": yn(st["pp"][c]),
-                "eal": yn(ch["eal"].to_numpy()[c]),
-                "young_carer": yn(ch["yc"].to_numpy()[c]),
-                "cla": yn(ch["cla"].to_numpy()[c]),
-                "cin": yn(ch["cin"].to_numpy()[c]),
-                "cpp": yn(ch["cpp"].to_numpy()[c]),
-                "home_postcode": GEO_POSTCODES[ch["home"].to_numpy()[c]],
-            })
+            out[(year, term)] = pd.DataFrame(
+                {
+                    "urn": e["urn"].to_numpy(),
+                    "pupil_id": ch["pupil_id"].to_numpy()[c],
+                    "effective_date": eff_date,
+                    "ncyear": np.where(nc == 0, "R", nc.astype(str)),
+                    "gender": np.where(ch["male"].to_numpy()[c], "M", "F"),
+                    "ethnicity": ch["eth"].to_numpy()[c],
+                    "sen_provision": st["sen"][c],
+                    "fsm": yn(st["fsm"][c]),
+                    "pupil_premium": yn(st["pp"][c]),
+                    "eal": yn(ch["eal"].to_numpy()[c]),
+                    "young_carer": yn(ch["yc"].to_numpy()[c]),
+                    "cla": yn(ch["cla"].to_numpy()[c]),
+                    "cin": yn(ch["cin"].to_numpy()[c]),
+                    "cpp": yn(ch["cpp"].to_numpy()[c]),
+                    "home_postcode": postcodes[ch["home"].to_numpy()[c]],
+                }
+            )
     return out
-
-
-GEO_POSTCODES: np.ndarray = np.array([])
 
 
 def _schools_frame(sch, en_cur) -> pd.DataFrame:
     counts = en_cur.groupby("urn").size()
-    return pd.DataFrame({
-        "URN": sch["urn"],
-        "EstablishmentName": sch["name"],
-        "LA (code)": LA_META["old_la_code"],
-        "LA (name)": LA_META["la_name"],
-        "TypeOfEstablishment (name)": [
-            ("Community school", "Academy converter", "Community special school", "Pupil referral unit")[p]
-            if not (p == SEC and i % 3 == 0) else "Academy sponsor led"
-            for i, p in enumerate(sch["phase_i"])
-        ],
-        "PhaseOfEducation (name)": [PHASES[p] for p in sch["phase_i"]],
-        "Postcode": sch["postcode"],
-        "Easting": sch["easting"].astype(int),
-        "Northing": sch["northing"].astype(int),
-        "NumberOfPupils": counts.reindex(sch["urn"]).fillna(0).astype(int).to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "URN": sch["urn"],
+            "EstablishmentName": sch["name"],
+            "LA (code)": LA_META["old_la_code"],
+            "LA (name)": LA_META["la_name"],
+            "TypeOfEstablishment (name)": [
+                ("Community school", "Academy converter", "Community special school", "Pupil referral unit")[
+                    p
+                ]
+                if not (p == SEC and i % 3 == 0)
+                else "Academy sponsor led"
+                for i, p in enumerate(sch["phase_i"])
+            ],
+            "PhaseOfEducation (name)": [PHASES[p] for p in sch["phase_i"]],
+            "Postcode": sch["postcode"],
+            "Easting": sch["easting"].astype(int),
+            "Northing": sch["northing"].astype(int),
+            "NumberOfPupils": counts.reindex(sch["urn"]).fillna(0).astype(int).to_numpy(),
+        }
+    )
 
 
 # ---------------------------------------------------------------------------
 # Entry point
 # ---------------------------------------------------------------------------
 
+
 def generate(out_dir: Path, seed: int = 42, pupils: int = 40000, progress: bool = True) -> dict:
     """Write the demo LA's return files into out_dir; return paths and internals."""
-    global GEO_POSTCODES
     from tqdm import tqdm
 
     out_dir = Path(out_dir)
@@ -829,7 +1009,6 @@ def generate(out_dir: Path, seed: int = 42, pupils: int = 40000, progress: bool 
         bar.update(1)
 
     geo = _load_geography()
-    GEO_POSTCODES = geo["postcode"].to_numpy()
     # children per birth cohort so that the current year has about `pupils` pupils
     G = 1.045 * pupils / (7 * 0.984 + 5 * 0.984 + 2 * 0.55 * 0.62 + 0.016 * 15 * 0.95)
     sch = _make_schools(np.random.default_rng([seed, 1]), geo, pupils, G)
@@ -848,7 +1027,7 @@ def generate(out_dir: Path, seed: int = 42, pupils: int = 40000, progress: bool 
     p = out_dir / "schools.csv"
     _schools_frame(sch, en_by_year[1]).to_csv(p, index=False)
     files.append(p)
-    for (year, term), df in _pupils_frames(ch, en_by_year, sch).items():
+    for (year, term), df in _pupils_frames(ch, en_by_year, geo["postcode"].to_numpy()).items():
         p = out_dir / f"pupils_{year}_{term}.csv"
         df.to_csv(p, index=False)
         files.append(p)
@@ -881,8 +1060,14 @@ def generate(out_dir: Path, seed: int = 42, pupils: int = 40000, progress: bool 
         files.append(p)
     step("grids")
     bar.close()
-    return {"files": files, "schools": sch, "children": ch, "enrolments": en_by_year,
-            "codes": codes_by_year, "grid_urns": grid_urns}
+    return {
+        "files": files,
+        "schools": sch,
+        "children": ch,
+        "enrolments": en_by_year,
+        "codes": codes_by_year,
+        "grid_urns": grid_urns,
+    }
 
 
 def _write_xlsx(df: pd.DataFrame, path: Path) -> None:
@@ -914,6 +1099,7 @@ def _fix_zip_times(path: Path) -> None:
             data = src.read(info.filename)
             if info.filename == "docProps/core.xml":
                 import re
+
                 data = re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", b"2026-07-21T16:00:00Z", data)
             zi = zipfile.ZipInfo(info.filename, date_time=(2026, 7, 21, 16, 0, 0))
             zi.compress_type = zipfile.ZIP_DEFLATED
@@ -987,8 +1173,11 @@ def main(argv=None) -> None:
     ap.add_argument("out_dir", nargs="?")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--pupils", type=int, default=40000)
-    ap.add_argument("--build-reference", action="store_true",
-                    help="rebuild data/reference/demo_* from ../shared/data and exit")
+    ap.add_argument(
+        "--build-reference",
+        action="store_true",
+        help="rebuild data/reference/demo_* from ../shared/data and exit",
+    )
     a = ap.parse_args(argv)
     if a.build_reference:
         build_reference_inputs()

@@ -95,15 +95,19 @@ def q(con, sql: str):
 
 def rate(con, where: str = "true") -> tuple[float, float, float, int]:
     """(overall absence %, PA %, SA %, enrolments) for current-year compulsory-age enrolments."""
-    (row,) = q(con, f"""
+    (row,) = q(
+        con,
+        f"""
         select 100.0 * sum(absent) / sum(possible), 100.0 * avg(pa::int), 100.0 * avg(sa::int), count(*)
-        from enr where {CSA} and ({where})""")
+        from enr where {CSA} and ({where})""",
+    )
     return row
 
 
 # ---------------------------------------------------------------------------
 # Loading: row accounting and determinism
 # ---------------------------------------------------------------------------
+
 
 def test_every_row_loaded_none_quarantined(built):
     results = built["summary"]["results"]
@@ -136,10 +140,12 @@ def test_file_layouts(built):
     out = built["out"]
     assert (out / "schools.csv").read_text().splitlines()[0] == (
         "URN,EstablishmentName,LA (code),LA (name),TypeOfEstablishment (name),"
-        "PhaseOfEducation (name),Postcode,Easting,Northing,NumberOfPupils")
+        "PhaseOfEducation (name),Postcode,Easting,Northing,NumberOfPupils"
+    )
     assert (out / "pupils_2025_spring.csv").read_text().splitlines()[0] == (
         "urn,pupil_id,effective_date,ncyear,gender,ethnicity,sen_provision,fsm,pupil_premium,"
-        "eal,young_carer,cla,cin,cpp,home_postcode")
+        "eal,young_carer,cla,cin,cpp,home_postcode"
+    )
     with open(out / "marks_2025.csv") as fh:
         assert fh.readline().strip() == "urn,pupil_id,date,session,code"
     assert list(out.glob("grid_*.csv")) and list(out.glob("grid_*.xlsx"))
@@ -149,36 +155,47 @@ def test_file_layouts(built):
 # Schools, pupils, geography
 # ---------------------------------------------------------------------------
 
+
 def test_schools(con):
     phases = dict(q(con, "select phase, count(*) from schools group by phase"))
     # scaled to 12,000 pupils: ~19 primary, ~4 secondary, 1 special, 1 AP (80 at 40,000)
     assert set(phases) == {"Primary", "Secondary", "Special", "Alternative provision"}
     assert phases["Alternative provision"] == 1
-    assert q(con, "select min(urn) >= 990001, bool_and(la_code = 'E08000027' or la_code = '332') from schools")[0][0]
+    assert q(
+        con, "select min(urn) >= 990001, bool_and(la_code = 'E08000027' or la_code = '332') from schools"
+    )[0][0]
     # every school sits at a real postcode with coordinates
     assert q(con, "select count(*) from schools where latitude is null or postcode is null") == [(0,)]
 
 
 def test_pupils_live_in_real_dudley_lsoas(con):
-    n, mapped, dudley = q(con, """
+    n, mapped, dudley = q(
+        con,
+        """
         select count(*), count(home_lsoa), count(*) filter (where l.la_code = 'E08000027')
-        from pupil_characteristics p left join lsoa21 l on l.lsoa21_code = p.home_lsoa""")[0]
+        from pupil_characteristics p left join lsoa21 l on l.lsoa21_code = p.home_lsoa""",
+    )[0]
     assert mapped == n and dudley == n
     assert q(con, "select bool_and(regexp_matches(pupil_id, '^D[0-9]{8}$')) from pupil_characteristics")[0][0]
 
 
 def test_prevalences(con):
-    (fsm, k, e, eal, yc, cin, cpp, cla, n) = q(con, f"""
+    (fsm, k, e, eal, yc, cin, cpp, cla, n) = q(
+        con,
+        f"""
         select avg(fsm::int), avg((sen_provision = 'K')::int), avg((sen_provision = 'E')::int),
             avg(eal::int), avg(young_carer::int), avg(cin::int), avg(cpp::int), avg(cla::int), count(*)
-        from enr where ay = {CUR} and phase in ('Primary', 'Secondary')""")[0]
+        from enr where ay = {CUR} and phase in ('Primary', 'Secondary')""",
+    )[0]
     assert 0.20 <= fsm <= 0.30
     assert 0.10 <= k <= 0.16
     assert 0.015 <= e <= 0.045
     assert 0.11 <= eal <= 0.19
     assert 0.01 <= yc <= 0.03
     assert 0.02 <= cin <= 0.045 and 0.005 <= cpp <= 0.018 and 0.003 <= cla <= 0.012
-    assert q(con, f"select bool_and(sen_provision = 'E') from enr where ay = {CUR} and phase = 'Special'")[0][0]
+    assert q(con, f"select bool_and(sen_provision = 'E') from enr where ay = {CUR} and phase = 'Special'")[0][
+        0
+    ]
     eth = dict(q(con, f"select ethnicity, avg(1) * count(*) from enr where ay = {CUR} group by 1"))
     assert set(eth) == {"White", "Asian", "Black", "Mixed", "Other", "Unclassified"}
     tot = sum(eth.values())
@@ -186,9 +203,15 @@ def test_prevalences(con):
 
 
 def test_year_groups_by_phase(con):
-    rng = {p: (lo, hi) for p, lo, hi in q(con, f"""
+    rng = {
+        p: (lo, hi)
+        for p, lo, hi in q(
+            con,
+            """
         select phase, min(ncyear), max(ncyear) from pupil_characteristics p join schools s using (urn)
-        group by phase""")}
+        group by phase""",
+        )
+    }
     assert rng["Primary"] == (0, 6)
     assert rng["Secondary"][0] == 7 and rng["Secondary"][1] in (11, 12, 13)
     assert rng["Alternative provision"][0] >= 7 and rng["Alternative provision"][1] <= 11
@@ -196,27 +219,41 @@ def test_year_groups_by_phase(con):
 
 
 def test_previous_year_is_the_same_children_a_year_younger(con):
-    (same, moved_up, n) = q(con, f"""
+    (same, moved_up, n) = q(
+        con,
+        f"""
         with a as (select distinct pupil_id, ncyear from enr where ay = {CUR - 1}),
              b as (select distinct pupil_id, ncyear from enr where ay = {CUR})
         select count(*) filter (where b.ncyear = a.ncyear + 1), 0, count(*)
-        from a join b using (pupil_id)""")[0]
+        from a join b using (pupil_id)""",
+    )[0]
     assert same / n > 0.99
     # Y6 leavers appear in secondary the next year
-    (y7_from_pri,) = q(con, f"""
+    (y7_from_pri,) = q(
+        con,
+        f"""
         select count(*) from enr a join enr b using (pupil_id)
         where a.ay = {CUR - 1} and a.ncyear = 6 and a.phase = 'Primary'
-          and b.ay = {CUR} and b.ncyear = 7 and b.phase = 'Secondary'""")[0]
-    assert y7_from_pri > 0.9 * q(con, f"select count(*) from enr where ay = {CUR} and ncyear = 7 and phase = 'Secondary'")[0][0]
+          and b.ay = {CUR} and b.ncyear = 7 and b.phase = 'Secondary'""",
+    )[0]
+    assert (
+        y7_from_pri
+        > 0.9
+        * q(con, f"select count(*) from enr where ay = {CUR} and ncyear = 7 and phase = 'Secondary'")[0][0]
+    )
     # a new reception intake
-    (new_r,) = q(con, f"""select count(*) from enr b where ay = {CUR} and ncyear = 0
-        and pupil_id not in (select pupil_id from enr where ay = {CUR - 1})""")[0]
+    (new_r,) = q(
+        con,
+        f"""select count(*) from enr b where ay = {CUR} and ncyear = 0
+        and pupil_id not in (select pupil_id from enr where ay = {CUR - 1})""",
+    )[0]
     assert new_r > 0.9 * q(con, f"select count(*) from enr where ay = {CUR} and ncyear = 0")[0][0]
 
 
 # ---------------------------------------------------------------------------
 # Headline rates (DOMAIN.md tolerances)
 # ---------------------------------------------------------------------------
+
 
 def test_overall_absence_pa_sa(con):
     overall, pa, sa, n = rate(con)
@@ -239,19 +276,25 @@ def test_by_phase(con):
 
 
 def test_unauthorised_third_illness_half(con):
-    (absent, unauth, illness) = q(con, f"select sum(absent), sum(unauth), sum(illness) from enr where {CSA}")[0]
+    (absent, unauth, illness) = q(con, f"select sum(absent), sum(unauth), sum(illness) from enr where {CSA}")[
+        0
+    ]
     assert 0.28 <= unauth / absent <= 0.39
     assert 0.42 <= illness / absent <= 0.58
-    top = q(con, f"""
+    top = q(
+        con,
+        f"""
         select r.reason, count(*) n from marks m join ref_codes r on r.code = m.code and r.code_set = '2024'
         where (r.is_authorised or r.is_unauthorised) and m.date >= '{CUR}-09-01'
-        group by 1 order by n desc limit 1""")
+        group by 1 order by n desc limit 1""",
+    )
     assert top[0][0] == "illness"
 
 
 # ---------------------------------------------------------------------------
 # Cohorts (wider bands where cohorts are small at 12,000 pupils; see module doc)
 # ---------------------------------------------------------------------------
+
 
 def test_fsm(con):
     f = rate(con, "fsm")
@@ -323,9 +366,14 @@ def test_gender_and_eal(con):
 
 
 def test_deprivation_gradient(con):
-    by = dict(q(con, f"""
+    by = dict(
+        q(
+            con,
+            f"""
         select l.imd_decile, 100 * avg(pa::int) from enr join lsoa21 l on l.lsoa21_code = enr.home_lsoa
-        where {CSA} group by 1"""))
+        where {CSA} group by 1""",
+        )
+    )
     ratio = by[1] / by[10]
     assert 1.6 <= ratio <= 2.6  # "roughly twice"
     assert by[1] > by[3] > by[6] > by[10] or by[1] > by[5] > by[10]
@@ -335,13 +383,19 @@ def test_deprivation_gradient(con):
 # Time patterns
 # ---------------------------------------------------------------------------
 
+
 def _absence_by(con, expr: str) -> dict:
-    return dict(q(con, f"""
+    return dict(
+        q(
+            con,
+            f"""
         select {expr}, 100.0 * count(*) filter (where r.is_authorised or r.is_unauthorised)
             / count(*) filter (where r.counts_possible)
         from marks m join ref_codes r on r.code = m.code and r.code_set = '2024'
         where m.date >= '{CUR}-09-01'
-        group by 1"""))
+        group by 1""",
+        )
+    )
 
 
 def test_day_of_week(con):
@@ -352,11 +406,16 @@ def test_day_of_week(con):
 
 
 def test_winter_illness_peak(con):
-    by = dict(q(con, f"""
+    by = dict(
+        q(
+            con,
+            f"""
         select month(m.date), 100.0 * count(*) filter (where r.reason = 'illness')
             / count(*) filter (where r.counts_possible)
         from marks m join ref_codes r on r.code = m.code and r.code_set = '2024'
-        where m.date >= '{CUR}-09-01' group by 1"""))
+        where m.date >= '{CUR}-09-01' group by 1""",
+        )
+    )
     winter = max(by[12], by[1], by[2])
     assert winter > 1.25 * by[9] and winter > 1.25 * by[6]
     assert max(by, key=by.get) in (12, 1, 2)
@@ -364,7 +423,10 @@ def test_winter_illness_peak(con):
 
 def test_holiday_spikes_next_to_breaks(con):
     # unauthorised holiday (G) in the school weeks just before or after a break vs other weeks
-    by = dict(q(con, f"""
+    by = dict(
+        q(
+            con,
+            f"""
         with d as (select distinct date from marks where date >= '{CUR}-09-01'),
         gaps as (
             select date, date - lag(date) over (order by date) as gap_before,
@@ -377,7 +439,9 @@ def test_holiday_spikes_next_to_breaks(con):
         )
         select w.adjacent, 100.0 * count(*) filter (where m.code = 'G') / count(*)
         from marks m join weeks w on w.wk = date_trunc('week', m.date)
-        where m.date >= '{CUR}-09-01' group by 1"""))
+        where m.date >= '{CUR}-09-01' group by 1""",
+        )
+    )
     assert by[True] > 4 * by[False]
 
 
@@ -385,14 +449,18 @@ def test_holiday_spikes_next_to_breaks(con):
 # Schools, trajectories, joiners/leavers, dual registration, other codes
 # ---------------------------------------------------------------------------
 
+
 def test_school_effects_funnel_outliers(con):
     # PA funnel plot: each school's PA against its phase's rate with 99.8% binomial limits
-    rows = q(con, f"""
+    rows = q(
+        con,
+        f"""
         with s as (select urn, phase, count(*) n, sum(pa::int) k from enr where {CSA} group by all),
         p as (select phase, sum(k) / sum(n) p0 from s group by 1)
         select s.urn, s.phase, s.n, s.k::double / s.n, p.p0,
             abs(s.k::double / s.n - p.p0) > 3.09 * sqrt(p.p0 * (1 - p.p0) / s.n) as outside
-        from s join p using (phase) where s.phase in ('Primary', 'Secondary')""")
+        from s join p using (phase) where s.phase in ('Primary', 'Secondary')""",
+    )
     outside = [r for r in rows if r[5]]
     assert 2 <= len(outside) <= max(4, len(rows) // 2)
     assert any(r[3] > r[4] for r in outside)
@@ -400,7 +468,9 @@ def test_school_effects_funnel_outliers(con):
 
 def test_trajectories(con):
     # change in absence between the autumn and summer terms for pupils on roll all year
-    (decl, impr, n) = q(con, f"""
+    (decl, impr, n) = q(
+        con,
+        f"""
         with t as (
             select m.urn, m.pupil_id,
                 count(*) filter (where month(m.date) between 9 and 12 and (r.is_authorised or r.is_unauthorised))::double
@@ -411,77 +481,123 @@ def test_trajectories(con):
             where m.date >= '{CUR}-09-01' group by all
         )
         select count(*) filter (where summ - aut >= 0.08), count(*) filter (where aut - summ >= 0.08), count(*)
-        from t where aut is not null and summ is not null""")[0]
+        from t where aut is not null and summ is not null""",
+    )[0]
     assert decl / n > 0.02 and impr / n > 0.02
 
 
 def test_joiners_leavers_z(con):
-    full_start, = q(con, f"select min(date) from marks where date >= '{CUR}-09-01'")[0]
-    full_end, = q(con, f"select max(date) from marks where date >= '{CUR}-09-01'")[0]
-    (joiners, leavers, n) = q(con, f"""
+    (full_start,) = q(con, f"select min(date) from marks where date >= '{CUR}-09-01'")[0]
+    (full_end,) = q(con, f"select max(date) from marks where date >= '{CUR}-09-01'")[0]
+    (joiners, leavers, n) = q(
+        con,
+        f"""
         with e as (
             select urn, pupil_id, min(date) filter (where code <> 'Z') first_on, max(date) last_on
             from marks where date >= '{CUR}-09-01' group by all
         )
         select count(*) filter (where first_on > date '{full_start}' + 14),
-               count(*) filter (where last_on < date '{full_end}' - 14), count(*) from e""")[0]
+               count(*) filter (where last_on < date '{full_end}' - 14), count(*) from e""",
+    )[0]
     assert 0.015 < joiners / n < 0.08 and 0.01 < leavers / n < 0.08
     (z,) = q(con, f"select count(distinct pupil_id) from marks where code = 'Z' and date >= '{CUR}-09-01'")[0]
     assert z > 10
     # no Z after the pupil's first mark on roll
-    (bad,) = q(con, """
+    (bad,) = q(
+        con,
+        """
         with f as (select urn, pupil_id, min(date) filter (where code <> 'Z') first_on from marks group by all)
-        select count(*) from marks m join f using (urn, pupil_id) where m.code = 'Z' and m.date >= f.first_on""")[0]
+        select count(*) from marks m join f using (urn, pupil_id) where m.code = 'Z' and m.date >= f.first_on""",
+    )[0]
     assert bad == 0
 
 
 def test_dual_registration(con):
-    rows = q(con, f"""
+    rows = q(
+        con,
+        f"""
         with d as (select distinct pupil_id, urn from marks where code = 'D' and date >= '{CUR}-09-01')
         select d.pupil_id, count(distinct e.urn), bool_or(s.phase = 'Alternative provision')
         from d join enr e on e.pupil_id = d.pupil_id and e.ay = {CUR} join schools s on s.urn = e.urn
-        group by 1""")
+        group by 1""",
+    )
     assert len(rows) >= 3
     assert all(n == 2 and ap for _, n, ap in rows)
     # a dual-registered enrolment counts at each school with its own possible sessions
-    (same_day,) = q(con, f"""
+    (same_day,) = q(
+        con,
+        f"""
         select count(*) from marks a join marks b using (pupil_id, date, session)
         where a.urn < b.urn and a.code <> 'D' and b.code <> 'D' and a.date >= '{CUR}-09-01'
-          and a.code not in ('Z') and b.code not in ('Z')""")[0]
+          and a.code not in ('Z') and b.code not in ('Z')""",
+    )[0]
     assert same_day == 0
 
 
 def test_other_codes_present(con):
     codes = dict(q(con, f"select code, count(*) from marks where date >= '{CUR}-09-01' group by 1"))
-    for c in ("/", "\\", "L", "U", "I", "M", "G", "O", "N", "C", "C2", "E", "B", "V", "K", "P", "W",
-              "X", "D", "Z", "#"):
+    for c in (
+        "/",
+        "\\",
+        "L",
+        "U",
+        "I",
+        "M",
+        "G",
+        "O",
+        "N",
+        "C",
+        "C2",
+        "E",
+        "B",
+        "V",
+        "K",
+        "P",
+        "W",
+        "X",
+        "D",
+        "Z",
+        "#",
+    ):
         assert codes.get(c, 0) > 0, c
     assert "H" not in codes and "J" not in codes  # August 2024 code set
     # X only for sixth formers (not required to attend)
-    (bad_x,) = q(con, f"""
+    (bad_x,) = q(
+        con,
+        f"""
         select count(*) from marks m join enr e on e.urn = m.urn and e.pupil_id = m.pupil_id and e.ay = {CUR}
-        where m.code = 'X' and m.date >= '{CUR}-09-01' and e.ncyear < 12""")[0]
+        where m.code = 'X' and m.date >= '{CUR}-09-01' and e.ncyear < 12""",
+    )[0]
     assert bad_x == 0
     # part-time timetables are known and time-limited: few pupils, each for weeks not the whole year
-    (n_c2, max_sessions) = q(con, f"""
+    (n_c2, max_sessions) = q(
+        con,
+        f"""
         select count(*), max(n) from (select pupil_id, count(*) n from marks
-        where code = 'C2' and date >= '{CUR}-09-01' group by 1)""")[0]
+        where code = 'C2' and date >= '{CUR}-09-01' group by 1)""",
+    )[0]
     assert 3 <= n_c2 and max_sessions < 80
 
 
 def test_characteristics_change_mid_year(con):
-    (fsm_new, sen_new) = q(con, f"""
+    (fsm_new, sen_new) = q(
+        con,
+        f"""
         with c as (select *, case when month(valid_from) >= 9 then year(valid_from) else year(valid_from) - 1 end ay
                    from pupil_characteristics)
         select count(*) filter (where not a.fsm and b.fsm), count(*) filter (where a.sen_provision = 'N' and b.sen_provision = 'K')
         from c a join c b on a.urn = b.urn and a.pupil_id = b.pupil_id and a.ay = b.ay and b.valid_from > a.valid_from
-        where a.ay = {CUR}""")[0]
+        where a.ay = {CUR}""",
+    )[0]
     assert fsm_new > 10 and sen_new > 5
 
 
 def test_previous_year_similar(con):
-    (prev, prev_pa) = q(con, f"""
+    (prev, prev_pa) = q(
+        con,
+        f"""
         select 100.0 * sum(absent) / sum(possible), 100 * avg(pa::int) from enr
-        where ay = {CUR - 1} and ncyear between 1 and 11""")[0]
+        where ay = {CUR - 1} and ncyear between 1 and 11""",
+    )[0]
     cur = rate(con)
     assert abs(prev - cur[0]) < 1.0 and abs(prev_pa - cur[1]) < 3.0
