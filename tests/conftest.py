@@ -48,3 +48,15 @@ def demo_db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "attendance.duckdb"
     build_demo(path, seed=7, pupils=3000, progress=False)
     return path
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium under Playwright, one for the whole session (test_browser_*)."""
+    from playwright.sync_api import sync_playwright
+    from test_browser_pages import CHROMIUM, LAUNCH_ARGS
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield b
+        b.close()

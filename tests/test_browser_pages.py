@@ -80,14 +80,7 @@ def server(demo_db):
     proc.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield b
-        b.close()
+# The `browser` fixture is in conftest.py: one Playwright per test session, shared by test_browser_*.
 
 
 def wait_until_done(page, timeout_s: float = 60) -> None:

@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 from conftest import ROOT
-from test_browser_pages import CHROMIUM, SHOTS, _free_port, browser, wait_until_done  # noqa: F401
+from test_browser_pages import CHROMIUM, SHOTS, _free_port, wait_until_done
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium not installed")
 
@@ -61,7 +61,7 @@ def _nav(page) -> set[str]:
     return {links.nth(i).inner_text().strip().splitlines()[-1].strip() for i in range(links.count())}
 
 
-def test_sign_in_page_shows_no_data(browser, signin_server):  # noqa: F811
+def test_sign_in_page_shows_no_data(browser, signin_server):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(signin_server + "/?year=2025&demo_role=LA+officer")
     wait_until_done(page)
@@ -73,7 +73,7 @@ def test_sign_in_page_shows_no_data(browser, signin_server):  # noqa: F811
 
 
 @pytest.mark.parametrize("role", list(ACCOUNTS))
-def test_each_demo_role_signs_in_and_sees_its_pages(browser, signin_server, role):  # noqa: F811
+def test_each_demo_role_signs_in_and_sees_its_pages(browser, signin_server, role):
     email, password = ACCOUNTS[role]
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     errors: list[str] = []
