@@ -102,14 +102,15 @@ fig.add_scatter(x=limits["enrolments"], y=limits["la_pa_rate"], mode="lines",
                 name=f"LA rate {ui.pct(la_rate)}", line=dict(color=ui.OKABE_ITO["grey"], width=2),
                 hoverinfo="skip")
 outside = funnel["position"].str.contains("99.8")
+# outliers are numbered on the chart and named in the sentence (names would overlap)
+number = outside.cumsum().where(outside)
 fig.add_scatter(
     x=funnel["enrolments"], y=funnel["persistent_absence_rate"], mode="markers+text", name="Schools",
     marker=dict(color=ui.SERIES[0], size=12, symbol=["diamond" if o else "circle" for o in outside],
                 line=dict(color="white", width=1)),
-    text=[n if o else "" for n, o in zip(funnel["school_name"], outside)],
-    # alternate label sides so that neighbouring outliers' names do not overlap
-    textposition=[("top right", "bottom left", "bottom right", "top left")[i % 4]
-                  for i in funnel["enrolments"].rank(method="first").astype(int)],
+    text=[f"{int(n)}" if n == n else "" for n in number],
+    textposition=["middle left" if n == n and n % 2 == 0 else "middle right" for n in number],
+    textfont=dict(size=15, color=ui.OKABE_ITO["black"]),
     customdata=funnel[["school_name", "pa_enrolments", "position"]].values,
     hovertemplate="%{customdata[0]}<br>PA %{y:.1f}% (%{customdata[1]} of %{x} pupils)<br>"
                   "%{customdata[2]}<extra></extra>")
@@ -121,8 +122,8 @@ if out.empty:
     reading = (f"No school lies outside the 99.8% limits around the LA's PA rate of {ui.pct(la_rate)}: "
                "the differences between schools are within what chance and size explain.")
 else:
-    parts = [f"**{r.school_name}** ({ui.pct(r.persistent_absence_rate)}, "
-             f"{'above' if r.position.startswith('above') else 'below'})" for r in out.itertuples()]
+    parts = [f"({i}) **{r.school_name}** ({ui.pct(r.persistent_absence_rate)}, "
+             f"{'above' if r.position.startswith('above') else 'below'})" for i, r in enumerate(out.itertuples(), 1)]
     reading = (f"{len(out)} of {len(funnel)} schools lie outside the 99.8% limits around the LA's PA rate "
                f"of {ui.pct(la_rate)}, so their rates are very unlikely to be chance given their size: "
                + ", ".join(parts) + ".")
