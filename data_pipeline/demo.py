@@ -536,7 +536,7 @@ def _enrolments(rng, ch: pd.DataFrame, sch: pd.DataFrame, yi: int, n_days: int) 
     end = np.full(n, n_days)
     join = ev < JOIN
     leave = (ev >= JOIN) & (ev < JOIN + LEAVE)
-    move = (ev >= JOIN + LEAVE) & (ev < JOIN + LEAVE + MOVE) & ~special & ~sole_ap
+    move = (ev >= JOIN + LEAVE) & (ev < JOIN + LEAVE + MOVE) & ~special & ~sole_ap & (ap != 2)
     if yi == 1:  # at most one move between schools over the two years
         move &= ~((ev0 >= JOIN + LEAVE) & (ev0 < JOIN + LEAVE + MOVE))
     start[join] = rng.integers(8, n_days - 10, join.sum())
@@ -1135,7 +1135,7 @@ def build_demo(db_path, seed: int = 42, pupils: int = 40000, out_dir=None, progr
         return {
             "db_path": str(db_path),
             "files": [str(p) if keep else p.name for p in gen["files"]],
-            "results": results,
+            "results": [r.as_dict() if hasattr(r, "as_dict") else dict(r) for r in results],
             "pupils": int(gen["enrolments"][1]["child"].nunique()),
             "schools": int(len(gen["schools"])),
             "seconds_generate": round(t_gen, 1),
