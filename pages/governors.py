@@ -36,18 +36,35 @@ def suppressed(query, **params):
     return queries.run_suppressed(query, ctx.scope, **sui.GOVERNOR_SUPPRESSION[query], **params)
 
 
-st.caption(f"{name}, {p.label}. Figures are for groups of pupils only; numbers under {t} (and rates built "
-           f"on them) are shown as 'c' so that no pupil can be identified. To print, use your browser's "
-           "Print (Ctrl+P / ⌘P): the page prints on A4 without the menus, or download the one-page report.")
+st.caption(
+    f"{name}, {p.label}. Figures are for groups of pupils only; numbers under {t} (and rates built "
+    f"on them) are shown as 'c' so that no pupil can be identified. To print, use your browser's "
+    "Print (Ctrl+P / ⌘P): the page prints on A4 without the menus, or download the one-page report."
+)
 
 # ---------------------------------------------------------------- summary
 st.header("What changed since last term")
 terms = suppressed("governor_term_summary", urn=urn, year=p.academic_year, week_to=p.week_to)
 summary = sui.term_summary(terms)
 st.markdown("\n".join(f"- {s}" for s in summary))
-term_table = terms[["term_label", "enrolments", "attendance_rate", "overall_absence_rate",
-                    "unauthorised_absence_rate", "persistent_absence_rate", "pa_enrolments",
-                    "severe_absence_rate", "sa_enrolments", "days_lost"]] if not terms.empty else terms
+term_table = (
+    terms[
+        [
+            "term_label",
+            "enrolments",
+            "attendance_rate",
+            "overall_absence_rate",
+            "unauthorised_absence_rate",
+            "persistent_absence_rate",
+            "pa_enrolments",
+            "severe_absence_rate",
+            "sa_enrolments",
+            "days_lost",
+        ]
+    ]
+    if not terms.empty
+    else terms
+)
 with st.expander("Term by term"):
     st.dataframe(sui.plain(term_table), hide_index=True)
 
@@ -59,69 +76,138 @@ if weekly.empty:
     st.info("No weekly figures for this school this year.")
 else:
     fig = go.Figure()
-    for i, (series, label) in enumerate((("This year", ui.format_year(p.academic_year)),
-                                         ("Last year", ui.format_year(p.academic_year - 1)))):
+    for i, (series, label) in enumerate(
+        (("This year", ui.format_year(p.academic_year)), ("Last year", ui.format_year(p.academic_year - 1)))
+    ):
         s = weekly[weekly["series"] == series]
-        fig.add_scatter(x=s["week_of_year"], y=s["overall_absence_rate"], name=label,
-                        mode="lines+markers" if i == 0 else "lines", line=dict(color=ui.SERIES[i], width=3))
+        fig.add_scatter(
+            x=s["week_of_year"],
+            y=s["overall_absence_rate"],
+            name=label,
+            mode="lines+markers" if i == 0 else "lines",
+            line=dict(color=ui.SERIES[i], width=3),
+        )
     ui.style_figure(fig, y_title="overall absence, % of sessions")
     fig.update_xaxes(title="school week of the academic year")
     this = weekly[weekly["series"] == "This year"]
     lastyr = weekly[weekly["series"] == "Last year"]
-    reading = (f"Average weekly absence this year is {ui.pct(this['overall_absence_rate'].mean())}"
-               + (f", against {ui.pct(lastyr['overall_absence_rate'].mean())} last year." if not lastyr.empty
-                  else "."))
+    reading = f"Average weekly absence this year is {ui.pct(this['overall_absence_rate'].mean())}" + (
+        f", against {ui.pct(lastyr['overall_absence_rate'].mean())} last year." if not lastyr.empty else "."
+    )
     ui.chart_block(fig, reading, weekly, f"governors_{urn}_weekly", ctx.synthetic, key="gov_weekly")
 
 # ---------------------------------------------------------------- year groups
 st.header("Year groups")
 yg = suppressed("school_year_groups", **args)
-yg_table = yg[["year_group", "enrolments", "overall_absence_rate", "persistent_absence_rate", "pa_enrolments",
-               "severe_absence_rate", "sa_enrolments", "last_year_pa_rate", "days_lost"]] if not yg.empty else yg
+yg_table = (
+    yg[
+        [
+            "year_group",
+            "enrolments",
+            "overall_absence_rate",
+            "persistent_absence_rate",
+            "pa_enrolments",
+            "severe_absence_rate",
+            "sa_enrolments",
+            "last_year_pa_rate",
+            "days_lost",
+        ]
+    ]
+    if not yg.empty
+    else yg
+)
 if yg.empty:
     st.info("No year groups with possible sessions in this period.")
 else:
     num = ui.pd.to_numeric
     fig = go.Figure()
-    fig.add_bar(name=p.label, x=yg["year_group"], y=num(yg["persistent_absence_rate"], errors="coerce"),
-                marker_color=ui.SERIES[0], text=sui.c_labels(yg["persistent_absence_rate"]),
-                textposition="outside")
-    fig.add_bar(name="Same weeks last year", x=yg["year_group"],
-                y=num(yg["last_year_pa_rate"], errors="coerce"), marker_color=ui.SERIES[1])
+    fig.add_bar(
+        name=p.label,
+        x=yg["year_group"],
+        y=num(yg["persistent_absence_rate"], errors="coerce"),
+        marker_color=ui.SERIES[0],
+        text=sui.c_labels(yg["persistent_absence_rate"]),
+        textposition="outside",
+    )
+    fig.add_bar(
+        name="Same weeks last year",
+        x=yg["year_group"],
+        y=num(yg["last_year_pa_rate"], errors="coerce"),
+        marker_color=ui.SERIES[1],
+    )
     ui.style_figure(fig, y_title="persistent absence, % of pupils")
     rates = num(yg["persistent_absence_rate"], errors="coerce")
     hidden = int(rates.isna().sum())
-    reading = ("" if rates.dropna().empty else
-               f"**{yg.loc[rates.idxmax(), 'year_group']}** has the highest persistent absence "
-               f"({ui.pct(rates.max())}). ")
-    reading += (f"{hidden} year group{'s are' if hidden != 1 else ' is'} not shown (marked 'c') because the "
-                "numbers are too small." if hidden else "No figure needed suppressing.")
-    ui.chart_block(fig, reading, sui.plain(yg_table), f"governors_{urn}_year_groups", ctx.synthetic, key="gov_years")
+    reading = (
+        ""
+        if rates.dropna().empty
+        else f"**{yg.loc[rates.idxmax(), 'year_group']}** has the highest persistent absence "
+        f"({ui.pct(rates.max())}). "
+    )
+    reading += (
+        f"{hidden} year group{'s are' if hidden != 1 else ' is'} not shown (marked 'c') because the "
+        "numbers are too small."
+        if hidden
+        else "No figure needed suppressing."
+    )
+    ui.chart_block(
+        fig, reading, sui.plain(yg_table), f"governors_{urn}_year_groups", ctx.synthetic, key="gov_years"
+    )
 
 # ---------------------------------------------------------------- cohorts
 st.header("Pupil groups")
 co = suppressed("school_cohorts", **args)
-co_table = co[["cohort", "enrolments", "overall_absence_rate", "persistent_absence_rate", "pa_enrolments",
-               "last_year_pa_rate", "gap_to_rest_of_school", "la_pa_rate"]] if not co.empty else co
+co_table = (
+    co[
+        [
+            "cohort",
+            "enrolments",
+            "overall_absence_rate",
+            "persistent_absence_rate",
+            "pa_enrolments",
+            "last_year_pa_rate",
+            "gap_to_rest_of_school",
+            "la_pa_rate",
+        ]
+    ]
+    if not co.empty
+    else co
+)
 if co.empty:
     st.info("No pupils in this period.")
 else:
     num = ui.pd.to_numeric
     fig = go.Figure()
-    fig.add_bar(name=name, y=co["cohort"], x=num(co["persistent_absence_rate"], errors="coerce"),
-                orientation="h", marker_color=ui.SERIES[0], text=sui.c_labels(co["persistent_absence_rate"]),
-                textposition="outside")
-    fig.add_bar(name="LA schools of the same phase", y=co["cohort"], x=co["la_pa_rate"], orientation="h",
-                marker_color=ui.SERIES[2])
+    fig.add_bar(
+        name=name,
+        y=co["cohort"],
+        x=num(co["persistent_absence_rate"], errors="coerce"),
+        orientation="h",
+        marker_color=ui.SERIES[0],
+        text=sui.c_labels(co["persistent_absence_rate"]),
+        textposition="outside",
+    )
+    fig.add_bar(
+        name="LA schools of the same phase",
+        y=co["cohort"],
+        x=co["la_pa_rate"],
+        orientation="h",
+        marker_color=ui.SERIES[2],
+    )
     ui.style_figure(fig, height=520)
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title="persistent absence, % of pupils")
     gaps = num(co["gap_to_rest_of_school"], errors="coerce")
-    reading = ("" if gaps.dropna().empty else
-               f"The widest gap is for **{co.loc[gaps.idxmax(), 'cohort']}** pupils: "
-               f"{gaps.max():.1f} points more persistent absence than other pupils in the school. ")
+    reading = (
+        ""
+        if gaps.dropna().empty
+        else f"The widest gap is for **{co.loc[gaps.idxmax(), 'cohort']}** pupils: "
+        f"{gaps.max():.1f} points more persistent absence than other pupils in the school. "
+    )
     reading += "Groups marked 'c' are too small to show."
-    ui.chart_block(fig, reading, sui.plain(co_table), f"governors_{urn}_cohorts", ctx.synthetic, key="gov_cohorts")
+    ui.chart_block(
+        fig, reading, sui.plain(co_table), f"governors_{urn}_cohorts", ctx.synthetic, key="gov_cohorts"
+    )
 
 # ---------------------------------------------------------------- printable report
 st.header("One-page report")
@@ -130,11 +216,20 @@ report = sui.a4_report(
     f"{p.label} · pupils of compulsory school age · {ctx.la_name}"
     + (" · SYNTHETIC DEMO DATA" if ctx.synthetic else ""),
     summary,
-    [("Term by term", sui.plain(term_table)), ("Year groups", sui.plain(yg_table)),
-     ("Pupil groups", sui.plain(co_table))],
+    [
+        ("Term by term", sui.plain(term_table)),
+        ("Year groups", sui.plain(yg_table)),
+        ("Pupil groups", sui.plain(co_table)),
+    ],
     f"Rates are % of possible sessions (persistent absence: % of pupils missing 10% or more; severe: 50% "
-    f"or more). 'c': fewer than {t} pupils, not shown so that no pupil can be identified.")
+    f"or more). 'c': fewer than {t} pupils, not shown so that no pupil can be identified.",
+)
 st.markdown("An A4 page with the summary and the three tables; open it and print it from the browser.")
-st.download_button(f"Download the one-page report (HTML, {ui.size_label(len(report))})", report,
-                   file_name=f"governors_report_{urn}.html", mime="text/html", key="gov_report",
-                   icon=":material/print:")
+st.download_button(
+    f"Download the one-page report (HTML, {ui.size_label(len(report))})",
+    report,
+    file_name=f"governors_report_{urn}.html",
+    mime="text/html",
+    key="gov_report",
+    icon=":material/print:",
+)

@@ -13,16 +13,20 @@ from ui.context import context
 ctx = context()
 st.title("Schools")
 if ctx.period is None:
-    st.info("There is no attendance data for this selection. Choose another academic year "
-            "or period in the sidebar.")
+    st.info(
+        "There is no attendance data for this selection. Choose another academic year "
+        "or period in the sidebar."
+    )
     st.stop()
 
 p = ctx.period
 args = dict(year=p.academic_year, phase=ctx.phase, **p.params())
 everything = queries.run("schools_table", ctx.scope, school_type=None, ward=None, **args)
 if everything.empty:
-    st.info(f"No school has pupils of compulsory school age with possible sessions in {p.label} "
-            f"for {ctx.phase_label}. Choose another period or phase in the sidebar.")
+    st.info(
+        f"No school has pupils of compulsory school age with possible sessions in {p.label} "
+        f"for {ctx.phase_label}. Choose another period or phase in the sidebar."
+    )
     st.stop()
 
 c1, c2 = st.columns(2)
@@ -39,48 +43,79 @@ table = queries.run("schools_table", ctx.scope, **filters, **args)
 
 # ---------------------------------------------------------------- table
 st.header("Every school")
-st.caption(f"{p.label}, {ctx.phase_label}. Rates are for pupils of compulsory school age (5 to 15), "
-           "per enrolment; roll counts every pupil on roll with possible sessions. PA: 10% or more of "
-           "sessions missed over the period; SA: 50% or more. Change is in percentage points on the same "
-           "weeks last year. Click a column heading to sort; open a school's page from the link.")
+st.caption(
+    f"{p.label}, {ctx.phase_label}. Rates are for pupils of compulsory school age (5 to 15), "
+    "per enrolment; roll counts every pupil on roll with possible sessions. PA: 10% or more of "
+    "sessions missed over the period; SA: 50% or more. Change is in percentage points on the same "
+    "weeks last year. Click a column heading to sort; open a school's page from the link."
+)
 if table.empty:
     st.info("No school matches these filters. Choose another type or area.")
     st.stop()
 worst = table.loc[table["persistent_absence_rate"].idxmax()]
-st.markdown(f"**{len(table)} schools**, {ui.number(table['enrolments'].sum())} pupils of compulsory school "
-            f"age. Persistent absence ranges from {ui.pct(table['persistent_absence_rate'].min())} to "
-            f"{ui.pct(worst['persistent_absence_rate'])} ({worst['school_name']}); together the schools "
-            f"lost {ui.number(table['days_lost'].sum())} school days.")
+st.markdown(
+    f"**{len(table)} schools**, {ui.number(table['enrolments'].sum())} pupils of compulsory school "
+    f"age. Persistent absence ranges from {ui.pct(table['persistent_absence_rate'].min())} to "
+    f"{ui.pct(worst['persistent_absence_rate'])} ({worst['school_name']}); together the schools "
+    f"lost {ui.number(table['days_lost'].sum())} school days."
+)
 shown = table.copy()
 shown.insert(1, "school_page", "/school?urn=" + shown["urn"].astype(str))
 pct_col = lambda label: st.column_config.NumberColumn(label, format="%.1f")  # noqa: E731
-st.dataframe(shown, hide_index=True, key="schools_table", column_config={
-    "urn": st.column_config.NumberColumn("URN", format="%d"),
-    "school_page": st.column_config.LinkColumn("Page", display_text="open"),
-    "school_name": st.column_config.TextColumn("School", pinned=True),
-    "phase": "Phase", "establishment_type": "Type", "ward_name": "Ward",
-    "roll": "Roll", "enrolments": "Pupils 5–15",
-    "attendance_rate": pct_col("Attendance %"),
-    "overall_absence_rate": pct_col("Absence %"),
-    "authorised_absence_rate": pct_col("Authorised %"),
-    "unauthorised_absence_rate": pct_col("Unauthorised %"),
-    "pa_enrolments": "PA pupils", "persistent_absence_rate": pct_col("PA %"),
-    "sa_enrolments": "SA pupils", "severe_absence_rate": pct_col("SA %"),
-    "overall_absence_change": st.column_config.NumberColumn("Absence change (pts)", format="%+.1f"),
-    "pa_rate_change": st.column_config.NumberColumn("PA change (pts)", format="%+.1f"),
-    "fsm_share": pct_col("FSM %"), "sen_share": pct_col("SEN %"),
-    "days_lost": st.column_config.NumberColumn("Days lost", format="%.0f"),
-})
+st.dataframe(
+    shown,
+    hide_index=True,
+    key="schools_table",
+    column_config={
+        "urn": st.column_config.NumberColumn("URN", format="%d"),
+        "school_page": st.column_config.LinkColumn("Page", display_text="open"),
+        "school_name": st.column_config.TextColumn("School", pinned=True),
+        "phase": "Phase",
+        "establishment_type": "Type",
+        "ward_name": "Ward",
+        "roll": "Roll",
+        "enrolments": "Pupils 5–15",
+        "attendance_rate": pct_col("Attendance %"),
+        "overall_absence_rate": pct_col("Absence %"),
+        "authorised_absence_rate": pct_col("Authorised %"),
+        "unauthorised_absence_rate": pct_col("Unauthorised %"),
+        "pa_enrolments": "PA pupils",
+        "persistent_absence_rate": pct_col("PA %"),
+        "sa_enrolments": "SA pupils",
+        "severe_absence_rate": pct_col("SA %"),
+        "overall_absence_change": st.column_config.NumberColumn("Absence change (pts)", format="%+.1f"),
+        "pa_rate_change": st.column_config.NumberColumn("PA change (pts)", format="%+.1f"),
+        "fsm_share": pct_col("FSM %"),
+        "sen_share": pct_col("SEN %"),
+        "days_lost": st.column_config.NumberColumn("Days lost", format="%.0f"),
+    },
+)
 data = ui.csv_bytes(table, ctx.synthetic, f"{p.label}, {ctx.phase_label}")
-st.download_button(f"Download CSV ({ui.size_label(len(data))})", data, file_name="schools.csv",
-                   mime="text/csv", key="schools_csv", icon=":material/download:")
+st.download_button(
+    f"Download CSV ({ui.size_label(len(data))})",
+    data,
+    file_name="schools.csv",
+    mime="text/csv",
+    key="schools_csv",
+    icon=":material/download:",
+)
 
 names = dict(zip(table["urn"], table["school_name"]))
-pick = st.selectbox("Open a school's page", list(names), index=None, format_func=names.get,
-                    placeholder="Choose a school", key="open_school")
+pick = st.selectbox(
+    "Open a school's page",
+    list(names),
+    index=None,
+    format_func=names.get,
+    placeholder="Choose a school",
+    key="open_school",
+)
 if pick is not None:
-    st.page_link("pages/school.py", label=f"Open {names[pick]}", icon=":material/school:",
-                 query_params={"urn": str(pick)})
+    st.page_link(
+        "pages/school.py",
+        label=f"Open {names[pick]}",
+        icon=":material/school:",
+        query_params={"urn": str(pick)},
+    )
 
 # ---------------------------------------------------------------- funnel
 st.header("Persistent absence against school size")
@@ -89,49 +124,79 @@ if funnel.empty:
     st.info("No school to plot for this selection.")
     st.stop()
 la_rate = float(funnel["la_pa_rate"].iloc[0])
-limits = queries.run("schools_funnel_limits", la_rate=la_rate,
-                     n_max=int(max(funnel["enrolments"].max() * 1.15, 50)))
+limits = queries.run(
+    "schools_funnel_limits", la_rate=la_rate, n_max=int(max(funnel["enrolments"].max() * 1.15, 50))
+)
 fig = go.Figure()
-for name, lo, hi, colour, dash in (("95% limits", "lower_95", "upper_95", ui.SERIES[1], "dash"),
-                                    ("99.8% limits", "lower_998", "upper_998", ui.SERIES[2], "solid")):
+for name, lo, hi, colour, dash in (
+    ("95% limits", "lower_95", "upper_95", ui.SERIES[1], "dash"),
+    ("99.8% limits", "lower_998", "upper_998", ui.SERIES[2], "solid"),
+):
     x = [*limits["enrolments"], None, *limits["enrolments"]]
     y = [*limits[lo], None, *limits[hi]]
-    fig.add_scatter(x=x, y=y, mode="lines", name=name, line=dict(color=colour, dash=dash, width=2),
-                    hoverinfo="skip")
-fig.add_scatter(x=limits["enrolments"], y=limits["la_pa_rate"], mode="lines",
-                name=f"LA rate {ui.pct(la_rate)}", line=dict(color=ui.OKABE_ITO["grey"], width=2),
-                hoverinfo="skip")
+    fig.add_scatter(
+        x=x, y=y, mode="lines", name=name, line=dict(color=colour, dash=dash, width=2), hoverinfo="skip"
+    )
+fig.add_scatter(
+    x=limits["enrolments"],
+    y=limits["la_pa_rate"],
+    mode="lines",
+    name=f"LA rate {ui.pct(la_rate)}",
+    line=dict(color=ui.OKABE_ITO["grey"], width=2),
+    hoverinfo="skip",
+)
 outside = funnel["position"].str.contains("99.8")
 # outliers are numbered on the chart and named in the sentence (names would overlap)
 number = outside.cumsum().where(outside)
 fig.add_scatter(
-    x=funnel["enrolments"], y=funnel["persistent_absence_rate"], mode="markers+text", name="Schools",
-    marker=dict(color=ui.SERIES[0], size=12, symbol=["diamond" if o else "circle" for o in outside],
-                line=dict(color="white", width=1)),
+    x=funnel["enrolments"],
+    y=funnel["persistent_absence_rate"],
+    mode="markers+text",
+    name="Schools",
+    marker=dict(
+        color=ui.SERIES[0],
+        size=12,
+        symbol=["diamond" if o else "circle" for o in outside],
+        line=dict(color="white", width=1),
+    ),
     text=[f"{int(n)}" if n == n else "" for n in number],
     textposition=["middle left" if n == n and n % 2 == 0 else "middle right" for n in number],
     textfont=dict(size=15, color=ui.OKABE_ITO["black"]),
     customdata=funnel[["school_name", "pa_enrolments", "position"]].values,
     hovertemplate="%{customdata[0]}<br>PA %{y:.1f}% (%{customdata[1]} of %{x} pupils)<br>"
-                  "%{customdata[2]}<extra></extra>")
+    "%{customdata[2]}<extra></extra>",
+)
 ui.style_figure(fig, height=480, y_title="persistent absence, % of pupils")
 fig.update_xaxes(title="pupils of compulsory school age (enrolments)", rangemode="tozero")
 fig.update_yaxes(rangemode="tozero")
 out = funnel[outside]
 if out.empty:
-    reading = (f"No school lies outside the 99.8% limits around the LA's PA rate of {ui.pct(la_rate)}: "
-               "the differences between schools are within what chance and size explain.")
+    reading = (
+        f"No school lies outside the 99.8% limits around the LA's PA rate of {ui.pct(la_rate)}: "
+        "the differences between schools are within what chance and size explain."
+    )
 else:
-    parts = [f"({i}) **{r.school_name}** ({ui.pct(r.persistent_absence_rate)}, "
-             f"{'above' if r.position.startswith('above') else 'below'})" for i, r in enumerate(out.itertuples(), 1)]
-    reading = (f"{len(out)} of {len(funnel)} schools lie outside the 99.8% limits around the LA's PA rate "
-               f"of {ui.pct(la_rate)}, so their rates are very unlikely to be chance given their size: "
-               + ", ".join(parts) + ".")
+    parts = [
+        f"({i}) **{r.school_name}** ({ui.pct(r.persistent_absence_rate)}, "
+        f"{'above' if r.position.startswith('above') else 'below'})"
+        for i, r in enumerate(out.itertuples(), 1)
+    ]
+    reading = (
+        f"{len(out)} of {len(funnel)} schools lie outside the 99.8% limits around the LA's PA rate "
+        f"of {ui.pct(la_rate)}, so their rates are very unlikely to be chance given their size: "
+        + ", ".join(parts)
+        + "."
+    )
 if ctx.phase is None:
-    reading += (" All phases are shown together: primary schools tend to sit low and secondaries high, "
-                "so choose a phase in the sidebar for a like-for-like comparison.")
-st.caption("Control limits: the LA's rate ± 1.96 (95%) and ± 3.09 (99.8%) standard errors of a "
-           "proportion, √(p(1−p)/n): a normal approximation to the binomial. A school outside the "
-           "99.8% limits would be there by chance about 2 times in 1,000.")
-ui.chart_block(fig, reading, funnel, "schools_funnel", ctx.synthetic, note=f"{p.label}, {ctx.phase_label}",
-               key="funnel")
+    reading += (
+        " All phases are shown together: primary schools tend to sit low and secondaries high, "
+        "so choose a phase in the sidebar for a like-for-like comparison."
+    )
+st.caption(
+    "Control limits: the LA's rate ± 1.96 (95%) and ± 3.09 (99.8%) standard errors of a "
+    "proportion, √(p(1−p)/n): a normal approximation to the binomial. A school outside the "
+    "99.8% limits would be there by chance about 2 times in 1,000."
+)
+ui.chart_block(
+    fig, reading, funnel, "schools_funnel", ctx.synthetic, note=f"{p.label}, {ctx.phase_label}", key="funnel"
+)

@@ -56,7 +56,17 @@ def _pick_school(at, urn: int):
 
 def _texts(at) -> list[str]:
     out = []
-    for kind in ("markdown", "caption", "info", "success", "warning", "header", "subheader", "title", "metric"):
+    for kind in (
+        "markdown",
+        "caption",
+        "info",
+        "success",
+        "warning",
+        "header",
+        "subheader",
+        "title",
+        "metric",
+    ):
         for el in getattr(at, kind):
             out.append(str(getattr(el, "value", "")) + " " + str(getattr(el, "label", "")))
     for df in at.dataframe:
@@ -122,11 +132,17 @@ def _warehouse_school(db, urn: int) -> dict:
         from pupil_week w join pupil_year y using (academic_year, urn, pupil_id)
         where w.academic_year = 2025 and y.compulsory_age and w.urn = ?
         group by w.pupil_id having sum(w.possible) > 0
-        """, [urn]).fetchall()
+        """,
+        [urn],
+    ).fetchall()
     con.close()
     pa = sum(1 for p, _, a in rows if a * 10 >= p)
-    return {"pa": 100 * pa / len(rows), "pa_n": pa, "n": len(rows),
-            "attendance": 100 * sum(r[1] for r in rows) / sum(r[0] for r in rows)}
+    return {
+        "pa": 100 * pa / len(rows),
+        "pa_n": pa,
+        "n": len(rows),
+        "attendance": 100 * sum(r[1] for r in rows) / sum(r[0] for r in rows),
+    }
 
 
 def test_school_page_figures_match_the_warehouse(demo_db, monkeypatch):
@@ -166,9 +182,12 @@ def test_governors_page_shows_no_pupil_identifier(demo_db, monkeypatch):
     ran = []
     real_run, real_sup = queries.run, queries.run_suppressed
     monkeypatch.setattr(queries, "run", lambda name, *a, **k: ran.append(name) or real_run(name, *a, **k))
-    monkeypatch.setattr(queries, "run_suppressed",
-                        lambda name, *a, **k: ran.append(name) or real_sup(name, *a, **k))
-    at = _app(demo_db, monkeypatch, "pages/governors.py", year=2025, period="Year to date", phase="All phases")
+    monkeypatch.setattr(
+        queries, "run_suppressed", lambda name, *a, **k: ran.append(name) or real_sup(name, *a, **k)
+    )
+    at = _app(
+        demo_db, monkeypatch, "pages/governors.py", year=2025, period="Year to date", phase="All phases"
+    )
     assert at.session_state["_context"].scope.role == "governor"
     _pick_school(at, urn)
     assert any(h.value == "What changed since last term" for h in at.header)

@@ -86,11 +86,19 @@ def _marks() -> list[list]:
 @pytest.fixture(scope="module")
 def lists_db(tmp_path_factory):
     d = tmp_path_factory.mktemp("lists")
-    write_csv(d / "schools.csv", ["urn", "school_name", "phase"],
-              [[A, "School A", "Primary"], [B, "School B", "Primary"]])
-    write_csv(d / "pupils.csv", ["urn", "pupil_id", "ncyear", "fsm", "sen_provision", "eal", "effective_date"],
-              [[urn, pupil, 5, 1 if pupil == "EMG" else 0, "K" if pupil == "EMG" else "N", 0, "2025-09-01"]
-               for urn, pupil in PLAN])
+    write_csv(
+        d / "schools.csv",
+        ["urn", "school_name", "phase"],
+        [[A, "School A", "Primary"], [B, "School B", "Primary"]],
+    )
+    write_csv(
+        d / "pupils.csv",
+        ["urn", "pupil_id", "ncyear", "fsm", "sen_provision", "eal", "effective_date"],
+        [
+            [urn, pupil, 5, 1 if pupil == "EMG" else 0, "K" if pupil == "EMG" else "N", 0, "2025-09-01"]
+            for urn, pupil in PLAN
+        ],
+    )
     write_csv(d / "marks.csv", ["urn", "pupil_id", "date", "session", "code"], _marks())
     db = d / "attendance.duckdb"
     ingest_files([d / "schools.csv", d / "pupils.csv", d / "marks.csv"], db, progress=False)
@@ -98,10 +106,18 @@ def lists_db(tmp_path_factory):
     return db
 
 
-STAFF_A = queries.Scope(schools=(A,), pupil_rows_allowed=True, role="school_staff", user="staff.a@test.invalid")
+STAFF_A = queries.Scope(
+    schools=(A,), pupil_rows_allowed=True, role="school_staff", user="staff.a@test.invalid"
+)
 LA = queries.Scope(pupil_rows_allowed=True, role="la_officer", user="officer@test.invalid")
-LISTS = ["pupil_persistent_absence_list", "pupil_severe_absence_list", "pupil_emerging_absence_list",
-         "pupil_unauthorised_10_list", "pupil_illness_15_days_list", "pupil_part_time_list"]
+LISTS = [
+    "pupil_persistent_absence_list",
+    "pupil_severe_absence_list",
+    "pupil_emerging_absence_list",
+    "pupil_unauthorised_10_list",
+    "pupil_illness_15_days_list",
+    "pupil_part_time_list",
+]
 PUPIL_QUERIES = sorted(p.stem for p in queries.QUERY_DIR.glob("pupil_*.sql"))
 
 
@@ -205,8 +221,12 @@ def test_lists_never_show_pupil_ids_or_other_schools(period):
 
 def test_scope_filter_in_sql(period):
     # even if the loader's URN check were bypassed, $scope_urns keeps school B's rows out
-    df = queries._execute("pupil_unauthorised_10_list", STAFF_A, None,
-                          dict(urn=B, year=2025, **period.params(), pseudonym_key=KEY))
+    df = queries._execute(
+        "pupil_unauthorised_10_list",
+        STAFF_A,
+        None,
+        dict(urn=B, year=2025, **period.params(), pseudonym_key=KEY),
+    )
     assert df.empty
 
 

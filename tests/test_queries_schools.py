@@ -39,8 +39,9 @@ def _pupils():
         codes = ["I"] if i < 5 else ["O"] * 5 if i == 5 else []
         rows.append((S1, f"S1-{i}", 5, i < 2, "K" if i == 9 else "N", codes))
     for i in range(30):  # S2
-        rows.append((S2, f"S2-{i}", 5 if i < 27 else 6, i < 6, "K" if i >= 27 else "N",
-                     ["I"] if i < 3 else []))
+        rows.append(
+            (S2, f"S2-{i}", 5 if i < 27 else 6, i < 6, "K" if i >= 27 else "N", ["I"] if i < 3 else [])
+        )
     for i in range(10):  # S3
         rows.append((S3, f"S3-{i}", 4, i < 8, "E" if i == 0 else "N", []))
     for i in range(10):  # S4
@@ -51,19 +52,36 @@ def _pupils():
 @pytest.fixture(scope="module")
 def schools_db(tmp_path_factory):
     d = tmp_path_factory.mktemp("schools")
-    write_csv(d / "schools.csv", ["urn", "school_name", "phase", "type"],
-              [[S1, "S1", "Primary", "Community school"], [S2, "S2", "Primary", "Academy converter"],
-               [S3, "S3", "Primary", "Community school"], [S4, "S4", "Secondary", "Academy converter"]])
+    write_csv(
+        d / "schools.csv",
+        ["urn", "school_name", "phase", "type"],
+        [
+            [S1, "S1", "Primary", "Community school"],
+            [S2, "S2", "Primary", "Academy converter"],
+            [S3, "S3", "Primary", "Community school"],
+            [S4, "S4", "Secondary", "Academy converter"],
+        ],
+    )
     pupils = _pupils()
-    write_csv(d / "pupils.csv", ["urn", "pupil_id", "ncyear", "fsm", "sen_provision", "effective_date"],
-              [[u, p, y, int(f), s, "2024-09-01"] for u, p, y, f, s, _ in pupils])
+    write_csv(
+        d / "pupils.csv",
+        ["urn", "pupil_id", "ncyear", "fsm", "sen_provision", "effective_date"],
+        [[u, p, y, int(f), s, "2024-09-01"] for u, p, y, f, s, _ in pupils],
+    )
     marks, last_year = [], []
     for u, p, _, _, _, codes in pupils:
         k = 0
         for day in WEEK:
             for session in ("AM", "PM"):
-                marks.append([u, p, day.isoformat(), session,
-                              codes[k] if k < len(codes) else ("/" if session == "AM" else "\\")])
+                marks.append(
+                    [
+                        u,
+                        p,
+                        day.isoformat(),
+                        session,
+                        codes[k] if k < len(codes) else ("/" if session == "AM" else "\\"),
+                    ]
+                )
                 k += 1
         if u == S1:
             for day in LAST_YEAR_WEEK:
@@ -71,8 +89,9 @@ def schools_db(tmp_path_factory):
     write_csv(d / "marks.csv", ["urn", "pupil_id", "date", "session", "code"], marks)
     write_csv(d / "marks_2024.csv", ["urn", "pupil_id", "date", "session", "code"], last_year)
     db = d / "attendance.duckdb"
-    ingest_files([d / "schools.csv", d / "pupils.csv", d / "marks_2024.csv", d / "marks.csv"], db,
-                 progress=False)
+    ingest_files(
+        [d / "schools.csv", d / "pupils.csv", d / "marks_2024.csv", d / "marks.csv"], db, progress=False
+    )
     set_meta(db, {"la_code": "E08000027", "la_name": "Schools", "synthetic": "true"})
     return db
 
@@ -115,10 +134,13 @@ def test_schools_table_figures(period):
 def test_schools_table_filters(period):
     prim = queries.execute("schools_table", LA, **_args(period, phase="Primary", school_type=None, ward=None))
     assert set(prim["urn"]) == {S1, S2, S3}
-    acad = queries.execute("schools_table", LA, **_args(period, phase=None, school_type="Academy converter",
-                                                        ward=None))
+    acad = queries.execute(
+        "schools_table", LA, **_args(period, phase=None, school_type="Academy converter", ward=None)
+    )
     assert set(acad["urn"]) == {S2, S4}
-    nowhere = queries.execute("schools_table", LA, **_args(period, phase=None, school_type=None, ward="Atlantis"))
+    nowhere = queries.execute(
+        "schools_table", LA, **_args(period, phase=None, school_type=None, ward="Atlantis")
+    )
     assert nowhere.empty
 
 
@@ -149,7 +171,9 @@ def test_funnel_phase_sets_the_la_rate(period):
 
 
 def test_similar_schools_and_hours(period):
-    h = queries.execute("school_headline", LA, week_hours=32.5, **_args(period, urn=S1)).set_index("comparison")
+    h = queries.execute("school_headline", LA, week_hours=32.5, **_args(period, urn=S1)).set_index(
+        "comparison"
+    )
     me = h.loc["This school"]
     assert me["hours_lost"] == pytest.approx(10 / 10 * 32.5)  # 10 sessions = one week's worth
     assert me["days_lost"] == pytest.approx(5.0)
@@ -177,8 +201,13 @@ def test_governors_suppression(period):
     # aggregates without suppression are refused for governors
     with pytest.raises(queries.AccessDenied):
         queries.execute("school_year_groups", gov, **_args(period, urn=S2))
-    yg = queries.run_suppressed("school_year_groups", gov, con=queries.connection(),
-                                **GOVERNOR_SUPPRESSION["school_year_groups"], **_args(period, urn=S2))
+    yg = queries.run_suppressed(
+        "school_year_groups",
+        gov,
+        con=queries.connection(),
+        **GOVERNOR_SUPPRESSION["school_year_groups"],
+        **_args(period, urn=S2),
+    )
     yg = yg.set_index("year_group")
     # Year 6 has 3 pupils: suppressed, with its rates; Year 5 (27) is suppressed too, or 3 = 30 - 27
     assert yg.loc["Year 6", "enrolments"] == "c"
@@ -187,20 +216,36 @@ def test_governors_suppression(period):
     # Year 5's 3 PA pupils are under 5: 'c', and the PA rate built on them
     assert yg.loc["Year 5", "pa_enrolments"] == "c"
     assert yg.loc["Year 5", "persistent_absence_rate"] == "c"
-    terms = queries.run_suppressed("governor_term_summary", gov, con=queries.connection(),
-                                   **GOVERNOR_SUPPRESSION["governor_term_summary"], urn=S2, year=2025,
-                                   week_to=period.week_to)
+    terms = queries.run_suppressed(
+        "governor_term_summary",
+        gov,
+        con=queries.connection(),
+        **GOVERNOR_SUPPRESSION["governor_term_summary"],
+        urn=S2,
+        year=2025,
+        week_to=period.week_to,
+    )
     autumn = terms.set_index("term_label").loc["Autumn 2025"]
     assert autumn["enrolments"] == 30
     assert autumn["pa_enrolments"] == "c" and autumn["persistent_absence_rate"] == "c"
     assert autumn["attendance_rate"] == pytest.approx(99.0)  # 3 sessions of 300
-    co = queries.run_suppressed("school_cohorts", gov, con=queries.connection(),
-                                **GOVERNOR_SUPPRESSION["school_cohorts"], **_args(period, urn=S2))
+    co = queries.run_suppressed(
+        "school_cohorts",
+        gov,
+        con=queries.connection(),
+        **GOVERNOR_SUPPRESSION["school_cohorts"],
+        **_args(period, urn=S2),
+    )
     fsm = co.set_index("cohort").loc["Eligible for FSM"]
     assert fsm["enrolments"] == 6 and fsm["pa_enrolments"] == "c"  # 3 PA pupils, all FSM-eligible
     # the LA officer sees the numbers
-    la = queries.run_suppressed("school_year_groups", LA, con=queries.connection(),
-                                **GOVERNOR_SUPPRESSION["school_year_groups"], **_args(period, urn=S2))
+    la = queries.run_suppressed(
+        "school_year_groups",
+        LA,
+        con=queries.connection(),
+        **GOVERNOR_SUPPRESSION["school_year_groups"],
+        **_args(period, urn=S2),
+    )
     assert la.set_index("year_group").loc["Year 6", "enrolments"] == 3
 
 
@@ -209,12 +254,28 @@ def test_term_summary_sentence():
 
     from ui.school import term_summary
 
-    terms = pd.DataFrame([
-        {"term_label": "Autumn 2025", "attendance_rate": 92.3, "persistent_absence_rate": 21.0,
-         "unauthorised_absence_rate": 2.0, "days_lost": 1000.0, "enrolments": 200, "sa_enrolments": "c"},
-        {"term_label": "Spring 2026", "attendance_rate": 93.1, "persistent_absence_rate": 19.0,
-         "unauthorised_absence_rate": 1.5, "days_lost": 900.0, "enrolments": 200, "sa_enrolments": "c"},
-    ])
+    terms = pd.DataFrame(
+        [
+            {
+                "term_label": "Autumn 2025",
+                "attendance_rate": 92.3,
+                "persistent_absence_rate": 21.0,
+                "unauthorised_absence_rate": 2.0,
+                "days_lost": 1000.0,
+                "enrolments": 200,
+                "sa_enrolments": "c",
+            },
+            {
+                "term_label": "Spring 2026",
+                "attendance_rate": 93.1,
+                "persistent_absence_rate": 19.0,
+                "unauthorised_absence_rate": 1.5,
+                "days_lost": 900.0,
+                "enrolments": 200,
+                "sa_enrolments": "c",
+            },
+        ]
+    )
     s = term_summary(terms)
     assert s[0] == "Attendance in Spring 2026 was **93.1%**, up 0.8 points on Autumn 2025 (92.3%)."
     assert "fell from 21% to 19%" in s[1]

@@ -20,28 +20,45 @@ SUPPRESSED = "c"
 GOVERNOR_SUPPRESSION = {
     "governor_term_summary": dict(
         count_cols=["enrolments", "pa_enrolments", "sa_enrolments"],
-        rate_cols={"persistent_absence_rate": ("pa_enrolments", "enrolments"),
-                   "severe_absence_rate": ("sa_enrolments", "enrolments"),
-                   "attendance_rate": ("enrolments",), "overall_absence_rate": ("enrolments",),
-                   "unauthorised_absence_rate": ("enrolments",), "days_lost": ("enrolments",)},
-        group_cols=None),  # terms do not add up to anything
+        rate_cols={
+            "persistent_absence_rate": ("pa_enrolments", "enrolments"),
+            "severe_absence_rate": ("sa_enrolments", "enrolments"),
+            "attendance_rate": ("enrolments",),
+            "overall_absence_rate": ("enrolments",),
+            "unauthorised_absence_rate": ("enrolments",),
+            "days_lost": ("enrolments",),
+        },
+        group_cols=None,
+    ),  # terms do not add up to anything
     "school_weekly": dict(count_cols=[], rate_cols=[], group_cols=None),  # whole-school rates
     "school_year_groups": dict(
         count_cols=["enrolments", "pa_enrolments", "sa_enrolments", "ly_enrolments", "ly_pa_enrolments"],
-        rate_cols={"persistent_absence_rate": ("pa_enrolments", "enrolments"),
-                   "severe_absence_rate": ("sa_enrolments", "enrolments"),
-                   "last_year_pa_rate": ("ly_pa_enrolments", "ly_enrolments"),
-                   "overall_absence_rate": ("enrolments",), "days_lost": ("enrolments",)},
-        group_cols=()),  # year groups add up to the school
+        rate_cols={
+            "persistent_absence_rate": ("pa_enrolments", "enrolments"),
+            "severe_absence_rate": ("sa_enrolments", "enrolments"),
+            "last_year_pa_rate": ("ly_pa_enrolments", "ly_enrolments"),
+            "overall_absence_rate": ("enrolments",),
+            "days_lost": ("enrolments",),
+        },
+        group_cols=(),
+    ),  # year groups add up to the school
     "school_cohorts": dict(
-        count_cols=["enrolments", "pa_enrolments", "ly_enrolments", "ly_pa_enrolments",
-                    "rest_enrolments", "rest_pa_enrolments"],
-        rate_cols={"persistent_absence_rate": ("pa_enrolments", "enrolments"),
-                   "last_year_pa_rate": ("ly_pa_enrolments", "ly_enrolments"),
-                   "gap_to_rest_of_school": ("pa_enrolments", "enrolments", "rest_pa_enrolments",
-                                             "rest_enrolments"),
-                   "overall_absence_rate": ("enrolments",)},
-        group_cols=["cohort_type"]),  # each kind of group adds up to the school
+        count_cols=[
+            "enrolments",
+            "pa_enrolments",
+            "ly_enrolments",
+            "ly_pa_enrolments",
+            "rest_enrolments",
+            "rest_pa_enrolments",
+        ],
+        rate_cols={
+            "persistent_absence_rate": ("pa_enrolments", "enrolments"),
+            "last_year_pa_rate": ("ly_pa_enrolments", "ly_enrolments"),
+            "gap_to_rest_of_school": ("pa_enrolments", "enrolments", "rest_pa_enrolments", "rest_enrolments"),
+            "overall_absence_rate": ("enrolments",),
+        },
+        group_cols=["cohort_type"],
+    ),  # each kind of group adds up to the school
 }
 
 # Codes calendar: one colour a category (Okabe-Ito; present is the quiet colour).
@@ -67,8 +84,9 @@ def url_choice(label: str, options: list, key: str, format_func=str, placeholder
         del st.query_params[key]  # a stale or crafted value: ignore it
     if st.session_state.get(key) not in (None, *options):
         st.session_state.pop(key)
-    choice = st.selectbox(label, options, index=index, key=key, format_func=format_func,
-                          placeholder=placeholder)
+    choice = st.selectbox(
+        label, options, index=index, key=key, format_func=format_func, placeholder=placeholder
+    )
     if choice is None:
         if key in st.query_params:
             del st.query_params[key]
@@ -82,14 +100,17 @@ def school_selector(schools: pd.DataFrame, key: str = "urn") -> int | None:
     if schools.empty:
         return None
     names = dict(zip(schools["urn"].astype(int), schools["school_name"]))
-    choice = url_choice("School", list(names), key, lambda u: f"{names.get(int(u), u)} ({u})",
-                        "Choose a school")
+    choice = url_choice(
+        "School", list(names), key, lambda u: f"{names.get(int(u), u)} ({u})", "Choose a school"
+    )
     return None if choice is None else int(choice)
 
 
 def no_school_message(what: str = "this page") -> None:
-    st.info(f"Choose a school in the selector above to see {what}. A link from the Schools page "
-            "(or a bookmarked address ending `?urn=<URN>`) opens it directly.")
+    st.info(
+        f"Choose a school in the selector above to see {what}. A link from the Schools page "
+        "(or a bookmarked address ending `?urn=<URN>`) opens it directly."
+    )
 
 
 # ------------------------------------------------------------------ numbers
@@ -106,12 +127,20 @@ def shown(x, fmt=ui.pct) -> str:
 
 # Plain-English column names for the governors' tables and report.
 PLAIN_COLUMNS = {
-    "term_label": "Term", "year_group": "Year group", "cohort": "Pupil group", "enrolments": "Pupils",
-    "attendance_rate": "Attendance %", "overall_absence_rate": "Absence %",
-    "unauthorised_absence_rate": "Unauthorised %", "persistent_absence_rate": "Persistent absence %",
-    "pa_enrolments": "Persistently absent pupils", "severe_absence_rate": "Severe absence %",
-    "sa_enrolments": "Severely absent pupils", "last_year_pa_rate": "Persistent absence % last year",
-    "gap_to_rest_of_school": "Gap to other pupils (points)", "la_pa_rate": "LA persistent absence %",
+    "term_label": "Term",
+    "year_group": "Year group",
+    "cohort": "Pupil group",
+    "enrolments": "Pupils",
+    "attendance_rate": "Attendance %",
+    "overall_absence_rate": "Absence %",
+    "unauthorised_absence_rate": "Unauthorised %",
+    "persistent_absence_rate": "Persistent absence %",
+    "pa_enrolments": "Persistently absent pupils",
+    "severe_absence_rate": "Severe absence %",
+    "sa_enrolments": "Severely absent pupils",
+    "last_year_pa_rate": "Persistent absence % last year",
+    "gap_to_rest_of_school": "Gap to other pupils (points)",
+    "la_pa_rate": "LA persistent absence %",
     "days_lost": "Days missed",
 }
 
@@ -130,8 +159,16 @@ def reason_label(reason: str) -> str:
 
 
 # ------------------------------------------------------------------ pupil lists
-def pupil_list(df: pd.DataFrame, intro: str, file_stem: str, scope, synthetic: bool, key: str,
-               extra_config: dict | None = None, params: dict | None = None) -> None:
+def pupil_list(
+    df: pd.DataFrame,
+    intro: str,
+    file_stem: str,
+    scope,
+    synthetic: bool,
+    key: str,
+    extra_config: dict | None = None,
+    params: dict | None = None,
+) -> None:
     """One list of pupils who need support: a sentence, the table (sparkline, link to the
     pupil's page) and an audited CSV download. Pseudonymous references only."""
     st.markdown(intro)
@@ -149,7 +186,8 @@ def pupil_list(df: pd.DataFrame, intro: str, file_stem: str, scope, synthetic: b
         "overall_absence_rate": st.column_config.NumberColumn("Absence %", format="%.1f"),
         "days_lost": st.column_config.NumberColumn("Days missed", format="%.1f"),
         "weekly_attendance": st.column_config.LineChartColumn(
-            "Attendance week by week", y_min=0, y_max=100, width="medium", color=ui.OKABE_ITO["blue"]),
+            "Attendance week by week", y_min=0, y_max=100, width="medium", color=ui.OKABE_ITO["blue"]
+        ),
         "main_reasons": st.column_config.TextColumn("Main reasons (sessions)", width="medium"),
         "cohort_flags": "Circumstances to consider",
         **(extra_config or {}),
@@ -157,18 +195,33 @@ def pupil_list(df: pd.DataFrame, intro: str, file_stem: str, scope, synthetic: b
     st.dataframe(table, hide_index=True, column_config=config, key=f"{key}_table")
     out = table.drop(columns=["pupil_page"]).copy()
     out["weekly_attendance"] = out["weekly_attendance"].map(
-        lambda v: " ".join(f"{x:.0f}" for x in v) if v is not None and len(v) else "")
+        lambda v: " ".join(f"{x:.0f}" for x in v) if v is not None and len(v) else ""
+    )
     data = ui.csv_bytes(out, synthetic, "Pupil-level: handle as personal data")
     label = f"Download this list as CSV ({ui.size_label(len(data))})"
     try:
         from auth import audit
 
-        audit.download_button(label, data, scope=scope, what=file_stem, params=params,
-                              rows=len(out), file_name=f"{file_stem}.csv", key=f"{key}_csv",
-                              icon=":material/download:")
+        audit.download_button(
+            label,
+            data,
+            scope=scope,
+            what=file_stem,
+            params=params,
+            rows=len(out),
+            file_name=f"{file_stem}.csv",
+            key=f"{key}_csv",
+            icon=":material/download:",
+        )
     except ImportError:  # access control not installed: plain download
-        st.download_button(label, data, file_name=f"{file_stem}.csv", mime="text/csv",
-                           key=f"{key}_csv", icon=":material/download:")
+        st.download_button(
+            label,
+            data,
+            file_name=f"{file_stem}.csv",
+            mime="text/csv",
+            key=f"{key}_csv",
+            icon=":material/download:",
+        )
 
 
 # ------------------------------------------------------------------ codes calendar
@@ -182,22 +235,48 @@ def codes_calendar(sessions: pd.DataFrame) -> go.Figure:
     weeks = sorted(s["week_start"].unique())
     z = s.pivot_table(index="row", columns="week_start", values="cat_no", aggfunc="first")
     z = z.reindex(index=rows, columns=weeks)
-    text = s.assign(t=s["date"].dt.strftime("%a %d %b %Y") + " " + s["session"] + ": " + s["code"]
-                    + " — " + s["description"]).pivot_table(
-        index="row", columns="week_start", values="t", aggfunc="first").reindex(index=rows, columns=weeks)
+    text = (
+        s.assign(
+            t=s["date"].dt.strftime("%a %d %b %Y")
+            + " "
+            + s["session"]
+            + ": "
+            + s["code"]
+            + " — "
+            + s["description"]
+        )
+        .pivot_table(index="row", columns="week_start", values="t", aggfunc="first")
+        .reindex(index=rows, columns=weeks)
+    )
     n = len(cats)
     scale = []
     for i, c in enumerate(cats):
         colour = CATEGORY_COLOURS[c][1]
         scale += [[i / n, colour], [(i + 1) / n, colour]]
-    fig = go.Figure(go.Heatmap(
-        z=z.values, x=[pd.Timestamp(w).strftime("%d %b") for w in weeks], y=rows,
-        text=text.values, hovertemplate="%{text}<extra></extra>", colorscale=scale,
-        zmin=-0.5, zmax=n - 0.5, showscale=False, xgap=1, ygap=1))
+    fig = go.Figure(
+        go.Heatmap(
+            z=z.values,
+            x=[pd.Timestamp(w).strftime("%d %b") for w in weeks],
+            y=rows,
+            text=text.values,
+            hovertemplate="%{text}<extra></extra>",
+            colorscale=scale,
+            zmin=-0.5,
+            zmax=n - 0.5,
+            showscale=False,
+            xgap=1,
+            ygap=1,
+        )
+    )
     for c in cats:  # legend entries (the heatmap itself has none)
         label, colour = CATEGORY_COLOURS[c]
-        fig.add_scatter(x=[None], y=[None], mode="markers", name=label,
-                        marker=dict(color=colour, size=12, symbol="square"))
+        fig.add_scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            name=label,
+            marker=dict(color=colour, size=12, symbol="square"),
+        )
     ui.style_figure(fig, height=420)
     fig.update_yaxes(autorange="reversed", title=None)
     fig.update_xaxes(title="week commencing", tickangle=-60)
@@ -228,18 +307,25 @@ def term_summary(terms: pd.DataFrame) -> list[str]:
     if att0 is not None:
         s += f", {ui.points(att - att0)} on {prev['term_label']} ({att0:.1f}%)"
     out.append(s + ".")
-    pa, pa0 = _v(now, "persistent_absence_rate"), _v(prev, "persistent_absence_rate") if prev is not None else None
+    pa, pa0 = (
+        _v(now, "persistent_absence_rate"),
+        _v(prev, "persistent_absence_rate") if prev is not None else None,
+    )
     if pa is None:
         out.append("Persistent absence is not reported: too few pupils to show without identifying them.")
     elif pa0 is not None:
         verb = "fell" if pa < pa0 - 0.05 else "rose" if pa > pa0 + 0.05 else "stayed"
-        out.append(f"Persistent absence (missing 10% or more of sessions in the term) {verb} "
-                   + (f"at {pa:.0f}%" if verb == "stayed" else f"from {pa0:.0f}% to {pa:.0f}%")
-                   + f": {ui.one_in(pa)}.")
+        out.append(
+            f"Persistent absence (missing 10% or more of sessions in the term) {verb} "
+            + (f"at {pa:.0f}%" if verb == "stayed" else f"from {pa0:.0f}% to {pa:.0f}%")
+            + f": {ui.one_in(pa)}."
+        )
     else:
         out.append(f"Persistent absence was {pa:.0f}%: {ui.one_in(pa)}.")
-    ua, ua0 = _v(now, "unauthorised_absence_rate"), (_v(prev, "unauthorised_absence_rate")
-                                                      if prev is not None else None)
+    ua, ua0 = (
+        _v(now, "unauthorised_absence_rate"),
+        (_v(prev, "unauthorised_absence_rate") if prev is not None else None),
+    )
     if ua is not None and ua0 is not None:
         out.append(f"Unauthorised absence was {ua:.1f}% of sessions, {ui.points(ua - ua0)}.")
     dl = _v(now, "days_lost")
@@ -275,32 +361,41 @@ def _table_html(df: pd.DataFrame) -> str:
         if isinstance(v, float):
             return f"{v:.1f}"
         return html.escape("" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v))
+
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
-    body = "".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in r) + "</tr>"
-                   for r in df.itertuples(index=False))
+    body = "".join(
+        "<tr>" + "".join(f"<td>{cell(v)}</td>" for v in r) + "</tr>" for r in df.itertuples(index=False)
+    )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def a4_report(title: str, subtitle: str, summary: list[str], tables: list[tuple[str, pd.DataFrame]],
-              footnote: str) -> bytes:
+def a4_report(
+    title: str, subtitle: str, summary: list[str], tables: list[tuple[str, pd.DataFrame]], footnote: str
+) -> bytes:
     """A one-page HTML report laid out for A4 (print it from the browser)."""
     import re
 
     def md(s):  # **bold** only
         return re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", html.escape(s))
-    parts = [f"<h1>{html.escape(title)}</h1><p class='sub'>{html.escape(subtitle)}</p>",
-             "<h2>What changed since last term</h2><ul>"
-             + "".join(f"<li>{md(s)}</li>" for s in summary) + "</ul>"]
+
+    parts = [
+        f"<h1>{html.escape(title)}</h1><p class='sub'>{html.escape(subtitle)}</p>",
+        "<h2>What changed since last term</h2><ul>" + "".join(f"<li>{md(s)}</li>" for s in summary) + "</ul>",
+    ]
     for heading, df in tables:
         parts.append(f"<h2>{html.escape(heading)}</h2>{_table_html(df)}")
     parts.append(f"<p class='foot'>{html.escape(footnote)}</p>")
-    css = ("@page{size:A4 portrait;margin:14mm}body{font-family:Arial,Helvetica,sans-serif;"
-           "font-size:9.5pt;color:#111;max-width:182mm;margin:auto}h1{font-size:17pt;margin:0}"
-           "h2{font-size:11.5pt;margin:9px 0 3px;border-bottom:1px solid #0072B2}"
-           ".sub{margin:2px 0 6px;color:#333}ul{margin:3px 0;padding-left:16px}"
-           "table{border-collapse:collapse;width:100%}th,td{border:1px solid #bbb;padding:1px 4px;"
-           "text-align:right}th:first-child,td:first-child{text-align:left}th{background:#eef4fa}"
-           ".foot{font-size:8pt;color:#444;margin-top:8px}")
-    doc = (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}"
-           f"</title><style>{css}</style></head><body>{''.join(parts)}</body></html>")
+    css = (
+        "@page{size:A4 portrait;margin:14mm}body{font-family:Arial,Helvetica,sans-serif;"
+        "font-size:9.5pt;color:#111;max-width:182mm;margin:auto}h1{font-size:17pt;margin:0}"
+        "h2{font-size:11.5pt;margin:9px 0 3px;border-bottom:1px solid #0072B2}"
+        ".sub{margin:2px 0 6px;color:#333}ul{margin:3px 0;padding-left:16px}"
+        "table{border-collapse:collapse;width:100%}th,td{border:1px solid #bbb;padding:1px 4px;"
+        "text-align:right}th:first-child,td:first-child{text-align:left}th{background:#eef4fa}"
+        ".foot{font-size:8pt;color:#444;margin-top:8px}"
+    )
+    doc = (
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}"
+        f"</title><style>{css}</style></head><body>{''.join(parts)}</body></html>"
+    )
     return doc.encode("utf-8")
