@@ -8,4 +8,6 @@ if [ ! -f "$DB" ]; then
     .venv/bin/python -m data_pipeline demo --db "$DB"
 fi
 export ATTENDANCE_DB="$DB"
+# Demo mode: no sign-in, a role switcher to see each role's view (synthetic warehouses only).
+export ATTENDANCE_DEMO_MODE=1
 exec .venv/bin/streamlit run dashboard.py --server.headless true "$@"
