@@ -544,7 +544,7 @@ def queries_layer(con, repeats: int, urn: int) -> list[dict]:
         "ly_week_from": weeks[0] - dt.timedelta(weeks=52), "ly_week_to": weeks[-1] - dt.timedelta(weeks=52),
         "phase": None, "bench_phase": bench_phase, "la_code": "E08000025", "collection": "daily",
         "measure": "overall_absence_rate", "low_is_good": True, "use_own_figures": True,
-        "min_count": 5,
+        "min_count": 5, "school_type": None, "ward": None, "n_max": 2000, "la_rate": 7.0,
     }
     rows = []
     for path in sorted((ROOT / "queries").glob("*.sql")):
