@@ -1,0 +1,194 @@
+"""A Targeting Support Meeting's agenda, assembled from the warehouse for one school and term:
+figures against the LA, England, similar schools and the last meeting (the term before);
+cohorts of concern; the lists of pupils who may need support; and the actions agreed at the
+last meeting with what happened to each pupil's attendance since. Reuses the School page's
+queries (school_headline, school_cohorts, school_weekly, pupil_*_list)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+import queries
+from data_pipeline import config
+
+from . import evidence, store
+
+# The lists of pupils who may need support (the School page's queries), with a short label
+# and the rule in words.
+PUPIL_LISTS = [
+    ("pupil_persistent_absence_list", "Persistent absence",
+     "missed 10% or more of sessions in the term"),
+    ("pupil_severe_absence_list", "Severe absence", "missed half or more of sessions in the term"),
+    ("pupil_emerging_absence_list", "Emerging",
+     "attendance between 90% and 95% in the term and falling over the last 4 school weeks"),
+    ("pupil_unauthorised_10_list", "10 unauthorised in 10 weeks",
+     "10 sessions of unauthorised absence within 10 school weeks this year"),
+    ("pupil_illness_15_days_list", "Illness 15+ days", "absent through illness for 15 days or more this year"),
+    ("pupil_part_time_list", "Part-time timetables", "part-time timetable (C2) sessions in the term"),
+]
+LIST_COLUMNS = ["pupil_ref", "year_group", "attendance_rate", "overall_absence_rate", "days_lost",
+                "main_reasons", "cohort_flags"]
+# A cohort is 'of concern' when it holds at least the suppression threshold of pupils and its
+# PA is CONCERN_GAP points or more above the rest of the school, or both CONCERN_ABOVE_LA
+# points above the same group across the LA's schools of the phase and CONCERN_ABOVE_LA above
+# the rest of the school (so a school whose every group is above the LA does not flag them all).
+CONCERN_ABOVE_LA = 5.0
+CONCERN_GAP = 10.0
+MEASURES = [("attendance_rate", "Attendance"), ("overall_absence_rate", "Overall absence"),
+            ("unauthorised_absence_rate", "Unauthorised absence"),
+            ("persistent_absence_rate", "Persistent absence (PA)"),
+            ("severe_absence_rate", "Severe absence (SA)")]
+HEADLINE_COLUMNS = ["comparison", "enrolments", "attendance_rate", "overall_absence_rate",
+                    "unauthorised_absence_rate", "persistent_absence_rate", "pa_enrolments",
+                    "severe_absence_rate", "sa_enrolments", "days_lost", "days_lost_per_pupil"]
+
+
+@dataclass
+class Term:
+    key: str  # '2025-Spring'
+    label: str  # 'Spring 2026'
+    academic_year: int
+    term: str
+    period: queries.Period
+    previous: Term | None = None
+
+
+@dataclass
+class Agenda:
+    urn: int
+    school_name: str
+    phase: str
+    term: Term
+    headline: pd.DataFrame
+    cohorts: pd.DataFrame
+    weekly: pd.DataFrame
+    pupil_lists: dict[str, pd.DataFrame] | None  # None: the viewer's role sees no pupil rows
+    last_actions: pd.DataFrame  # agreed at the last meeting, with attendance before and after
+    actions: pd.DataFrame  # agreed at this meeting
+    warnings: pd.DataFrame  # formal steps without support done before them (this school)
+    notes: list[str] = field(default_factory=list)
+
+
+def terms(scope=queries.WHOLE_LA) -> pd.DataFrame:
+    return queries.run("meeting_terms")
+
+
+def term(key: str, scope=queries.WHOLE_LA) -> Term | None:
+    """The term for a key such as '2025-Spring', with the term before it (the last meeting)."""
+    all_terms = terms()
+    cal = queries.run("school_calendar_parts")
+
+    def make(k: str | None, with_previous: bool) -> Term | None:
+        rows = all_terms[all_terms["term_key"] == k]
+        if rows.empty:
+            return None
+        r = rows.iloc[0]
+        period = queries.resolve_period(cal, int(r["academic_year"]), "Term", r["term"])
+        prev = make(r["previous_term_key"], False) if with_previous and pd.notna(r["previous_term_key"]) else None
+        return Term(k, r["term_label"], int(r["academic_year"]), r["term"], period, prev)
+
+    return make(key, True)
+
+
+def _headline(scope, urn: int, t: Term) -> pd.DataFrame:
+    p = t.period
+    head = queries.run("school_headline", scope, urn=urn, year=p.academic_year,
+                       week_hours=config.SCHOOL_WEEK_HOURS, **p.params())
+    head = head[head["comparison"] != "This school, same weeks last year"].copy()
+    head["comparison"] = head["comparison"].replace(
+        {"This school": f"This school, {t.label}", "LA, same phase": f"LA, same phase, {t.label}",
+         "Similar schools": f"Similar schools, {t.label}"})
+    if t.previous is not None:
+        pp = t.previous.period
+        prev = queries.run("school_headline", scope, urn=urn, year=pp.academic_year,
+                           week_hours=config.SCHOOL_WEEK_HOURS, **pp.params())
+        prev = prev[prev["comparison"] == "This school"].copy()
+        prev["comparison"] = f"This school, last meeting ({t.previous.label})"
+        prev["sort"] = 1.5
+        head = pd.concat([head, prev], ignore_index=True)
+    return head.sort_values("sort").reset_index(drop=True)
+
+
+def _cohorts(scope, urn: int, t: Term) -> pd.DataFrame:
+    p = t.period
+    co = queries.run("school_cohorts", scope, urn=urn, year=p.academic_year, **p.params())
+    if co.empty:
+        return co.assign(last_meeting_pa_rate=pd.Series(dtype=float), of_concern=pd.Series(dtype=bool),
+                         why=pd.Series(dtype=str))
+    if t.previous is not None:
+        pp = t.previous.period
+        prev = queries.run("school_cohorts", scope, urn=urn, year=pp.academic_year, **pp.params())
+        co = co.merge(prev[["cohort", "enrolments", "pa_enrolments", "persistent_absence_rate"]].rename(
+            columns={"enrolments": "last_meeting_enrolments", "pa_enrolments": "last_meeting_pa_enrolments",
+                     "persistent_absence_rate": "last_meeting_pa_rate"}), on="cohort", how="left")
+    else:
+        co["last_meeting_enrolments"] = co["last_meeting_pa_enrolments"] = pd.NA
+        co["last_meeting_pa_rate"] = pd.NA
+    return flag_concerns(co, scope.suppression_threshold)
+
+
+def flag_concerns(co: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """of_concern and why, by the rule above (CONCERN_ABOVE_LA, CONCERN_GAP)."""
+    out = co.copy()
+    whys = []
+    for r in out.itertuples():
+        why = []
+        gap = r.gap_to_rest_of_school if pd.notna(r.gap_to_rest_of_school) else None
+        above = (r.persistent_absence_rate - r.la_pa_rate
+                 if pd.notna(r.la_pa_rate) and pd.notna(r.persistent_absence_rate) else None)
+        if r.enrolments >= threshold and gap is not None:
+            if gap >= CONCERN_GAP or (gap >= CONCERN_ABOVE_LA and above is not None and above >= CONCERN_ABOVE_LA):
+                why.append(f"PA {gap:.1f} points above other pupils in the school")
+                if above is not None and above >= CONCERN_ABOVE_LA:
+                    why.append(f"{above:.1f} points above the same group across the LA")
+        whys.append("; ".join(why))
+    out["why"] = whys
+    out["of_concern"] = out["why"] != ""
+    return out
+
+
+def _weekly(scope, urn: int, t: Term) -> pd.DataFrame:
+    p = t.period
+    w = queries.run("school_weekly", scope, urn=urn, year=p.academic_year)
+    w = w[w["series"].isin(["This year", "LA, same phase"])]
+    return w[(w["week_start"].dt.date >= p.week_from) & (w["week_start"].dt.date <= p.week_to)].reset_index(drop=True)
+
+
+def pupil_lists(scope, urn: int, t: Term) -> dict[str, pd.DataFrame] | None:
+    if not scope.pupil_rows_allowed:
+        return None
+    p = t.period
+    return {q: queries.run(q, scope, urn=urn, year=p.academic_year, **p.params()) for q, *_ in PUPIL_LISTS}
+
+
+def build(scope, urn: int, term_key: str, weeks: int = evidence.DEFAULT_WEEKS) -> Agenda | None:
+    """The whole agenda (None if the term is unknown). Every query runs with the scope."""
+    t = term(term_key)
+    if t is None:
+        return None
+    schools = queries.run("schools_list", scope).set_index("urn")
+    if urn not in schools.index:
+        raise queries.AccessDenied(f"school {urn} is outside the viewer's scope")
+    notes = []
+    last = (store.list_actions(scope, urn=urn, meeting_term=t.previous.key) if t.previous is not None
+            else store.list_actions(scope, urn=urn, meeting_term="-"))
+    last = evidence.with_attendance(scope, last, weeks)
+    this = store.list_actions(scope, urn=urn, meeting_term=t.key)
+    every = store.list_actions(scope, urn=urn)
+    if not scope.pupil_rows_allowed:
+        notes.append("Pupil lists and pupil actions are not shown: the "
+                     f"{scope.role.replace('_', ' ')} role sees figures for groups of pupils only.")
+    return Agenda(
+        urn=urn, school_name=str(schools.loc[urn, "school_name"]), phase=str(schools.loc[urn, "phase"]),
+        term=t, headline=_headline(scope, urn, t), cohorts=_cohorts(scope, urn, t),
+        weekly=_weekly(scope, urn, t), pupil_lists=pupil_lists(scope, urn, t),
+        last_actions=last, actions=this, warnings=evidence.formal_warnings(every), notes=notes)
+
+
+def cohort_options(ag: Agenda) -> list[str]:
+    """Cohorts an action can be for: the school's pupil groups and its year groups."""
+    groups = ag.cohorts["cohort"].tolist() if not ag.cohorts.empty else []
+    years = ["Reception", *[f"Year {n}" for n in range(1, 14)]]
+    return [*groups, *years, "Whole school"]
