@@ -35,6 +35,9 @@ LA_WIDE = ("la_officer", "admin")
 PUPIL_LEVEL = ("la_officer", "school_staff")
 SCHOOL_LEVEL = ("la_officer", "school_staff", "governor")
 ADMIN = ("admin",)
+# The Targeting Support Meeting and impact pages: the LA (officers; admins see aggregates only)
+# and school staff for their own schools.
+MEETINGS = ("la_officer", "admin", "school_staff")
 
 
 def scope_for(user):
