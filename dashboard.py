@@ -15,7 +15,7 @@ import queries
 import ui
 from auth import audit
 from auth import session as auth_session
-from auth.roles import ADMIN, EVERYONE, LA_WIDE, PUPIL_LEVEL, ROLES, SCHOOL_LEVEL, scope_for  # noqa: F401
+from auth.roles import ADMIN, EVERYONE, LA_WIDE, MEETINGS, PUPIL_LEVEL, ROLES, SCHOOL_LEVEL, scope_for  # noqa: F401
 from data_pipeline.codes import format_year
 from ui.context import Context, set_context
 
@@ -35,6 +35,8 @@ PAGES = [
     (st.Page("pages/school.py", title="School", icon=":material/school:"), PUPIL_LEVEL),
     (st.Page("pages/pupil.py", title="Pupil", icon=":material/person:"), PUPIL_LEVEL),
     (st.Page("pages/governors.py", title="Governors' view", icon=":material/account_balance:"), SCHOOL_LEVEL),
+    (st.Page("pages/meeting.py", title="Targeting Support Meeting", icon=":material/handshake:"), MEETINGS),
+    (st.Page("pages/support_impact.py", title="Impact of support", icon=":material/trending_up:"), MEETINGS),
     (st.Page("pages/technical_notes.py", title="Technical notes", icon=":material/menu_book:"), EVERYONE),
     (st.Page("pages/audit_log.py", title="Audit log", icon=":material/policy:"), ADMIN),
 ]
