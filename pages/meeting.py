@@ -1,0 +1,47 @@
+"""Targeting Support Meeting (LA education support officer with a school, each term): the
+school's figures against the LA, England, similar schools and the last meeting; cohorts of
+concern; the pupils who may need support; the actions agreed last time and what happened
+since; recording this meeting's actions; the evidence of support; the meeting pack."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import queries
+from actions import agenda, evidence, views
+from ui import school as sui
+from ui.context import context
+
+ctx = context()
+st.title("Targeting Support Meeting")
+schools = queries.run("schools_list", ctx.scope)
+urn = sui.school_selector(schools)
+if urn is None:
+    sui.no_school_message("its meeting: figures, pupils, actions and the pack")
+    st.stop()
+term_key = views.term_selector(agenda.terms())
+if term_key is None:
+    st.info("The warehouse holds no school terms yet.")
+    st.stop()
+weeks = evidence.DEFAULT_WEEKS
+ag = agenda.build(ctx.scope, urn, term_key, weeks)
+p = ag.term.period
+st.caption(
+    f"{ag.school_name} (URN {urn}), {ag.term.label}: school weeks {p.week_from:%d %b %Y} to "
+    f"{p.week_to:%d %b %Y}. Last meeting: {ag.term.previous.label if ag.term.previous else 'none'}. "
+    "The sidebar's period does not apply here: the meeting reviews the whole term. Support first: expect, "
+    "monitor, listen and understand, facilitate support; formalise and enforce only when support has been "
+    "tried and evidenced."
+)
+if msg := st.session_state.pop("meeting_flash", None):
+    st.success(msg, icon=":material/check_circle:")
+
+views.figures(ag, ctx)
+views.cohorts(ag, ctx)
+views.pupil_lists(ag, ctx)
+views.last_actions(ag, ctx, weeks)
+refs = queries.run("pupil_refs", ctx.scope, urn=urn, year=p.academic_year) if ctx.scope.pupil_rows_allowed else None
+views.record_form(ag, ctx, refs)
+views.this_actions(ag, ctx)
+views.evidence_picker(ag, ctx, weeks)
+views.pack(ag, ctx, weeks)
