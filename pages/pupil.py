@@ -8,6 +8,7 @@ import streamlit as st
 
 import queries
 import ui
+from actions.views import show_evidence
 from data_pipeline import config
 from ui import school as sui
 from ui.context import context
@@ -183,7 +184,4 @@ st.dataframe(
 )
 
 st.header("Support recorded")
-st.info(
-    "Support agreed and tried with this pupil and family (meetings, actions, outcomes) will appear here "
-    "once the meetings feature is in place. Nothing is recorded yet."
-)
+show_evidence(ctx.scope, urn, ref, ctx.synthetic, key="pupil_evidence")
