@@ -9,6 +9,7 @@ import streamlit as st
 
 import queries
 import ui
+from actions.exports import governors_report_button
 from ui import school as sui
 from ui.context import context
 
@@ -225,6 +226,7 @@ report = sui.a4_report(
     f"or more). 'c': fewer than {t} pupils, not shown so that no pupil can be identified.",
 )
 st.markdown("An A4 page with the summary and the three tables; open it and print it from the browser.")
+governors_report_button(ctx, urn)
 st.download_button(
     f"Download the one-page report (HTML, {ui.size_label(len(report))})",
     report,
