@@ -18,31 +18,60 @@ from . import evidence, store
 # The lists of pupils who may need support (the School page's queries), with a short label
 # and the rule in words.
 PUPIL_LISTS = [
-    ("pupil_persistent_absence_list", "Persistent absence",
-     "missed 10% or more of sessions in the term"),
+    ("pupil_persistent_absence_list", "Persistent absence", "missed 10% or more of sessions in the term"),
     ("pupil_severe_absence_list", "Severe absence", "missed half or more of sessions in the term"),
-    ("pupil_emerging_absence_list", "Emerging",
-     "attendance between 90% and 95% in the term and falling over the last 4 school weeks"),
-    ("pupil_unauthorised_10_list", "10 unauthorised in 10 weeks",
-     "10 sessions of unauthorised absence within 10 school weeks this year"),
-    ("pupil_illness_15_days_list", "Illness 15+ days", "absent through illness for 15 days or more this year"),
+    (
+        "pupil_emerging_absence_list",
+        "Emerging",
+        "attendance between 90% and 95% in the term and falling over the last 4 school weeks",
+    ),
+    (
+        "pupil_unauthorised_10_list",
+        "10 unauthorised in 10 weeks",
+        "10 sessions of unauthorised absence within 10 school weeks this year",
+    ),
+    (
+        "pupil_illness_15_days_list",
+        "Illness 15+ days",
+        "absent through illness for 15 days or more this year",
+    ),
     ("pupil_part_time_list", "Part-time timetables", "part-time timetable (C2) sessions in the term"),
 ]
-LIST_COLUMNS = ["pupil_ref", "year_group", "attendance_rate", "overall_absence_rate", "days_lost",
-                "main_reasons", "cohort_flags"]
+LIST_COLUMNS = [
+    "pupil_ref",
+    "year_group",
+    "attendance_rate",
+    "overall_absence_rate",
+    "days_lost",
+    "main_reasons",
+    "cohort_flags",
+]
 # A cohort is 'of concern' when it holds at least the suppression threshold of pupils and its
 # PA is CONCERN_GAP points or more above the rest of the school, or both CONCERN_ABOVE_LA
 # points above the same group across the LA's schools of the phase and CONCERN_ABOVE_LA above
 # the rest of the school (so a school whose every group is above the LA does not flag them all).
 CONCERN_ABOVE_LA = 5.0
 CONCERN_GAP = 10.0
-MEASURES = [("attendance_rate", "Attendance"), ("overall_absence_rate", "Overall absence"),
-            ("unauthorised_absence_rate", "Unauthorised absence"),
-            ("persistent_absence_rate", "Persistent absence (PA)"),
-            ("severe_absence_rate", "Severe absence (SA)")]
-HEADLINE_COLUMNS = ["comparison", "enrolments", "attendance_rate", "overall_absence_rate",
-                    "unauthorised_absence_rate", "persistent_absence_rate", "pa_enrolments",
-                    "severe_absence_rate", "sa_enrolments", "days_lost", "days_lost_per_pupil"]
+MEASURES = [
+    ("attendance_rate", "Attendance"),
+    ("overall_absence_rate", "Overall absence"),
+    ("unauthorised_absence_rate", "Unauthorised absence"),
+    ("persistent_absence_rate", "Persistent absence (PA)"),
+    ("severe_absence_rate", "Severe absence (SA)"),
+]
+HEADLINE_COLUMNS = [
+    "comparison",
+    "enrolments",
+    "attendance_rate",
+    "overall_absence_rate",
+    "unauthorised_absence_rate",
+    "persistent_absence_rate",
+    "pa_enrolments",
+    "severe_absence_rate",
+    "sa_enrolments",
+    "days_lost",
+    "days_lost_per_pupil",
+]
 
 
 @dataclass
@@ -86,7 +115,11 @@ def term(key: str, scope=queries.WHOLE_LA) -> Term | None:
             return None
         r = rows.iloc[0]
         period = queries.resolve_period(cal, int(r["academic_year"]), "Term", r["term"])
-        prev = make(r["previous_term_key"], False) if with_previous and pd.notna(r["previous_term_key"]) else None
+        prev = (
+            make(r["previous_term_key"], False)
+            if with_previous and pd.notna(r["previous_term_key"])
+            else None
+        )
         return Term(k, r["term_label"], int(r["academic_year"]), r["term"], period, prev)
 
     return make(key, True)
@@ -94,16 +127,32 @@ def term(key: str, scope=queries.WHOLE_LA) -> Term | None:
 
 def _headline(scope, urn: int, t: Term) -> pd.DataFrame:
     p = t.period
-    head = queries.run("school_headline", scope, urn=urn, year=p.academic_year,
-                       week_hours=config.SCHOOL_WEEK_HOURS, **p.params())
+    head = queries.run(
+        "school_headline",
+        scope,
+        urn=urn,
+        year=p.academic_year,
+        week_hours=config.SCHOOL_WEEK_HOURS,
+        **p.params(),
+    )
     head = head[head["comparison"] != "This school, same weeks last year"].copy()
     head["comparison"] = head["comparison"].replace(
-        {"This school": f"This school, {t.label}", "LA, same phase": f"LA, same phase, {t.label}",
-         "Similar schools": f"Similar schools, {t.label}"})
+        {
+            "This school": f"This school, {t.label}",
+            "LA, same phase": f"LA, same phase, {t.label}",
+            "Similar schools": f"Similar schools, {t.label}",
+        }
+    )
     if t.previous is not None:
         pp = t.previous.period
-        prev = queries.run("school_headline", scope, urn=urn, year=pp.academic_year,
-                           week_hours=config.SCHOOL_WEEK_HOURS, **pp.params())
+        prev = queries.run(
+            "school_headline",
+            scope,
+            urn=urn,
+            year=pp.academic_year,
+            week_hours=config.SCHOOL_WEEK_HOURS,
+            **pp.params(),
+        )
         prev = prev[prev["comparison"] == "This school"].copy()
         prev["comparison"] = f"This school, last meeting ({t.previous.label})"
         prev["sort"] = 1.5
@@ -115,14 +164,25 @@ def _cohorts(scope, urn: int, t: Term) -> pd.DataFrame:
     p = t.period
     co = queries.run("school_cohorts", scope, urn=urn, year=p.academic_year, **p.params())
     if co.empty:
-        return co.assign(last_meeting_pa_rate=pd.Series(dtype=float), of_concern=pd.Series(dtype=bool),
-                         why=pd.Series(dtype=str))
+        return co.assign(
+            last_meeting_pa_rate=pd.Series(dtype=float),
+            of_concern=pd.Series(dtype=bool),
+            why=pd.Series(dtype=str),
+        )
     if t.previous is not None:
         pp = t.previous.period
         prev = queries.run("school_cohorts", scope, urn=urn, year=pp.academic_year, **pp.params())
-        co = co.merge(prev[["cohort", "enrolments", "pa_enrolments", "persistent_absence_rate"]].rename(
-            columns={"enrolments": "last_meeting_enrolments", "pa_enrolments": "last_meeting_pa_enrolments",
-                     "persistent_absence_rate": "last_meeting_pa_rate"}), on="cohort", how="left")
+        co = co.merge(
+            prev[["cohort", "enrolments", "pa_enrolments", "persistent_absence_rate"]].rename(
+                columns={
+                    "enrolments": "last_meeting_enrolments",
+                    "pa_enrolments": "last_meeting_pa_enrolments",
+                    "persistent_absence_rate": "last_meeting_pa_rate",
+                }
+            ),
+            on="cohort",
+            how="left",
+        )
     else:
         co["last_meeting_enrolments"] = co["last_meeting_pa_enrolments"] = pd.NA
         co["last_meeting_pa_rate"] = pd.NA
@@ -136,10 +196,15 @@ def flag_concerns(co: pd.DataFrame, threshold: int) -> pd.DataFrame:
     for r in out.itertuples():
         why = []
         gap = r.gap_to_rest_of_school if pd.notna(r.gap_to_rest_of_school) else None
-        above = (r.persistent_absence_rate - r.la_pa_rate
-                 if pd.notna(r.la_pa_rate) and pd.notna(r.persistent_absence_rate) else None)
+        above = (
+            r.persistent_absence_rate - r.la_pa_rate
+            if pd.notna(r.la_pa_rate) and pd.notna(r.persistent_absence_rate)
+            else None
+        )
         if r.enrolments >= threshold and gap is not None:
-            if gap >= CONCERN_GAP or (gap >= CONCERN_ABOVE_LA and above is not None and above >= CONCERN_ABOVE_LA):
+            if gap >= CONCERN_GAP or (
+                gap >= CONCERN_ABOVE_LA and above is not None and above >= CONCERN_ABOVE_LA
+            ):
                 why.append(f"PA {gap:.1f} points above other pupils in the school")
                 if above is not None and above >= CONCERN_ABOVE_LA:
                     why.append(f"{above:.1f} points above the same group across the LA")
@@ -153,7 +218,9 @@ def _weekly(scope, urn: int, t: Term) -> pd.DataFrame:
     p = t.period
     w = queries.run("school_weekly", scope, urn=urn, year=p.academic_year)
     w = w[w["series"].isin(["This year", "LA, same phase"])]
-    return w[(w["week_start"].dt.date >= p.week_from) & (w["week_start"].dt.date <= p.week_to)].reset_index(drop=True)
+    return w[(w["week_start"].dt.date >= p.week_from) & (w["week_start"].dt.date <= p.week_to)].reset_index(
+        drop=True
+    )
 
 
 def pupil_lists(scope, urn: int, t: Term) -> dict[str, pd.DataFrame] | None:
@@ -172,19 +239,33 @@ def build(scope, urn: int, term_key: str, weeks: int = evidence.DEFAULT_WEEKS) -
     if urn not in schools.index:
         raise queries.AccessDenied(f"school {urn} is outside the viewer's scope")
     notes = []
-    last = (store.list_actions(scope, urn=urn, meeting_term=t.previous.key) if t.previous is not None
-            else store.list_actions(scope, urn=urn, meeting_term="-"))
+    last = (
+        store.list_actions(scope, urn=urn, meeting_term=t.previous.key)
+        if t.previous is not None
+        else store.list_actions(scope, urn=urn, meeting_term="-")
+    )
     last = evidence.with_attendance(scope, last, weeks)
     this = store.list_actions(scope, urn=urn, meeting_term=t.key)
     every = store.list_actions(scope, urn=urn)
     if not scope.pupil_rows_allowed:
-        notes.append("Pupil lists and pupil actions are not shown: the "
-                     f"{scope.role.replace('_', ' ')} role sees figures for groups of pupils only.")
+        notes.append(
+            "Pupil lists and pupil actions are not shown: the "
+            f"{scope.role.replace('_', ' ')} role sees figures for groups of pupils only."
+        )
     return Agenda(
-        urn=urn, school_name=str(schools.loc[urn, "school_name"]), phase=str(schools.loc[urn, "phase"]),
-        term=t, headline=_headline(scope, urn, t), cohorts=_cohorts(scope, urn, t),
-        weekly=_weekly(scope, urn, t), pupil_lists=pupil_lists(scope, urn, t),
-        last_actions=last, actions=this, warnings=evidence.formal_warnings(every), notes=notes)
+        urn=urn,
+        school_name=str(schools.loc[urn, "school_name"]),
+        phase=str(schools.loc[urn, "phase"]),
+        term=t,
+        headline=_headline(scope, urn, t),
+        cohorts=_cohorts(scope, urn, t),
+        weekly=_weekly(scope, urn, t),
+        pupil_lists=pupil_lists(scope, urn, t),
+        last_actions=last,
+        actions=this,
+        warnings=evidence.formal_warnings(every),
+        notes=notes,
+    )
 
 
 def cohort_options(ag: Agenda) -> list[str]:

@@ -23,12 +23,15 @@ def with_attendance(scope, actions: pd.DataFrame, weeks: int = DEFAULT_WEEKS, co
             out[c] = pd.NA
         return out
     att = queries.execute(
-        "meeting_action_attendance", scope, con,
+        "meeting_action_attendance",
+        scope,
+        con,
         action_ids=[int(a) for a in pupils["action_id"]],
         action_urns=[int(u) for u in pupils["urn"]],
         action_pupils=[str(p) for p in pupils["pupil_id"]],
         action_dates=[pd.Timestamp(d).date().isoformat() for d in pupils["action_date"]],
-        weeks=int(weeks))
+        weeks=int(weeks),
+    )
     return out.merge(att[["action_id", *cols]], on="action_id", how="left")
 
 
@@ -52,7 +55,8 @@ def formal_warnings(actions: pd.DataFrame) -> pd.DataFrame:
             r["warning"] = (
                 f"{f.get('pupil_ref') or 'This pupil'}: formal step '{strategies.label(f['strategy_id'])}' "
                 f"({f['status']}, {pd.Timestamp(f['action_date']):%d %b %Y}) is recorded with no support "
-                "strategy done before it. Support must be tried and evidenced before any formal step.")
+                "strategy done before it. Support must be tried and evidenced before any formal step."
+            )
             rows.append(r)
     return pd.DataFrame(rows, columns=cols)
 
@@ -60,21 +64,37 @@ def formal_warnings(actions: pd.DataFrame) -> pd.DataFrame:
 def evidence_table(actions: pd.DataFrame) -> pd.DataFrame:
     """The evidence view's table: one row per action, oldest first, in plain words."""
     if actions.empty:
-        return pd.DataFrame(columns=["Date", "Group", "Strategy", "Stage", "Status", "Owner",
-                                     "Outcome or reason not tried", "Attendance before %",
-                                     "Attendance after %", "Change (points)", "Weeks after"])
+        return pd.DataFrame(
+            columns=[
+                "Date",
+                "Group",
+                "Strategy",
+                "Stage",
+                "Status",
+                "Owner",
+                "Outcome or reason not tried",
+                "Attendance before %",
+                "Attendance after %",
+                "Change (points)",
+                "Weeks after",
+            ]
+        )
     a = actions.sort_values(["action_date", "action_id"])
-    return pd.DataFrame({
-        "Date": a["action_date"],
-        "Group": a["strategy_group"],
-        "Strategy": a["strategy"],
-        "Stage": a["stage"],
-        "Status": a["status"].map(strategies.STATUS_LABELS),
-        "Owner": a["owner"],
-        "Outcome or reason not tried": [r if s == "not tried" else o
-                                        for s, r, o in zip(a["status"], a["reason_not_tried"], a["outcome"])],
-        "Attendance before %": pd.to_numeric(a.get("attendance_before"), errors="coerce").round(1),
-        "Attendance after %": pd.to_numeric(a.get("attendance_after"), errors="coerce").round(1),
-        "Change (points)": pd.to_numeric(a.get("change_points"), errors="coerce").round(1),
-        "Weeks after": a.get("weeks_after"),
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "Date": a["action_date"],
+            "Group": a["strategy_group"],
+            "Strategy": a["strategy"],
+            "Stage": a["stage"],
+            "Status": a["status"].map(strategies.STATUS_LABELS),
+            "Owner": a["owner"],
+            "Outcome or reason not tried": [
+                r if s == "not tried" else o
+                for s, r, o in zip(a["status"], a["reason_not_tried"], a["outcome"])
+            ],
+            "Attendance before %": pd.to_numeric(a.get("attendance_before"), errors="coerce").round(1),
+            "Attendance after %": pd.to_numeric(a.get("attendance_after"), errors="coerce").round(1),
+            "Change (points)": pd.to_numeric(a.get("change_points"), errors="coerce").round(1),
+            "Weeks after": a.get("weeks_after"),
+        }
+    ).reset_index(drop=True)

@@ -35,28 +35,54 @@ SUPPRESSED = "c"
 
 HEADLINE_SUPPRESSION = dict(
     count_cols=["enrolments", "pa_enrolments", "sa_enrolments"],
-    rate_cols={"persistent_absence_rate": ("pa_enrolments", "enrolments"),
-               "severe_absence_rate": ("sa_enrolments", "enrolments"),
-               "attendance_rate": ("enrolments",), "overall_absence_rate": ("enrolments",),
-               "unauthorised_absence_rate": ("enrolments",), "days_lost": ("enrolments",),
-               "days_lost_per_pupil": ("enrolments",)},
-    group_cols=None)
+    rate_cols={
+        "persistent_absence_rate": ("pa_enrolments", "enrolments"),
+        "severe_absence_rate": ("sa_enrolments", "enrolments"),
+        "attendance_rate": ("enrolments",),
+        "overall_absence_rate": ("enrolments",),
+        "unauthorised_absence_rate": ("enrolments",),
+        "days_lost": ("enrolments",),
+        "days_lost_per_pupil": ("enrolments",),
+    },
+    group_cols=None,
+)
 COHORT_SUPPRESSION = dict(
-    count_cols=["enrolments", "pa_enrolments", "rest_enrolments", "rest_pa_enrolments",
-                "last_meeting_enrolments", "last_meeting_pa_enrolments"],
-    rate_cols={"persistent_absence_rate": ("pa_enrolments", "enrolments"),
-               "last_meeting_pa_rate": ("last_meeting_pa_enrolments", "last_meeting_enrolments"),
-               "gap_to_rest_of_school": ("pa_enrolments", "enrolments", "rest_pa_enrolments", "rest_enrolments"),
-               "overall_absence_rate": ("enrolments",)},
-    group_cols=["cohort_type"])
+    count_cols=[
+        "enrolments",
+        "pa_enrolments",
+        "rest_enrolments",
+        "rest_pa_enrolments",
+        "last_meeting_enrolments",
+        "last_meeting_pa_enrolments",
+    ],
+    rate_cols={
+        "persistent_absence_rate": ("pa_enrolments", "enrolments"),
+        "last_meeting_pa_rate": ("last_meeting_pa_enrolments", "last_meeting_enrolments"),
+        "gap_to_rest_of_school": ("pa_enrolments", "enrolments", "rest_pa_enrolments", "rest_enrolments"),
+        "overall_absence_rate": ("enrolments",),
+    },
+    group_cols=["cohort_type"],
+)
 PLAIN = {
-    "comparison": "Comparison", "enrolments": "Pupils", "attendance_rate": "Attendance %",
-    "overall_absence_rate": "Absence %", "unauthorised_absence_rate": "Unauthorised %",
-    "persistent_absence_rate": "PA %", "pa_enrolments": "PA pupils", "severe_absence_rate": "SA %",
-    "sa_enrolments": "SA pupils", "days_lost": "Days lost", "days_lost_per_pupil": "Days lost per pupil",
-    "cohort": "Pupil group", "last_meeting_pa_rate": "PA % last meeting", "gap_to_rest_of_school":
-    "Gap to other pupils (points)", "la_pa_rate": "LA same group PA %", "why": "Of concern because",
-    "pupil_ref": "Pupil", "year_group": "Year group", "main_reasons": "Main reasons (sessions)",
+    "comparison": "Comparison",
+    "enrolments": "Pupils",
+    "attendance_rate": "Attendance %",
+    "overall_absence_rate": "Absence %",
+    "unauthorised_absence_rate": "Unauthorised %",
+    "persistent_absence_rate": "PA %",
+    "pa_enrolments": "PA pupils",
+    "severe_absence_rate": "SA %",
+    "sa_enrolments": "SA pupils",
+    "days_lost": "Days lost",
+    "days_lost_per_pupil": "Days lost per pupil",
+    "cohort": "Pupil group",
+    "last_meeting_pa_rate": "PA % last meeting",
+    "gap_to_rest_of_school": "Gap to other pupils (points)",
+    "la_pa_rate": "LA same group PA %",
+    "why": "Of concern because",
+    "pupil_ref": "Pupil",
+    "year_group": "Year group",
+    "main_reasons": "Main reasons (sessions)",
     "cohort_flags": "Circumstances",
 }
 
@@ -96,28 +122,54 @@ def cohort_table(ag, scope) -> pd.DataFrame:
     if df.attrs.get("suppressed"):
         hidden = (df[["enrolments", "pa_enrolments", "persistent_absence_rate"]] == SUPPRESSED).any(axis=1)
         df.loc[hidden, "why"] = SUPPRESSED
-    keep = ["cohort", "enrolments", "pa_enrolments", "persistent_absence_rate", "last_meeting_pa_rate",
-            "gap_to_rest_of_school", "la_pa_rate", "why"]
+    keep = [
+        "cohort",
+        "enrolments",
+        "pa_enrolments",
+        "persistent_absence_rate",
+        "last_meeting_pa_rate",
+        "gap_to_rest_of_school",
+        "la_pa_rate",
+        "why",
+    ]
     return df[[c for c in keep if c in df.columns]]
 
 
 def action_table(actions: pd.DataFrame, with_attendance: bool = False) -> pd.DataFrame:
     if actions.empty:
-        return pd.DataFrame(columns=["Action", "For", "Group", "Strategy", "Stage", "Owner", "Date",
-                                     "Status", "Outcome or reason not tried"])
+        return pd.DataFrame(
+            columns=[
+                "Action",
+                "For",
+                "Group",
+                "Strategy",
+                "Stage",
+                "Owner",
+                "Date",
+                "Status",
+                "Outcome or reason not tried",
+            ]
+        )
     a = actions.sort_values(["action_date", "action_id"])
-    out = pd.DataFrame({
-        "Action": a["action_id"].astype(int),
-        "For": [r if s == "pupil" else f"Cohort: {c}" for s, r, c in zip(a["subject"], a["pupil_ref"], a["cohort"])],
-        "Group": a["strategy_group"],
-        "Strategy": a["strategy"],
-        "Stage": a["stage"],
-        "Owner": a["owner"],
-        "Date": a["action_date"],
-        "Status": a["status"].map(strategies.STATUS_LABELS),
-        "Outcome or reason not tried": [r if s == "not tried" else o for s, r, o
-                                        in zip(a["status"], a["reason_not_tried"], a["outcome"])],
-    })
+    out = pd.DataFrame(
+        {
+            "Action": a["action_id"].astype(int),
+            "For": [
+                r if s == "pupil" else f"Cohort: {c}"
+                for s, r, c in zip(a["subject"], a["pupil_ref"], a["cohort"])
+            ],
+            "Group": a["strategy_group"],
+            "Strategy": a["strategy"],
+            "Stage": a["stage"],
+            "Owner": a["owner"],
+            "Date": a["action_date"],
+            "Status": a["status"].map(strategies.STATUS_LABELS),
+            "Outcome or reason not tried": [
+                r if s == "not tried" else o
+                for s, r, o in zip(a["status"], a["reason_not_tried"], a["outcome"])
+            ],
+        }
+    )
     if with_attendance and "attendance_before" in a.columns:
         out["Attendance before %"] = pd.to_numeric(a["attendance_before"], errors="coerce").round(1).values
         out["Attendance after %"] = pd.to_numeric(a["attendance_after"], errors="coerce").round(1).values
@@ -133,21 +185,46 @@ def pupil_list_table(df: pd.DataFrame) -> pd.DataFrame:
 def sections(ag, scope, weeks: int = evidence.DEFAULT_WEEKS) -> list[tuple[str, str, pd.DataFrame]]:
     """(sheet name, heading, table) for every section of the pack, as the viewer may see them."""
     out = [
-        ("Headline figures", f"Figures for {ag.term.label} against the last meeting, the LA, similar schools "
-         "and England", headline_table(ag, scope).rename(columns=PLAIN)),
-        ("Cohorts", "Pupil groups (cohorts of concern flagged)", cohort_table(ag, scope).rename(columns=PLAIN)),
+        (
+            "Headline figures",
+            f"Figures for {ag.term.label} against the last meeting, the LA, similar schools and England",
+            headline_table(ag, scope).rename(columns=PLAIN),
+        ),
+        (
+            "Cohorts",
+            "Pupil groups (cohorts of concern flagged)",
+            cohort_table(ag, scope).rename(columns=PLAIN),
+        ),
     ]
     if ag.pupil_lists is not None:
         for q, label, rule in agenda_mod.PUPIL_LISTS:
             out.append((label[:31], f"{label}: {rule}", pupil_list_table(ag.pupil_lists[q])))
     prev = ag.term.previous.label if ag.term.previous else "no earlier term"
-    out.append(("Last meeting actions", f"Actions agreed at the last meeting ({prev}) and attendance in the "
-                f"{weeks} school weeks before and after each", action_table(ag.last_actions, True)))
-    out.append(("Actions this meeting", f"Actions agreed at this meeting ({ag.term.label})", action_table(ag.actions)))
+    out.append(
+        (
+            "Last meeting actions",
+            f"Actions agreed at the last meeting ({prev}) and attendance in the "
+            f"{weeks} school weeks before and after each",
+            action_table(ag.last_actions, True),
+        )
+    )
+    out.append(
+        (
+            "Actions this meeting",
+            f"Actions agreed at this meeting ({ag.term.label})",
+            action_table(ag.actions),
+        )
+    )
     warn = ag.warnings
-    out.append(("Formal step warnings", "Formal steps recorded without support done before them",
-                pd.DataFrame({"Warning": warn["warning"].tolist()}) if not warn.empty
-                else pd.DataFrame({"Warning": []})))
+    out.append(
+        (
+            "Formal step warnings",
+            "Formal steps recorded without support done before them",
+            pd.DataFrame({"Warning": warn["warning"].tolist()})
+            if not warn.empty
+            else pd.DataFrame({"Warning": []}),
+        )
+    )
     return out
 
 
@@ -172,15 +249,24 @@ def headline_chart(head: pd.DataFrame) -> bytes | None:
     rows = head[~head["Comparison"].str.startswith("Similar")].head(4)
     if rows.empty:
         return None
-    measures = [("Absence %", "Overall absence"), ("Unauthorised %", "Unauthorised"), ("PA %", "Persistent\nabsence"),
-                ("SA %", "Severe\nabsence")]
+    measures = [
+        ("Absence %", "Overall absence"),
+        ("Unauthorised %", "Unauthorised"),
+        ("PA %", "Persistent\nabsence"),
+        ("SA %", "Severe\nabsence"),
+    ]
     fig, ax = plt.subplots(figsize=(7.5, 3.2))
     width = 0.8 / len(rows)
     for i, (_, r) in enumerate(rows.iterrows()):
         ys = [_num(r.get(m)) for m, _ in measures]
         xs = [k + i * width for k in range(len(measures))]
-        ax.bar([x for x, y in zip(xs, ys) if y is not None], [y for y in ys if y is not None], width,
-               label=r["Comparison"], color=SERIES[i % 4])
+        ax.bar(
+            [x for x, y in zip(xs, ys) if y is not None],
+            [y for y in ys if y is not None],
+            width,
+            label=r["Comparison"],
+            color=SERIES[i % 4],
+        )
     ax.set_xticks([k + width * (len(rows) - 1) / 2 for k in range(len(measures))], [m[1] for m in measures])
     ax.set_ylabel("% (sessions; PA, SA: pupils)")
     ax.legend(fontsize=7, frameon=False, loc="upper left")
@@ -195,10 +281,20 @@ def cohort_chart(co: pd.DataFrame, school: str) -> bytes | None:
     la = [_num(v) for v in co.get("LA same group PA %", [None] * len(co))]
     fig, ax = plt.subplots(figsize=(7.5, 0.28 * len(co) + 0.9))
     ys = range(len(co))
-    ax.barh([y - 0.2 for y, v in zip(ys, pa) if v is not None], [v for v in pa if v is not None], 0.4,
-            color=SERIES[0], label=school)
-    ax.barh([y + 0.2 for y, v in zip(ys, la) if v is not None], [v for v in la if v is not None], 0.4,
-            color=SERIES[2], label="Same group, LA schools of the phase")
+    ax.barh(
+        [y - 0.2 for y, v in zip(ys, pa) if v is not None],
+        [v for v in pa if v is not None],
+        0.4,
+        color=SERIES[0],
+        label=school,
+    )
+    ax.barh(
+        [y + 0.2 for y, v in zip(ys, la) if v is not None],
+        [v for v in la if v is not None],
+        0.4,
+        color=SERIES[2],
+        label="Same group, LA schools of the phase",
+    )
     for y, v in zip(ys, pa):
         if v is None:
             ax.text(0.5, y - 0.2, SUPPRESSED, va="center", fontsize=7)
@@ -217,8 +313,14 @@ def weekly_chart(weekly: pd.DataFrame, school: str) -> bytes | None:
     for i, (series, label) in enumerate((("This year", school), ("LA, same phase", "LA, same phase"))):
         s = weekly[weekly["series"] == series]
         if not s.empty:
-            ax.plot(s["week_start"], s["overall_absence_rate"], marker="o" if i == 0 else None,
-                    color=SERIES[0 if i == 0 else 2], linestyle="-" if i == 0 else ":", label=label)
+            ax.plot(
+                s["week_start"],
+                s["overall_absence_rate"],
+                marker="o" if i == 0 else None,
+                color=SERIES[0 if i == 0 else 2],
+                linestyle="-" if i == 0 else ":",
+                label=label,
+            )
     ax.set_ylabel("absence, % of sessions")
     ax.legend(fontsize=7, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
@@ -232,8 +334,11 @@ def term_chart(terms: pd.DataFrame) -> bytes | None:
         return None
     vals = [_num(v) for v in terms["attendance_rate"]]
     fig, ax = plt.subplots(figsize=(7.0, 2.4))
-    ax.bar([t for t, v in zip(terms["term_label"], vals) if v is not None], [v for v in vals if v is not None],
-           color=SERIES[0])
+    ax.bar(
+        [t for t, v in zip(terms["term_label"], vals) if v is not None],
+        [v for v in vals if v is not None],
+        color=SERIES[0],
+    )
     ax.set_ylim(max(0, min([v for v in vals if v is not None] or [80]) - 10), 100)
     ax.set_ylabel("attendance, % of sessions")
     ax.spines[["top", "right"]].set_visible(False)
@@ -324,9 +429,16 @@ class _Pdf(FPDF):
             wide = sum(w for w in natural if w > 24)
             natural = [w if w <= 24 else max(16, w * room / wide) for w in natural]
         heading = FontFace(emphasis="BOLD", fill_color=(238, 244, 250))
-        with super().table(col_widths=natural, width=min(sum(natural), avail), line_height=size * 0.5,
-                           text_align="LEFT", headings_style=heading, first_row_as_headings=True,
-                           repeat_headings=1, align="LEFT") as t:
+        with super().table(
+            col_widths=natural,
+            width=min(sum(natural), avail),
+            line_height=size * 0.5,
+            text_align="LEFT",
+            headings_style=heading,
+            first_row_as_headings=True,
+            repeat_headings=1,
+            align="LEFT",
+        ) as t:
             t.row([str(c) for c in df.columns])
             for r in df.itertuples(index=False):
                 t.row([_fmt(v) for v in r])
@@ -339,18 +451,24 @@ def _sentences(ag) -> list[str]:
     out = []
     if me is None or not _num(me.get("enrolments")):
         return [f"{ag.school_name} has no pupils with possible sessions in {ag.term.label}."]
-    out.append(f"In {ag.term.label} attendance was **{_num(me['attendance_rate']):.1f}%** and "
-               f"{_num(me['persistent_absence_rate']):.1f}% of pupils were persistently absent "
-               f"({int(me['pa_enrolments'])} of {int(me['enrolments'])}); pupils missed "
-               f"{_num(me['days_lost']):,.0f} school days, {_num(me['days_lost_per_pupil']):.1f} each.")
+    out.append(
+        f"In {ag.term.label} attendance was **{_num(me['attendance_rate']):.1f}%** and "
+        f"{_num(me['persistent_absence_rate']):.1f}% of pupils were persistently absent "
+        f"({int(me['pa_enrolments'])} of {int(me['enrolments'])}); pupils missed "
+        f"{_num(me['days_lost']):,.0f} school days, {_num(me['days_lost_per_pupil']):.1f} each."
+    )
     last = [c for c in h.index if "last meeting" in c]
     if last and _num(h.loc[last[0], "attendance_rate"]) is not None:
         d = _num(me["attendance_rate"]) - _num(h.loc[last[0], "attendance_rate"])
-        out.append(f"Attendance is {'up' if d > 0 else 'down'} {abs(d):.1f} points on the last meeting's term.")
+        out.append(
+            f"Attendance is {'up' if d > 0 else 'down'} {abs(d):.1f} points on the last meeting's term."
+        )
     la = [c for c in h.index if c.startswith("LA")]
     if la:
-        out.append(f"Across the LA's schools of the phase attendance was {_num(h.loc[la[0], 'attendance_rate']):.1f}% "
-                   f"and PA {_num(h.loc[la[0], 'persistent_absence_rate']):.1f}%.")
+        out.append(
+            f"Across the LA's schools of the phase attendance was {_num(h.loc[la[0], 'attendance_rate']):.1f}% "
+            f"and PA {_num(h.loc[la[0], 'persistent_absence_rate']):.1f}%."
+        )
     return out
 
 
@@ -360,16 +478,25 @@ def meeting_pack_pdf(ag, scope, meta: dict, weeks: int = evidence.DEFAULT_WEEKS)
     synthetic = str(meta.get("synthetic", "")).lower() == "true"
     personal = ag.pupil_lists is not None
     title = f"Targeting Support Meeting: {ag.school_name} (URN {ag.urn}), {ag.term.label}"
-    note = ("Pupil-level (pseudonymous): personal data, keep securely." if personal
-            else "Figures for groups of pupils only.")
+    note = (
+        "Pupil-level (pseudonymous): personal data, keep securely."
+        if personal
+        else "Figures for groups of pupils only."
+    )
     pdf = _Pdf(title, synthetic, note)
     pdf.add_page()
     pdf.h1("Targeting Support Meeting")
-    pdf.para(f"**{ag.school_name}** (URN {ag.urn}, {ag.phase.lower()}) · **{ag.term.label}** · "
-             f"{meta.get('la_name', '')}", 10)
-    pdf.para(f"Prepared {dt.datetime.now():%d %B %Y %H:%M} by {scope.user} ({scope.role.replace('_', ' ')}). "
-             f"Term: school weeks {ag.term.period.week_from:%d %b %Y} to "
-             f"{ag.term.period.week_to + dt.timedelta(days=4):%d %b %Y}.", 8)
+    pdf.para(
+        f"**{ag.school_name}** (URN {ag.urn}, {ag.phase.lower()}) · **{ag.term.label}** · "
+        f"{meta.get('la_name', '')}",
+        10,
+    )
+    pdf.para(
+        f"Prepared {dt.datetime.now():%d %B %Y %H:%M} by {scope.user} ({scope.role.replace('_', ' ')}). "
+        f"Term: school weeks {ag.term.period.week_from:%d %b %Y} to "
+        f"{ag.term.period.week_to + dt.timedelta(days=4):%d %b %Y}.",
+        8,
+    )
     if synthetic:
         pdf.warning(f"{SYNTHETIC_LABEL}: every school, pupil and figure for this LA is generated.")
     for n in ag.notes:
@@ -381,15 +508,22 @@ def meeting_pack_pdf(ag, scope, meta: dict, weeks: int = evidence.DEFAULT_WEEKS)
         pdf.para(s)
     pdf.chart(headline_chart(head))
     pdf.table(head)
-    pdf.para("Rates are % of possible sessions; PA (10%+ missed) and SA (50%+) are % of pupils, over the term. "
-             "Pupils of compulsory school age, per enrolment. England: DfE daily collection.", 7)
+    pdf.para(
+        "Rates are % of possible sessions; PA (10%+ missed) and SA (50%+) are % of pupils, over the term. "
+        "Pupils of compulsory school age, per enrolment. England: DfE daily collection.",
+        7,
+    )
     pdf.h2("Week by week this term", 75)
     pdf.chart(weekly_chart(ag.weekly, ag.school_name), 160)
     co = secs[1][2]
     pdf.h2("Pupil groups and cohorts of concern", 110)
     concern = ag.cohorts[ag.cohorts["of_concern"]]["cohort"].tolist() if not ag.cohorts.empty else []
-    pdf.para("Of concern: " + (", ".join(concern) if concern else "no group meets the rule") +
-             " (PA 10 points or more above other pupils, or 5 above them and 5 above the same group in the LA).", 8.5)
+    pdf.para(
+        "Of concern: "
+        + (", ".join(concern) if concern else "no group meets the rule")
+        + " (PA 10 points or more above other pupils, or 5 above them and 5 above the same group in the LA).",
+        8.5,
+    )
     pdf.chart(cohort_chart(co, ag.school_name))
     pdf.table(co)
     if ag.pupil_lists is None:
@@ -410,20 +544,45 @@ def meeting_pack_pdf(ag, scope, meta: dict, weeks: int = evidence.DEFAULT_WEEKS)
         pdf.para("Every formal step recorded for this school's pupils follows support done before it.", 8.5)
     for w in warn["Warning"]:
         pdf.warning("Warning: " + w)
-    pdf.para("Attendance before and after an action is the pupil's attendance in the school weeks either side "
-             "of the week of the action: not a controlled comparison.", 7)
+    pdf.para(
+        "Attendance before and after an action is the pupil's attendance in the school weeks either side "
+        "of the week of the action: not a controlled comparison.",
+        7,
+    )
     return bytes(pdf.output())
 
 
 def meeting_pack_xlsx(ag, scope, meta: dict, weeks: int = evidence.DEFAULT_WEEKS) -> bytes:
     """The meeting pack as an Excel workbook: an About sheet, then a sheet per section."""
     synthetic = str(meta.get("synthetic", "")).lower() == "true"
-    about = pd.DataFrame({"": ["Targeting Support Meeting", "School", "URN", "Term", "Local authority",
-                                "Prepared", "Prepared by", "Data", "Pupil data"],
-                          " ": ["", ag.school_name, ag.urn, ag.term.label, meta.get("la_name", ""),
-                                f"{dt.datetime.now():%d %B %Y %H:%M}", f"{scope.user} ({scope.role})",
-                                SYNTHETIC_LABEL if synthetic else "", "pseudonymous pupil references; personal "
-                                "data" if ag.pupil_lists is not None else "none: figures for groups only"]})
+    about = pd.DataFrame(
+        {
+            "": [
+                "Targeting Support Meeting",
+                "School",
+                "URN",
+                "Term",
+                "Local authority",
+                "Prepared",
+                "Prepared by",
+                "Data",
+                "Pupil data",
+            ],
+            " ": [
+                "",
+                ag.school_name,
+                ag.urn,
+                ag.term.label,
+                meta.get("la_name", ""),
+                f"{dt.datetime.now():%d %B %Y %H:%M}",
+                f"{scope.user} ({scope.role})",
+                SYNTHETIC_LABEL if synthetic else "",
+                "pseudonymous pupil references; personal data"
+                if ag.pupil_lists is not None
+                else "none: figures for groups only",
+            ],
+        }
+    )
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
         about.to_excel(xw, sheet_name="About", index=False, header=False)
@@ -435,10 +594,13 @@ def meeting_pack_xlsx(ag, scope, meta: dict, weeks: int = evidence.DEFAULT_WEEKS
             out.to_excel(xw, sheet_name=sheet, index=False, startrow=3)
             ws = xw.sheets[sheet]
             ws["A1"] = heading
-            ws["A2"] = f"{ag.school_name} (URN {ag.urn}), {ag.term.label}" + (f". {SYNTHETIC_LABEL}." if synthetic else "")
+            ws["A2"] = f"{ag.school_name} (URN {ag.urn}), {ag.term.label}" + (
+                f". {SYNTHETIC_LABEL}." if synthetic else ""
+            )
             for i, c in enumerate(out.columns, start=1):
                 ws.column_dimensions[ws.cell(row=4, column=i).column_letter].width = min(
-                    50, max(10, len(str(c)) + 2))
+                    50, max(10, len(str(c)) + 2)
+                )
     return buf.getvalue()
 
 
@@ -458,19 +620,49 @@ def governors_report_pdf(scope, urn: int, period: queries.Period, meta: dict) ->
     terms = sup("governor_term_summary", urn=urn, year=period.academic_year, week_to=period.week_to)
     yg = sup("school_year_groups", **args)
     co = sup("school_cohorts", **args)
-    term_cols = ["term_label", "enrolments", "attendance_rate", "overall_absence_rate", "unauthorised_absence_rate",
-                 "persistent_absence_rate", "pa_enrolments", "severe_absence_rate", "sa_enrolments", "days_lost"]
-    yg_cols = ["year_group", "enrolments", "overall_absence_rate", "persistent_absence_rate", "pa_enrolments",
-               "severe_absence_rate", "sa_enrolments", "last_year_pa_rate", "days_lost"]
-    co_cols = ["cohort", "enrolments", "overall_absence_rate", "persistent_absence_rate", "pa_enrolments",
-               "last_year_pa_rate", "gap_to_rest_of_school", "la_pa_rate"]
+    term_cols = [
+        "term_label",
+        "enrolments",
+        "attendance_rate",
+        "overall_absence_rate",
+        "unauthorised_absence_rate",
+        "persistent_absence_rate",
+        "pa_enrolments",
+        "severe_absence_rate",
+        "sa_enrolments",
+        "days_lost",
+    ]
+    yg_cols = [
+        "year_group",
+        "enrolments",
+        "overall_absence_rate",
+        "persistent_absence_rate",
+        "pa_enrolments",
+        "severe_absence_rate",
+        "sa_enrolments",
+        "last_year_pa_rate",
+        "days_lost",
+    ]
+    co_cols = [
+        "cohort",
+        "enrolments",
+        "overall_absence_rate",
+        "persistent_absence_rate",
+        "pa_enrolments",
+        "last_year_pa_rate",
+        "gap_to_rest_of_school",
+        "la_pa_rate",
+    ]
     t = scope.suppression_threshold
     title = f"{name}: attendance report for governors, {period.label}"
     pdf = _Pdf(title, synthetic, f"No pupil-level data. 'c': fewer than {t} pupils, not shown.")
     pdf.add_page()
     pdf.h1("Attendance report for governors")
-    pdf.para(f"**{name}** (URN {urn}) · **{period.label}** · {meta.get('la_name', '')} · pupils of compulsory "
-             "school age", 10)
+    pdf.para(
+        f"**{name}** (URN {urn}) · **{period.label}** · {meta.get('la_name', '')} · pupils of compulsory "
+        "school age",
+        10,
+    )
     if synthetic:
         pdf.warning(f"{SYNTHETIC_LABEL}: every school, pupil and figure for this LA is generated.")
     pdf.h2("What changed since last term")
@@ -483,9 +675,12 @@ def governors_report_pdf(scope, urn: int, period: queries.Period, meta: dict) ->
     pdf.table(sui.plain(yg[[c for c in yg_cols if c in yg.columns]]) if not yg.empty else yg)
     pdf.h2("Pupil groups")
     pdf.table(sui.plain(co[[c for c in co_cols if c in co.columns]]) if not co.empty else co)
-    pdf.para(f"Rates are % of possible sessions (persistent absence: % of pupils missing 10% or more; severe: 50% "
-             f"or more). 'c': fewer than {t} pupils (and rates built on them), not shown so that no pupil can be "
-             "identified.", 7.5)
+    pdf.para(
+        f"Rates are % of possible sessions (persistent absence: % of pupils missing 10% or more; severe: 50% "
+        f"or more). 'c': fewer than {t} pupils (and rates built on them), not shown so that no pupil can be "
+        "identified.",
+        7.5,
+    )
     return bytes(pdf.output())
 
 
@@ -496,6 +691,11 @@ def governors_report_button(ctx, urn: int) -> None:
     if ctx.period is None:
         return
     data = governors_report_pdf(ctx.scope, urn, ctx.period, ctx.meta)
-    st.download_button(f"Download the termly report (PDF, {len(data) / 1024:.0f} KB)", data,
-                       file_name=f"governors_report_{urn}.pdf", mime="application/pdf",
-                       key="gov_report_pdf", icon=":material/picture_as_pdf:")
+    st.download_button(
+        f"Download the termly report (PDF, {len(data) / 1024:.0f} KB)",
+        data,
+        file_name=f"governors_report_{urn}.pdf",
+        mime="application/pdf",
+        key="gov_report_pdf",
+        icon=":material/picture_as_pdf:",
+    )

@@ -68,8 +68,19 @@ create trigger if not exists meeting_actions_no_delete before delete on meeting_
 begin select raise(abort, 'actions are never deleted: mark them not tried'); end;
 """
 EDITABLE = ("strategy_id", "stage", "owner", "action_date", "status", "reason_not_tried", "outcome")
-COLUMNS = ("action_id", "urn", "meeting_term", "subject", "pupil_id", "cohort", *EDITABLE,
-           "created_at", "created_by", "updated_at", "updated_by")
+COLUMNS = (
+    "action_id",
+    "urn",
+    "meeting_term",
+    "subject",
+    "pupil_id",
+    "cohort",
+    *EDITABLE,
+    "created_at",
+    "created_by",
+    "updated_at",
+    "updated_by",
+)
 RECORDING_ROLES = ("la_officer", "school_staff")
 
 
@@ -117,8 +128,11 @@ def _validate(fields: dict) -> dict:
         raise ActionError(f"the status must be one of: {', '.join(strategies.STATUSES)}")
     out["action_date"] = _iso(out.get("action_date"))
     for k in ("owner", "reason_not_tried", "outcome"):
-        out[k] = ("" if out.get(k) is None or (not isinstance(out.get(k), str) and pd.isna(out.get(k)))
-                  else str(out[k]).strip())
+        out[k] = (
+            ""
+            if out.get(k) is None or (not isinstance(out.get(k), str) and pd.isna(out.get(k)))
+            else str(out[k]).strip()
+        )
     if out["status"] == "not tried" and not out["reason_not_tried"]:
         raise ActionError("say why the action was not tried")
     return out
@@ -126,8 +140,9 @@ def _validate(fields: dict) -> dict:
 
 def resolve_pupil(scope, urn: int, pupil_ref: str, con=None) -> str:
     """The warehouse pupil_id behind a pseudonymous reference at school urn (audited)."""
-    found = queries.execute("meeting_pupil_key", scope, con, identify=True, urn=int(urn),
-                            pupil_ref=str(pupil_ref).strip().upper())
+    found = queries.execute(
+        "meeting_pupil_key", scope, con, identify=True, urn=int(urn), pupil_ref=str(pupil_ref).strip().upper()
+    )
     if found.empty:
         raise ActionError(f"no pupil {pupil_ref} at school {urn}")
     if len(found) > 1:
@@ -139,14 +154,35 @@ def _history(con, action_id: int, scope, change: str, before: dict | None, after
     con.execute(
         "insert into meeting_action_history (action_id, at, user, role, change, before, after) "
         "values (?, ?, ?, ?, ?, ?, ?)",
-        (action_id, _now(), scope.user, scope.role, change,
-         None if before is None else json.dumps(before, default=str), json.dumps(after, default=str)))
+        (
+            action_id,
+            _now(),
+            scope.user,
+            scope.role,
+            change,
+            None if before is None else json.dumps(before, default=str),
+            json.dumps(after, default=str),
+        ),
+    )
 
 
-def add_action(scope, *, urn: int, meeting_term: str, strategy_id: str, stage: str, action_date,
-               status: str = "planned", owner: str = "", reason_not_tried: str = "",
-               outcome: str = "", pupil_id: str | None = None, pupil_ref: str | None = None,
-               cohort: str | None = None, con=None) -> int:
+def add_action(
+    scope,
+    *,
+    urn: int,
+    meeting_term: str,
+    strategy_id: str,
+    stage: str,
+    action_date,
+    status: str = "planned",
+    owner: str = "",
+    reason_not_tried: str = "",
+    outcome: str = "",
+    pupil_id: str | None = None,
+    pupil_ref: str | None = None,
+    cohort: str | None = None,
+    con=None,
+) -> int:
     """Record one action for a pupil (pupil_id, or pupil_ref resolved through the warehouse)
     or a cohort; returns its action_id. The creation is written to the history."""
     urn = int(urn)
@@ -155,8 +191,17 @@ def add_action(scope, *, urn: int, meeting_term: str, strategy_id: str, stage: s
         pupil_id = resolve_pupil(scope, urn, pupil_ref, con)
     if (pupil_id is None) == (not cohort):
         raise ActionError("an action is for one pupil or one cohort")
-    fields = _validate(dict(strategy_id=strategy_id, stage=stage, owner=owner, action_date=action_date,
-                            status=status, reason_not_tried=reason_not_tried, outcome=outcome))
+    fields = _validate(
+        dict(
+            strategy_id=strategy_id,
+            stage=stage,
+            owner=owner,
+            action_date=action_date,
+            status=status,
+            reason_not_tried=reason_not_tried,
+            outcome=outcome,
+        )
+    )
     subject = "pupil" if pupil_id is not None else "cohort"
     now = _now()
     with closing(connect()) as db:
@@ -164,19 +209,41 @@ def add_action(scope, *, urn: int, meeting_term: str, strategy_id: str, stage: s
             "insert into meeting_actions (urn, meeting_term, subject, pupil_id, cohort, strategy_id, stage, "
             "owner, action_date, status, reason_not_tried, outcome, created_at, created_by, updated_at, "
             "updated_by) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (urn, str(meeting_term), subject, None if pupil_id is None else str(pupil_id),
-             None if cohort is None else str(cohort).strip(), fields["strategy_id"], fields["stage"],
-             fields["owner"], fields["action_date"], fields["status"], fields["reason_not_tried"],
-             fields["outcome"], now, scope.user, now, scope.user))
+            (
+                urn,
+                str(meeting_term),
+                subject,
+                None if pupil_id is None else str(pupil_id),
+                None if cohort is None else str(cohort).strip(),
+                fields["strategy_id"],
+                fields["stage"],
+                fields["owner"],
+                fields["action_date"],
+                fields["status"],
+                fields["reason_not_tried"],
+                fields["outcome"],
+                now,
+                scope.user,
+                now,
+                scope.user,
+            ),
+        )
         action_id = int(cur.lastrowid)
-        _history(db, action_id, scope, "created", None,
-                 {"urn": urn, "meeting_term": meeting_term, "subject": subject,
-                  "cohort": cohort, **fields})
+        _history(
+            db,
+            action_id,
+            scope,
+            "created",
+            None,
+            {"urn": urn, "meeting_term": meeting_term, "subject": subject, "cohort": cohort, **fields},
+        )
     return action_id
 
 
 def _get(db, action_id: int) -> dict | None:
-    cur = db.execute(f"select {', '.join(COLUMNS)} from meeting_actions where action_id = ?", (int(action_id),))
+    cur = db.execute(
+        f"select {', '.join(COLUMNS)} from meeting_actions where action_id = ?", (int(action_id),)
+    )
     row = cur.fetchone()
     return None if row is None else dict(zip(COLUMNS, row))
 
@@ -200,8 +267,11 @@ def update_action(scope, action_id: int, **changes) -> bool:
             db.execute(
                 f"update meeting_actions set {', '.join(f'{k} = ?' for k in diff)}, updated_at = ?, "
                 "updated_by = ? where action_id = ?",
-                (*[new[k] for k in diff], _now(), scope.user, int(action_id)))
-            _history(db, int(action_id), scope, "edited", {k: old[k] for k in diff}, {k: new[k] for k in diff})
+                (*[new[k] for k in diff], _now(), scope.user, int(action_id)),
+            )
+            _history(
+                db, int(action_id), scope, "edited", {k: old[k] for k in diff}, {k: new[k] for k in diff}
+            )
             db.execute("commit")
         except Exception:
             db.execute("rollback")
@@ -209,8 +279,13 @@ def update_action(scope, action_id: int, **changes) -> bool:
     return True
 
 
-def list_actions(scope, urn: int | None = None, meeting_term: str | None = None,
-                 pupil_id: str | None = None, subject: str | None = None) -> pd.DataFrame:
+def list_actions(
+    scope,
+    urn: int | None = None,
+    meeting_term: str | None = None,
+    pupil_id: str | None = None,
+    subject: str | None = None,
+) -> pd.DataFrame:
     """Actions the viewer may see, newest meeting first, with pupil_ref (the pseudonym),
     the strategy's label and group, and formal_step. Pupil actions need pupil-level access."""
     sql = [f"select {', '.join(COLUMNS)} from meeting_actions where 1 = 1"]
@@ -241,8 +316,11 @@ def list_actions(scope, urn: int | None = None, meeting_term: str | None = None,
 
 
 def _decorate(scope, df: pd.DataFrame, params: dict) -> pd.DataFrame:
-    df.insert(5, "pupil_ref", [queries.pseudonym(u, p) if isinstance(p, str) else None
-                               for u, p in zip(df["urn"], df["pupil_id"])])
+    df.insert(
+        5,
+        "pupil_ref",
+        [queries.pseudonym(u, p) if isinstance(p, str) else None for u, p in zip(df["urn"], df["pupil_id"])],
+    )
     df["strategy"] = df["strategy_id"].map(strategies.label)
     df["strategy_group"] = df["strategy_id"].map(strategies.group_of)
     df["formal_step"] = [strategies.is_formal(s, g) for s, g in zip(df["strategy_id"], df["stage"])]
@@ -250,8 +328,9 @@ def _decorate(scope, df: pd.DataFrame, params: dict) -> pd.DataFrame:
     if (df["subject"] == "pupil").any():
         from auth import audit
 
-        audit.record(scope, "view", "meeting_actions", params, rows=int((df["subject"] == "pupil").sum()),
-                     dedupe=True)
+        audit.record(
+            scope, "view", "meeting_actions", params, rows=int((df["subject"] == "pupil").sum()), dedupe=True
+        )
     return df
 
 
@@ -259,8 +338,10 @@ def history(scope, urn: int, action_id: int | None = None) -> pd.DataFrame:
     """The edit history of a school's actions (or one action), oldest first."""
     if not scope.allows_school(urn):
         raise AccessDenied(f"school {urn} is outside the viewer's scope")
-    sql = ("select h.id, h.action_id, h.at, h.user, h.role, h.change, h.before, h.after "
-           "from meeting_action_history h join meeting_actions a using (action_id) where a.urn = ?")
+    sql = (
+        "select h.id, h.action_id, h.at, h.user, h.role, h.change, h.before, h.after "
+        "from meeting_action_history h join meeting_actions a using (action_id) where a.urn = ?"
+    )
     args: list = [int(urn)]
     if action_id is not None:
         sql += " and h.action_id = ?"

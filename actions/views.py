@@ -21,8 +21,16 @@ USUAL_STAGE = "(the strategy's usual stage)"
 
 
 # ------------------------------------------------------------------ helpers
-def audited_chart_block(fig, reading: str, table: pd.DataFrame, file_stem: str, synthetic: bool, scope,
-                        key: str, params: dict | None = None) -> None:
+def audited_chart_block(
+    fig,
+    reading: str,
+    table: pd.DataFrame,
+    file_stem: str,
+    synthetic: bool,
+    scope,
+    key: str,
+    params: dict | None = None,
+) -> None:
     """ui.chart_block for pupil-level tables: the CSV download is written to the audit log."""
     st.markdown(reading)
     tab_chart, tab_table, tab_dl = st.tabs(["Chart", "Table", "Download"])
@@ -32,9 +40,17 @@ def audited_chart_block(fig, reading: str, table: pd.DataFrame, file_stem: str, 
         st.dataframe(table, hide_index=True)
     with tab_dl:
         data = ui.csv_bytes(table, synthetic, "Pupil-level: handle as personal data")
-        audit.download_button(f"Download CSV ({ui.size_label(len(data))})", data, scope=scope, what=file_stem,
-                              params=params, rows=len(table), file_name=f"{file_stem}.csv", key=f"{key}_csv",
-                              icon=":material/download:")
+        audit.download_button(
+            f"Download CSV ({ui.size_label(len(data))})",
+            data,
+            scope=scope,
+            what=file_stem,
+            params=params,
+            rows=len(table),
+            file_name=f"{file_stem}.csv",
+            key=f"{key}_csv",
+            icon=":material/download:",
+        )
 
 
 def term_selector(terms: pd.DataFrame) -> str | None:
@@ -47,8 +63,14 @@ def term_selector(terms: pd.DataFrame) -> str | None:
     if st.session_state.get("meeting") not in (None, *keys):
         st.session_state.pop("meeting")
     index = keys.index(raw) if raw in keys else 0
-    choice = st.selectbox("Meeting term", keys, index=index, key="meeting", format_func=lambda k: labels[k],
-                          help="The term whose figures the meeting reviews; the last meeting is the term before.")
+    choice = st.selectbox(
+        "Meeting term",
+        keys,
+        index=index,
+        key="meeting",
+        format_func=lambda k: labels[k],
+        help="The term whose figures the meeting reviews; the last meeting is the term before.",
+    )
     if st.query_params.get("meeting") != choice:
         st.query_params["meeting"] = choice
     return choice
@@ -66,50 +88,102 @@ def figures(ag: agenda.Agenda, ctx) -> None:
     prev = last.iloc[0] if not last.empty else None
 
     def delta(col):
-        return None if prev is None or ui._nan(prev[col]) else f"{me[col] - prev[col]:+.1f} pts on last meeting"
+        return (
+            None if prev is None or ui._nan(prev[col]) else f"{me[col] - prev[col]:+.1f} pts on last meeting"
+        )
 
     c = st.columns(4)
     c[0].metric("Attendance", ui.pct(me["attendance_rate"]), delta("attendance_rate"), border=True)
-    c[1].metric("Persistent absence", ui.pct(me["persistent_absence_rate"]), delta("persistent_absence_rate"),
-                delta_color="inverse", border=True)
+    c[1].metric(
+        "Persistent absence",
+        ui.pct(me["persistent_absence_rate"]),
+        delta("persistent_absence_rate"),
+        delta_color="inverse",
+        border=True,
+    )
     c[1].caption(f"{ui.number(me['pa_enrolments'])} of {ui.number(me['enrolments'])} pupils")
-    c[2].metric("Severe absence", ui.pct(me["severe_absence_rate"]), delta("severe_absence_rate"),
-                delta_color="inverse", border=True)
+    c[2].metric(
+        "Severe absence",
+        ui.pct(me["severe_absence_rate"]),
+        delta("severe_absence_rate"),
+        delta_color="inverse",
+        border=True,
+    )
     c[3].metric("Days lost", ui.number(me["days_lost"]), border=True)
     c[3].caption(f"{me['days_lost_per_pupil']:.1f} days per pupil")
-    measures = [("overall_absence_rate", "Overall absence"), ("unauthorised_absence_rate", "Unauthorised"),
-                ("persistent_absence_rate", "Persistent absence"), ("severe_absence_rate", "Severe absence")]
+    measures = [
+        ("overall_absence_rate", "Overall absence"),
+        ("unauthorised_absence_rate", "Unauthorised"),
+        ("persistent_absence_rate", "Persistent absence"),
+        ("severe_absence_rate", "Severe absence"),
+    ]
     shown = h[~h["comparison"].str.startswith("Similar")].head(4)  # at most four series
     fig = go.Figure()
     for i, r in enumerate(shown.itertuples()):
-        fig.add_bar(name=r.comparison, x=[m[1] for m in measures], y=[getattr(r, m[0]) for m in measures],
-                    marker_color=ui.SERIES[i])
+        fig.add_bar(
+            name=r.comparison,
+            x=[m[1] for m in measures],
+            y=[getattr(r, m[0]) for m in measures],
+            marker_color=ui.SERIES[i],
+        )
     ui.style_figure(fig, y_title="% (sessions; PA and SA: pupils)")
     la = h[h["comparison"].str.startswith("LA")]
-    reading = (f"In {ag.term.label} {ag.school_name}'s overall absence was **{ui.pct(me['overall_absence_rate'])}** "
-               f"and PA {ui.pct(me['persistent_absence_rate'])}"
-               + (f", against {ui.pct(prev['persistent_absence_rate'])} PA at the last meeting"
-                  if prev is not None else "")
-               + (f" and {ui.pct(la.iloc[0]['persistent_absence_rate'])} across the LA's "
-                  f"{ag.phase.lower()} schools" if not la.empty else "") + ".")
+    reading = (
+        f"In {ag.term.label} {ag.school_name}'s overall absence was **{ui.pct(me['overall_absence_rate'])}** "
+        f"and PA {ui.pct(me['persistent_absence_rate'])}"
+        + (
+            f", against {ui.pct(prev['persistent_absence_rate'])} PA at the last meeting"
+            if prev is not None
+            else ""
+        )
+        + (
+            f" and {ui.pct(la.iloc[0]['persistent_absence_rate'])} across the LA's {ag.phase.lower()} schools"
+            if not la.empty
+            else ""
+        )
+        + "."
+    )
     table = h[[c for c in agenda.HEADLINE_COLUMNS if c in h.columns]]
-    ui.chart_block(fig, reading, table, f"meeting_{ag.urn}_{ag.term.key}_headline", ctx.synthetic,
-                   note=ag.term.label, key="meeting_headline")
+    ui.chart_block(
+        fig,
+        reading,
+        table,
+        f"meeting_{ag.urn}_{ag.term.key}_headline",
+        ctx.synthetic,
+        note=ag.term.label,
+        key="meeting_headline",
+    )
     if not ag.weekly.empty:
         fig = go.Figure()
-        for i, (series, label) in enumerate((("This year", ag.school_name), ("LA, same phase", "LA, same phase"))):
+        for i, (series, label) in enumerate(
+            (("This year", ag.school_name), ("LA, same phase", "LA, same phase"))
+        ):
             s = ag.weekly[ag.weekly["series"] == series]
-            fig.add_scatter(x=s["week_start"], y=s["overall_absence_rate"], name=label,
-                            mode="lines+markers" if i == 0 else "lines",
-                            line=dict(color=ui.SERIES[0 if i == 0 else 2], dash="solid" if i == 0 else "dot"))
+            fig.add_scatter(
+                x=s["week_start"],
+                y=s["overall_absence_rate"],
+                name=label,
+                mode="lines+markers" if i == 0 else "lines",
+                line=dict(color=ui.SERIES[0 if i == 0 else 2], dash="solid" if i == 0 else "dot"),
+            )
         ui.style_figure(fig, height=320, y_title="overall absence, % of sessions")
         s = ag.weekly[ag.weekly["series"] == "This year"]
         worst = s.loc[s["overall_absence_rate"].idxmax()] if not s.empty else None
-        reading = ("" if worst is None else
-                   f"The worst week of the term was w/c {worst['week_start']:%d %b %Y}, at "
-                   f"{ui.pct(worst['overall_absence_rate'])} absence.")
-        ui.chart_block(fig, reading, ag.weekly, f"meeting_{ag.urn}_{ag.term.key}_weekly", ctx.synthetic,
-                       note=ag.term.label, key="meeting_weekly")
+        reading = (
+            ""
+            if worst is None
+            else f"The worst week of the term was w/c {worst['week_start']:%d %b %Y}, at "
+            f"{ui.pct(worst['overall_absence_rate'])} absence."
+        )
+        ui.chart_block(
+            fig,
+            reading,
+            ag.weekly,
+            f"meeting_{ag.urn}_{ag.term.key}_weekly",
+            ctx.synthetic,
+            note=ag.term.label,
+            key="meeting_weekly",
+        )
 
 
 # ------------------------------------------------------------------ 2. cohorts
@@ -120,57 +194,110 @@ def cohorts(ag: agenda.Agenda, ctx) -> None:
         st.info("No pupils in this term.")
         return
     concern = co[co["of_concern"]]
-    st.caption(f"A group is of concern when its PA is {agenda.CONCERN_GAP:g} points or more above other pupils "
-               f"in the school, or {agenda.CONCERN_ABOVE_LA:g} above them and {agenda.CONCERN_ABOVE_LA:g} above the "
-               "same group across the LA's schools of the phase (groups of at least "
-               f"{ctx.scope.suppression_threshold} pupils).")
+    st.caption(
+        f"A group is of concern when its PA is {agenda.CONCERN_GAP:g} points or more above other pupils "
+        f"in the school, or {agenda.CONCERN_ABOVE_LA:g} above them and {agenda.CONCERN_ABOVE_LA:g} above the "
+        "same group across the LA's schools of the phase (groups of at least "
+        f"{ctx.scope.suppression_threshold} pupils)."
+    )
     fig = go.Figure()
-    fig.add_bar(name=f"{ag.term.label}", y=co["cohort"], x=co["persistent_absence_rate"], orientation="h",
-                marker_color=ui.SERIES[0])
-    fig.add_bar(name="Last meeting", y=co["cohort"], x=co["last_meeting_pa_rate"], orientation="h",
-                marker_color=ui.SERIES[1])
-    fig.add_bar(name="Same group, LA", y=co["cohort"], x=co["la_pa_rate"], orientation="h",
-                marker_color=ui.SERIES[2])
+    fig.add_bar(
+        name=f"{ag.term.label}",
+        y=co["cohort"],
+        x=co["persistent_absence_rate"],
+        orientation="h",
+        marker_color=ui.SERIES[0],
+    )
+    fig.add_bar(
+        name="Last meeting",
+        y=co["cohort"],
+        x=co["last_meeting_pa_rate"],
+        orientation="h",
+        marker_color=ui.SERIES[1],
+    )
+    fig.add_bar(
+        name="Same group, LA", y=co["cohort"], x=co["la_pa_rate"], orientation="h", marker_color=ui.SERIES[2]
+    )
     ui.style_figure(fig, height=540)
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title="persistent absence, % of pupils")
-    reading = ("No group meets the rule this term." if concern.empty else
-               "Of concern: " + "; ".join(f"**{r.cohort}** (PA {ui.pct(r.persistent_absence_rate)}: {r.why})"
-                                          for r in concern.itertuples()) + ".")
-    table = co[["cohort", "enrolments", "pa_enrolments", "persistent_absence_rate", "last_meeting_pa_rate",
-                "gap_to_rest_of_school", "la_pa_rate", "of_concern", "why"]]
-    ui.chart_block(fig, reading, table, f"meeting_{ag.urn}_{ag.term.key}_cohorts", ctx.synthetic,
-                   note=ag.term.label, key="meeting_cohorts")
+    reading = (
+        "No group meets the rule this term."
+        if concern.empty
+        else "Of concern: "
+        + "; ".join(
+            f"**{r.cohort}** (PA {ui.pct(r.persistent_absence_rate)}: {r.why})" for r in concern.itertuples()
+        )
+        + "."
+    )
+    table = co[
+        [
+            "cohort",
+            "enrolments",
+            "pa_enrolments",
+            "persistent_absence_rate",
+            "last_meeting_pa_rate",
+            "gap_to_rest_of_school",
+            "la_pa_rate",
+            "of_concern",
+            "why",
+        ]
+    ]
+    ui.chart_block(
+        fig,
+        reading,
+        table,
+        f"meeting_{ag.urn}_{ag.term.key}_cohorts",
+        ctx.synthetic,
+        note=ag.term.label,
+        key="meeting_cohorts",
+    )
 
 
 # ------------------------------------------------------------------ 3. pupil lists
 def pupil_lists(ag: agenda.Agenda, ctx) -> None:
     st.header("Pupils who may need support")
     if ag.pupil_lists is None:
-        st.info("Lists of individual pupils are not shown: the "
-                f"{ctx.scope.role.replace('_', ' ')} role sees figures for groups of pupils only. School staff and "
-                "LA officers see them here.")
+        st.info(
+            "Lists of individual pupils are not shown: the "
+            f"{ctx.scope.role.replace('_', ' ')} role sees figures for groups of pupils only. School staff and "
+            "LA officers see them here."
+        )
         return
     st.caption("Pseudonymous references, as on the School page. Use a reference in *Record an action* below.")
     tabs = st.tabs([f"{label} ({len(ag.pupil_lists[q])})" for q, label, _ in agenda.PUPIL_LISTS])
-    for tab, (q, label, rule) in zip(tabs, agenda.PUPIL_LISTS):
+    for tab, (q, _label, rule) in zip(tabs, agenda.PUPIL_LISTS):
         with tab:
-            sui.pupil_list(ag.pupil_lists[q], f"Pupils who {rule}.", f"meeting_{q.removeprefix('pupil_')}_{ag.urn}",
-                           ctx.scope, ctx.synthetic, key=f"meeting_{q}",
-                           params={"urn": ag.urn, "term": ag.term.key})
+            sui.pupil_list(
+                ag.pupil_lists[q],
+                f"Pupils who {rule}.",
+                f"meeting_{q.removeprefix('pupil_')}_{ag.urn}",
+                ctx.scope,
+                ctx.synthetic,
+                key=f"meeting_{q}",
+                params={"urn": ag.urn, "term": ag.term.key},
+            )
 
 
 # ------------------------------------------------------------------ 4, 6. actions
 def _editor_frame(actions: pd.DataFrame, with_attendance: bool) -> pd.DataFrame:
     a = actions.sort_values(["action_date", "action_id"])
-    out = pd.DataFrame({
-        "action_id": a["action_id"].astype(int),
-        "for": [r if s == "pupil" else f"Cohort: {c}" for s, r, c in zip(a["subject"], a["pupil_ref"], a["cohort"])],
-        "strategy": a["strategy_group"] + ": " + a["strategy"],
-        "stage": a["stage"], "owner": a["owner"],
-        "action_date": pd.to_datetime(a["action_date"]),
-        "status": a["status"], "reason_not_tried": a["reason_not_tried"], "outcome": a["outcome"],
-    })
+    out = pd.DataFrame(
+        {
+            "action_id": a["action_id"].astype(int),
+            "for": [
+                r if s == "pupil" else f"Cohort: {c}"
+                for s, r, c in zip(a["subject"], a["pupil_ref"], a["cohort"])
+            ],
+            "strategy": a["strategy_group"] + ": " + a["strategy"],
+            "stage": a["stage"],
+            "owner": a["owner"],
+            "action_date": pd.to_datetime(a["action_date"]),
+            "status": a["status"],
+            "reason_not_tried": a["reason_not_tried"],
+            "outcome": a["outcome"],
+        }
+    )
     if with_attendance:
         for c in ("attendance_before", "attendance_after", "change_points", "weeks_after"):
             out[c] = pd.to_numeric(a[c], errors="coerce").values
@@ -200,17 +327,32 @@ def action_editor(actions: pd.DataFrame, ctx, key: str, with_attendance: bool = 
     editable = store.can_record(ctx.scope)
     config = dict(EDITOR_CONFIG)
     if not editable:
-        config = {k: (v if k not in ("stage", "owner", "action_date", "status", "reason_not_tried", "outcome")
-                      else st.column_config.Column(disabled=True)) for k, v in config.items()}
-    edited = st.data_editor(frame, hide_index=True, column_config=config, key=f"{key}_editor",
-                            num_rows="fixed", disabled=not editable)
+        config = {
+            k: (
+                v
+                if k not in ("stage", "owner", "action_date", "status", "reason_not_tried", "outcome")
+                else st.column_config.Column(disabled=True)
+            )
+            for k, v in config.items()
+        }
+    edited = st.data_editor(
+        frame,
+        hide_index=True,
+        column_config=config,
+        key=f"{key}_editor",
+        num_rows="fixed",
+        disabled=not editable,
+    )
     if not editable:
         return
     if st.button("Save changes", key=f"{key}_save", icon=":material/save:"):
         saved, errors = 0, []
         for (_, old), (_, new) in zip(frame.iterrows(), edited.iterrows()):
-            changes = {c: new[c] for c in ("stage", "owner", "action_date", "status", "reason_not_tried", "outcome")
-                       if str(new[c]) != str(old[c])}
+            changes = {
+                c: new[c]
+                for c in ("stage", "owner", "action_date", "status", "reason_not_tried", "outcome")
+                if str(new[c]) != str(old[c])
+            }
             if changes:
                 try:
                     saved += store.update_action(ctx.scope, int(old["action_id"]), **changes)
@@ -235,26 +377,48 @@ def last_actions(ag: agenda.Agenda, ctx, weeks: int) -> None:
         return
     pupils = a[a["subject"] == "pupil"]
     done = a[a["status"] == "done"]
-    st.markdown(f"{len(a)} action{'s' if len(a) != 1 else ''} agreed at the {prev.label} meeting: {len(done)} done, "
-                f"{int((a['status'] == 'planned').sum())} still planned, "
-                f"{int((a['status'] == 'not tried').sum())} not tried. Review each, record what happened "
-                "(status and outcome) and save.")
+    st.markdown(
+        f"{len(a)} action{'s' if len(a) != 1 else ''} agreed at the {prev.label} meeting: {len(done)} done, "
+        f"{int((a['status'] == 'planned').sum())} still planned, "
+        f"{int((a['status'] == 'not tried').sum())} not tried. Review each, record what happened "
+        "(status and outcome) and save."
+    )
     if not pupils.empty:
         p = pupils.dropna(subset=["attendance_before", "attendance_after"])
         fig = go.Figure()
         labels = [f"{r.pupil_ref}: {r.strategy[:40]}" for r in p.itertuples()]
-        fig.add_scatter(x=p["attendance_before"], y=labels, mode="markers", name=f"{weeks} weeks before",
-                        marker=dict(color=ui.SERIES[1], size=11))
-        fig.add_scatter(x=p["attendance_after"], y=labels, mode="markers", name=f"Up to {weeks} weeks after",
-                        marker=dict(color=ui.SERIES[0], size=11, symbol="diamond"))
+        fig.add_scatter(
+            x=p["attendance_before"],
+            y=labels,
+            mode="markers",
+            name=f"{weeks} weeks before",
+            marker=dict(color=ui.SERIES[1], size=11),
+        )
+        fig.add_scatter(
+            x=p["attendance_after"],
+            y=labels,
+            mode="markers",
+            name=f"Up to {weeks} weeks after",
+            marker=dict(color=ui.SERIES[0], size=11, symbol="diamond"),
+        )
         ui.style_figure(fig, height=max(260, 40 * len(p) + 120))
         fig.update_xaxes(title="attendance, % of sessions", range=[0, 102])
         up = int((p["change_points"] > 0).sum())
-        reading = (f"Since the last meeting, attendance rose after {up} of the {len(p)} pupil actions with weeks on "
-                   f"both sides ({weeks} school weeks before against up to {weeks} after; not a controlled comparison).")
+        reading = (
+            f"Since the last meeting, attendance rose after {up} of the {len(p)} pupil actions with weeks on "
+            f"both sides ({weeks} school weeks before against up to {weeks} after; not a controlled comparison)."
+        )
         table = evidence.evidence_table(p).assign(Pupil=p["pupil_ref"].values)
-        audited_chart_block(fig, reading, table, f"meeting_{ag.urn}_{prev.key}_last_actions", ctx.synthetic,
-                            ctx.scope, key="meeting_last", params={"urn": ag.urn, "term": prev.key})
+        audited_chart_block(
+            fig,
+            reading,
+            table,
+            f"meeting_{ag.urn}_{prev.key}_last_actions",
+            ctx.synthetic,
+            ctx.scope,
+            key="meeting_last",
+            params={"urn": ag.urn, "term": prev.key},
+        )
     action_editor(a, ctx, "meeting_last", with_attendance=True)
 
 
@@ -277,35 +441,59 @@ def this_actions(ag: agenda.Agenda, ctx) -> None:
 def record_form(ag: agenda.Agenda, ctx, pupil_refs: pd.DataFrame | None) -> None:
     st.header("Record an action")
     if not store.can_record(ctx.scope):
-        st.info(f"The {ctx.scope.role.replace('_', ' ')} role cannot record actions: school staff and LA officers "
-                "record them.")
+        st.info(
+            f"The {ctx.scope.role.replace('_', ' ')} role cannot record actions: school staff and LA officers "
+            "record them."
+        )
         return
     on_lists: dict[str, list[str]] = {}
     for q, label, _ in agenda.PUPIL_LISTS:
         for r in (ag.pupil_lists or {}).get(q, pd.DataFrame(columns=["pupil_ref"]))["pupil_ref"]:
             on_lists.setdefault(r, []).append(label)
-    years = dict(zip(pupil_refs["pupil_ref"], pupil_refs["year_group"].fillna("year not known"))) \
-        if pupil_refs is not None else {}
+    years = (
+        dict(zip(pupil_refs["pupil_ref"], pupil_refs["year_group"].fillna("year not known")))
+        if pupil_refs is not None
+        else {}
+    )
     refs = list(on_lists) + [r for r in years if r not in on_lists]
     with st.form("record_action", clear_on_submit=True, border=True):
         subject = st.radio("For", ["A pupil", "A cohort"], horizontal=True, key="action_subject")
         c = st.columns(2)
-        ref = c[0].selectbox("Pupil (pseudonymous reference)", refs, index=None, key="action_pupil",
-                             placeholder="Pupils on the lists first",
-                             format_func=lambda r: f"{r} ({years.get(r, '')})"
-                             + (f" · {', '.join(on_lists[r])}" if r in on_lists else ""))
-        cohort = c[1].selectbox("Cohort", agenda.cohort_options(ag), index=None, key="action_cohort",
-                                placeholder="For a cohort action")
-        strategy = st.selectbox("Strategy (the support checklist)", strategies.options(), index=None,
-                                key="action_strategy", format_func=strategies.option_label,
-                                placeholder="Type to search the checklist")
+        ref = c[0].selectbox(
+            "Pupil (pseudonymous reference)",
+            refs,
+            index=None,
+            key="action_pupil",
+            placeholder="Pupils on the lists first",
+            format_func=lambda r: (
+                f"{r} ({years.get(r, '')})" + (f" · {', '.join(on_lists[r])}" if r in on_lists else "")
+            ),
+        )
+        cohort = c[1].selectbox(
+            "Cohort",
+            agenda.cohort_options(ag),
+            index=None,
+            key="action_cohort",
+            placeholder="For a cohort action",
+        )
+        strategy = st.selectbox(
+            "Strategy (the support checklist)",
+            strategies.options(),
+            index=None,
+            key="action_strategy",
+            format_func=strategies.option_label,
+            placeholder="Type to search the checklist",
+        )
         c = st.columns(3)
-        stage = c[0].selectbox("Stage of the graduated response", [USUAL_STAGE, *strategies.STAGES], key="action_stage")
+        stage = c[0].selectbox(
+            "Stage of the graduated response", [USUAL_STAGE, *strategies.STAGES], key="action_stage"
+        )
         owner = c[1].text_input("Owner", key="action_owner", placeholder="Who will do it")
         when = c[2].date_input("Date", value=dt.date.today(), key="action_date", format="DD/MM/YYYY")
         c = st.columns(2)
-        status = c[0].selectbox("Status", list(strategies.STATUSES), key="action_status",
-                                format_func=strategies.STATUS_LABELS.get)
+        status = c[0].selectbox(
+            "Status", list(strategies.STATUSES), key="action_status", format_func=strategies.STATUS_LABELS.get
+        )
         reason = c[1].text_input("Reason not tried (if not tried)", key="action_reason")
         outcome = st.text_area("Outcome", key="action_outcome", height=80)
         submitted = st.form_submit_button("Record the action", icon=":material/add_task:", type="primary")
@@ -319,20 +507,33 @@ def record_form(ag: agenda.Agenda, ctx, pupil_refs: pd.DataFrame | None) -> None
                 raise store.ActionError("choose a cohort")
             chosen_stage = strategies.by_id()[strategy]["default_stage"] if stage == USUAL_STAGE else stage
             new_id = store.add_action(
-                ctx.scope, urn=ag.urn, meeting_term=ag.term.key, strategy_id=strategy, stage=chosen_stage,
-                action_date=when, status=status, owner=owner, reason_not_tried=reason, outcome=outcome,
-                pupil_ref=ref if subject == "A pupil" else None, cohort=cohort if subject == "A cohort" else None)
+                ctx.scope,
+                urn=ag.urn,
+                meeting_term=ag.term.key,
+                strategy_id=strategy,
+                stage=chosen_stage,
+                action_date=when,
+                status=status,
+                owner=owner,
+                reason_not_tried=reason,
+                outcome=outcome,
+                pupil_ref=ref if subject == "A pupil" else None,
+                cohort=cohort if subject == "A cohort" else None,
+            )
         except (store.ActionError, queries.AccessDenied) as exc:
             st.error(f"Not recorded: {exc}.")
         else:
             who = ref if subject == "A pupil" else f"cohort {cohort}"
-            st.session_state["meeting_flash"] = (f"Recorded action {new_id}: {strategies.label(strategy)} for {who}.")
+            st.session_state["meeting_flash"] = (
+                f"Recorded action {new_id}: {strategies.label(strategy)} for {who}."
+            )
             st.rerun()
 
 
 # ------------------------------------------------------------------ 7. evidence
-def show_evidence(scope, urn: int, pupil_ref: str, synthetic: bool, key: str,
-                  weeks: int = evidence.DEFAULT_WEEKS) -> None:
+def show_evidence(
+    scope, urn: int, pupil_ref: str, synthetic: bool, key: str, weeks: int = evidence.DEFAULT_WEEKS
+) -> None:
     """The evidence of support for one pupil: strategies tried, when, attendance before and
     after each, and the formal-step warning."""
     if not scope.pupil_rows_allowed:
@@ -341,8 +542,10 @@ def show_evidence(scope, urn: int, pupil_ref: str, synthetic: bool, key: str,
     acts = store.list_actions(scope, urn=urn, subject="pupil")
     acts = acts[acts["pupil_ref"] == pupil_ref]
     if acts.empty:
-        st.info(f"No support is recorded for {pupil_ref} yet. Record what was agreed and tried on the "
-                f"[Targeting Support Meeting page](/meeting?urn={urn}).")
+        st.info(
+            f"No support is recorded for {pupil_ref} yet. Record what was agreed and tried on the "
+            f"[Targeting Support Meeting page](/meeting?urn={urn})."
+        )
         return
     for w in evidence.formal_warnings(acts)["warning"]:
         st.error(w, icon=":material/gavel:")
@@ -351,21 +554,44 @@ def show_evidence(scope, urn: int, pupil_ref: str, synthetic: bool, key: str,
     done = acts[acts["status"] == "done"]
     fig = go.Figure()
     y = [f"{d:%d %b %Y}: {s[:45]}" for d, s in zip(table["Date"], table["Strategy"])]
-    fig.add_scatter(x=table["Attendance before %"], y=y, mode="markers", name=f"{weeks} weeks before",
-                    marker=dict(color=ui.SERIES[1], size=11))
-    fig.add_scatter(x=table["Attendance after %"], y=y, mode="markers", name=f"Up to {weeks} weeks after",
-                    marker=dict(color=ui.SERIES[0], size=11, symbol="diamond"))
+    fig.add_scatter(
+        x=table["Attendance before %"],
+        y=y,
+        mode="markers",
+        name=f"{weeks} weeks before",
+        marker=dict(color=ui.SERIES[1], size=11),
+    )
+    fig.add_scatter(
+        x=table["Attendance after %"],
+        y=y,
+        mode="markers",
+        name=f"Up to {weeks} weeks after",
+        marker=dict(color=ui.SERIES[0], size=11, symbol="diamond"),
+    )
     ui.style_figure(fig, height=max(260, 40 * len(table) + 120))
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title="attendance, % of sessions", range=[0, 102])
     first = acts.sort_values("action_date").iloc[0]
-    reading = (f"{len(acts)} action{'s' if len(acts) != 1 else ''} recorded for {pupil_ref} since "
-               f"{pd.Timestamp(first['action_date']):%d %B %Y}, {len(done)} done; attendance in the {weeks} school "
-               f"weeks before the first was {ui.pct(first['attendance_before'])}"
-               + (f" and {ui.pct(first['attendance_after'])} after it." if pd.notna(first["attendance_after"])
-                  else " (no weeks after it yet)."))
-    audited_chart_block(fig, reading, table, f"evidence_{pupil_ref}", synthetic, scope, key=key,
-                        params={"urn": urn, "pupil_ref": pupil_ref})
+    reading = (
+        f"{len(acts)} action{'s' if len(acts) != 1 else ''} recorded for {pupil_ref} since "
+        f"{pd.Timestamp(first['action_date']):%d %B %Y}, {len(done)} done; attendance in the {weeks} school "
+        f"weeks before the first was {ui.pct(first['attendance_before'])}"
+        + (
+            f" and {ui.pct(first['attendance_after'])} after it."
+            if pd.notna(first["attendance_after"])
+            else " (no weeks after it yet)."
+        )
+    )
+    audited_chart_block(
+        fig,
+        reading,
+        table,
+        f"evidence_{pupil_ref}",
+        synthetic,
+        scope,
+        key=key,
+        params={"urn": urn, "pupil_ref": pupil_ref},
+    )
 
 
 def evidence_picker(ag: agenda.Agenda, ctx, weeks: int) -> None:
@@ -379,8 +605,12 @@ def evidence_picker(ag: agenda.Agenda, ctx, weeks: int) -> None:
         st.info("No support has been recorded for any pupil at this school yet.")
         return
     flagged = set(ag.warnings["pupil_ref"]) if not ag.warnings.empty else set()
-    ref = st.selectbox("Pupil", refs, key="evidence_pupil",
-                       format_func=lambda r: r + (" ⚠ formal step without support" if r in flagged else ""))
+    ref = st.selectbox(
+        "Pupil",
+        refs,
+        key="evidence_pupil",
+        format_func=lambda r: r + (" ⚠ formal step without support" if r in flagged else ""),
+    )
     show_evidence(ctx.scope, ag.urn, ref, ctx.synthetic, key="meeting_evidence", weeks=weeks)
 
 
@@ -388,15 +618,29 @@ def evidence_picker(ag: agenda.Agenda, ctx, weeks: int) -> None:
 def pack(ag: agenda.Agenda, ctx, weeks: int) -> None:
     st.header("The meeting pack")
     personal = ag.pupil_lists is not None
-    st.markdown("The agenda above as a PDF (charts, tables and the action list) and as an Excel workbook (a sheet "
-                "per section)" + (", with the pupil lists: personal data, so each download is recorded in the "
-                                  "audit log." if personal else ", with figures for groups of pupils only."))
-    stamp = (ag.urn, ag.term.key, len(ag.actions), len(ag.last_actions),
-             str(ag.actions["updated_at"].max() if not ag.actions.empty else ""))
+    st.markdown(
+        "The agenda above as a PDF (charts, tables and the action list) and as an Excel workbook (a sheet "
+        "per section)"
+        + (
+            ", with the pupil lists: personal data, so each download is recorded in the audit log."
+            if personal
+            else ", with figures for groups of pupils only."
+        )
+    )
+    stamp = (
+        ag.urn,
+        ag.term.key,
+        len(ag.actions),
+        len(ag.last_actions),
+        str(ag.actions["updated_at"].max() if not ag.actions.empty else ""),
+    )
     if st.button("Prepare the meeting pack", key="pack_prepare", icon=":material/description:"):
         with st.spinner("Drawing the charts and tables"):
-            st.session_state["meeting_pack"] = (stamp, exports.meeting_pack_pdf(ag, ctx.scope, ctx.meta, weeks),
-                                                exports.meeting_pack_xlsx(ag, ctx.scope, ctx.meta, weeks))
+            st.session_state["meeting_pack"] = (
+                stamp,
+                exports.meeting_pack_pdf(ag, ctx.scope, ctx.meta, weeks),
+                exports.meeting_pack_xlsx(ag, ctx.scope, ctx.meta, weeks),
+            )
     held = st.session_state.get("meeting_pack")
     if not held or held[0] != stamp:
         st.caption("Prepare the pack to download it (it reflects the actions as they are now).")
@@ -406,14 +650,29 @@ def pack(ag: agenda.Agenda, ctx, weeks: int) -> None:
     params = {"urn": ag.urn, "term": ag.term.key}
     c = st.columns(2)
     for col, data, ext, mime, label in (
-            (c[0], pdf, "pdf", "application/pdf", "PDF"),
-            (c[1], xlsx, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel")):
+        (c[0], pdf, "pdf", "application/pdf", "PDF"),
+        (c[1], xlsx, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel"),
+    ):
         with col:
             text = f"Download the pack ({label}, {ui.size_label(len(data))})"
             if personal:
-                audit.download_button(text, data, scope=ctx.scope, what=f"meeting_pack_{ext}", params=params,
-                                      file_name=f"{stem}.{ext}", mime=mime, key=f"pack_{ext}",
-                                      icon=":material/download:")
+                audit.download_button(
+                    text,
+                    data,
+                    scope=ctx.scope,
+                    what=f"meeting_pack_{ext}",
+                    params=params,
+                    file_name=f"{stem}.{ext}",
+                    mime=mime,
+                    key=f"pack_{ext}",
+                    icon=":material/download:",
+                )
             else:
-                st.download_button(text, data, file_name=f"{stem}.{ext}", mime=mime, key=f"pack_{ext}",
-                                   icon=":material/download:")
+                st.download_button(
+                    text,
+                    data,
+                    file_name=f"{stem}.{ext}",
+                    mime=mime,
+                    key=f"pack_{ext}",
+                    icon=":material/download:",
+                )

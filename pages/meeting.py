@@ -40,7 +40,11 @@ views.figures(ag, ctx)
 views.cohorts(ag, ctx)
 views.pupil_lists(ag, ctx)
 views.last_actions(ag, ctx, weeks)
-refs = queries.run("pupil_refs", ctx.scope, urn=urn, year=p.academic_year) if ctx.scope.pupil_rows_allowed else None
+refs = (
+    queries.run("pupil_refs", ctx.scope, urn=urn, year=p.academic_year)
+    if ctx.scope.pupil_rows_allowed
+    else None
+)
 views.record_form(ag, ctx, refs)
 views.this_actions(ag, ctx)
 views.evidence_picker(ag, ctx, weeks)

@@ -14,33 +14,60 @@ from ui.context import context
 ctx = context()
 st.title("Impact of support strategies")
 st.warning(impact.CAVEAT, icon=":material/info:")
-weeks = st.select_slider("School weeks before and after each action", [4, 6, 8, 12], value=6, key="impact_weeks")
+weeks = st.select_slider(
+    "School weeks before and after each action", [4, 6, 8, 12], value=6, key="impact_weeks"
+)
 df = impact.strategy_impact(ctx.scope, weeks)
 where = "your schools" if ctx.scope.schools is not None else f"{ctx.la_name}'s schools"
 if df.empty:
-    st.info(f"No support strategy has been recorded as done for a pupil in {where} yet. Actions are recorded on the "
-            "Targeting Support Meeting page.")
+    st.info(
+        f"No support strategy has been recorded as done for a pupil in {where} yet. Actions are recorded on the "
+        "Targeting Support Meeting page."
+    )
     st.stop()
 t = ctx.scope.suppression_threshold
 shown = df[df["pupils"] != "c"].copy()
-st.caption(f"Done pupil actions in {where}. A pupil counts once per strategy (the first time), and only with school "
-           f"weeks on both sides. Strategies with fewer than {t} such pupils are shown as 'c': too few to say anything.")
+st.caption(
+    f"Done pupil actions in {where}. A pupil counts once per strategy (the first time), and only with school "
+    f"weeks on both sides. Strategies with fewer than {t} such pupils are shown as 'c': too few to say anything."
+)
 if shown.empty:
-    st.info(f"No strategy has {t} or more pupils with weeks before and after yet; the table lists them as 'c'.")
+    st.info(
+        f"No strategy has {t} or more pupils with weeks before and after yet; the table lists them as 'c'."
+    )
     st.dataframe(df, hide_index=True)
     st.stop()
 shown = shown.iloc[::-1]
 labels = [s[:55] for s in shown["strategy"]]
 fig = go.Figure()
-fig.add_bar(name=f"{weeks} weeks before", y=labels, x=shown["attendance_before"], orientation="h",
-            marker_color=ui.SERIES[1])
-fig.add_bar(name=f"{weeks} weeks after", y=labels, x=shown["attendance_after"], orientation="h",
-            marker_color=ui.SERIES[0])
+fig.add_bar(
+    name=f"{weeks} weeks before",
+    y=labels,
+    x=shown["attendance_before"],
+    orientation="h",
+    marker_color=ui.SERIES[1],
+)
+fig.add_bar(
+    name=f"{weeks} weeks after",
+    y=labels,
+    x=shown["attendance_after"],
+    orientation="h",
+    marker_color=ui.SERIES[0],
+)
 ui.style_figure(fig, height=max(300, 46 * len(shown) + 120))
 fig.update_xaxes(title="attendance of the pupils, % of sessions")
 best = shown.loc[shown["change_points"].astype(float).idxmax()]
-reading = (f"Of {len(df)} strategies done with pupils, {len(shown)} have {t} or more pupils to compare; the largest "
-           f"rise after the action was for **{best['strategy']}** ({best['attendance_before']:.1f}% to "
-           f"{best['attendance_after']:.1f}%, {int(best['pupils'])} pupils), which is not evidence that it caused it.")
-ui.chart_block(fig, reading, df, f"support_impact_{weeks}_weeks", ctx.synthetic,
-               note=f"{weeks} school weeks before and after; not a controlled comparison", key="impact")
+reading = (
+    f"Of {len(df)} strategies done with pupils, {len(shown)} have {t} or more pupils to compare; the largest "
+    f"rise after the action was for **{best['strategy']}** ({best['attendance_before']:.1f}% to "
+    f"{best['attendance_after']:.1f}%, {int(best['pupils'])} pupils), which is not evidence that it caused it."
+)
+ui.chart_block(
+    fig,
+    reading,
+    df,
+    f"support_impact_{weeks}_weeks",
+    ctx.synthetic,
+    note=f"{weeks} school weeks before and after; not a controlled comparison",
+    key="impact",
+)
