@@ -196,6 +196,8 @@ class RawFile:
     mapping: dict[str, int] = field(default_factory=dict)  # canonical -> 1-based field
     kind: str = ""
     unmapped: list[str] = field(default_factory=list)
+    csv_path: Path | None = None  # the file as CSV (an .xlsx is converted first)
+    lines_loaded: bool = False  # the exact line reader has run (see load_lines)
 
 
 def map_header(header: list[str], kind: str) -> tuple[dict[str, int], list[str]]:
@@ -237,8 +239,13 @@ def _xlsx_to_csv(path: Path, out_dir: Path) -> Path:
     out = out_dir / (path.stem + ".csv")
     with out.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
+        width = None
         for row in ws.iter_rows(values_only=True):
-            w.writerow(["" if v is None else _cell_text(v) for v in row])
+            cells = ["" if v is None else _cell_text(v) for v in row]
+            width = width or len(cells)
+            # Workbooks without a recorded size return rows short of their empty last cells.
+            cells += [""] * (width - len(cells))
+            w.writerow(cells)
     wb.close()
     return out
 
@@ -277,12 +284,17 @@ def read_lines(con: duckdb.DuckDBPyConnection, path: Path, table: str, work_dir:
     src = path
     encoding = "utf-8"
     try:
+        # A table keeps the file's order, so its rowid is the line number less one.
         con.execute(
-            f"create or replace temp table {table} as "
-            "select rowid + 1 as line, line_text from read_csv($p, columns = {'line_text': 'VARCHAR'}, "
+            f"create or replace temp table {table}_0 as "
+            "select line_text from read_csv($p, columns = {'line_text': 'VARCHAR'}, "
             "delim = '\x1f', quote = '', escape = '', header = false, auto_detect = false)",
             {"p": str(src)},
         )
+        con.execute(
+            f"create or replace temp table {table} as select rowid + 1 as line, line_text from {table}_0"
+        )
+        con.execute(f"drop table {table}_0")
         return encoding
     except duckdb.Error:
         pass  # not plain UTF-8 text: the exact but slower Python reader handles it
@@ -303,10 +315,80 @@ def read_lines(con: duckdb.DuckDBPyConnection, path: Path, table: str, work_dir:
     return encoding
 
 
+def read_header(path: Path) -> tuple[list[str] | None, str]:
+    """The first line's fields (None if the file is empty or starts blank) and the encoding."""
+    with path.open("rb") as fh:
+        first = fh.readline()
+    if first.startswith(codecs.BOM_UTF8):
+        first = first[len(codecs.BOM_UTF8) :]
+    try:
+        text, encoding = first.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        text, encoding = first.decode("cp1252", errors="replace"), "windows-1252"
+    text = text.rstrip("\r\n").replace("\x00", "")
+    if not text.strip():
+        return None, encoding
+    return [h.strip() for h in next(csv.reader(io.StringIO(text)))], encoding
+
+
+def count_data_lines(path: Path) -> int:
+    """Physical lines after the header, as the line reader counts them."""
+    n, last = 0, b"\n"
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 24), b""):
+            n += chunk.count(b"\n")
+            last = chunk[-1:]
+    if last != b"\n":
+        n += 1
+    return max(n - 1, 0)
+
+
+def load_lines(con: duckdb.DuckDBPyConnection, raw: RawFile) -> None:
+    """The exact reader: every physical line of the file, fields split per line.
+
+    `raw.table` becomes a view (line, line_text, blank, nf, c1..cN). Plain lines
+    are split with split_part when read; lines with quotes are parsed by the
+    csv module (a quoted field may not span lines).
+    """
+    if raw.lines_loaded:
+        return
+    table, lines_table = raw.table, raw.table + "_lines"
+    raw.encoding = read_lines(con, raw.csv_path, lines_table, raw.csv_path.parent)
+    quoted = con.execute(
+        f"select line, line_text from {lines_table} where line > 1 and contains(line_text, '\"')"
+    ).fetchall()
+    parsed = []
+    for line, text in quoted:
+        try:
+            fields = next(csv.reader(io.StringIO(text)))
+        except (csv.Error, StopIteration):
+            fields = [text]
+        parsed.append((line, [x.strip() for x in fields]))
+    con.execute(f"create or replace temp table {table}_q (line bigint, fq varchar[])")
+    plain_nf = "length(line_text) - length(replace(line_text, ',', '')) + 1"
+    if parsed:
+        con.executemany(f"insert into {table}_q values (?, ?)", parsed)
+        source, nf = f"{lines_table} l left join {table}_q q using (line)", f"coalesce(len(q.fq), {plain_nf})"
+        field = "case when q.fq is null then split_part(line_text, ',', {i}) else q.fq[{i}] end"
+    else:
+        source, nf, field = f"{lines_table} l", plain_nf, "split_part(line_text, ',', {i})"
+    fields = ", ".join(field.format(i=i) + f" as c{i}" for i in range(1, raw.n_fields + 1))
+    con.execute(
+        f"create or replace temp view {table} as select line, line_text, "
+        f"line_text is null or trim(line_text) = '' as blank, {nf} as nf, "
+        f"{fields} from {source} where line > 1"
+    )
+    raw.lines_loaded = True
+
+
 def open_file(
     con: duckdb.DuckDBPyConnection, path: Path, table: str, work_dir: Path, kind: str | None = None
 ) -> RawFile:
-    """Read a file and split its fields into `table(line, line_text, f)`."""
+    """Read a file's header, recognise its kind and map its columns.
+
+    The lines themselves are read by `load_lines`, except for large marks files,
+    which validate.stage_marks first tries to read with DuckDB's own CSV reader.
+    """
     if not path.exists():
         raise UnusableFile(f"{path}: file not found")
     if path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -315,37 +397,21 @@ def open_file(
         raise UnusableFile(f"{path.name}: old .xls workbooks are not supported; save as .xlsx or CSV")
     else:
         path_csv = path
-    lines_table = table + "_lines"
-    encoding = read_lines(con, path_csv, lines_table, work_dir)
-    first = con.execute(f"select line_text from {lines_table} where line = 1").fetchall()
-    if not first or not first[0][0] or not first[0][0].strip():
-        raise UnusableFile(f"{path.name}: the file is empty or its first line (the header) is blank")
-    header = next(csv.reader(io.StringIO(first[0][0])))
-    header = [h.strip().lstrip("\ufeff") for h in header]
-    # Plain lines are split in SQL; quoted lines go through the csv module below.
-    con.execute(
-        f"create or replace temp table {table} as select line, line_text, "
-        "case when line_text is null or trim(line_text) = '' then null "
-        "when contains(line_text, '\"') then null "
-        "else list_transform(string_split(line_text, ','), lambda x: trim(x)) end as f "
-        f"from {lines_table} where line > 1"
+    header, encoding = read_header(path_csv)
+    raw = RawFile(
+        path=path,
+        table=table,
+        header=header or [],
+        n_fields=len(header or []),
+        encoding=encoding,
+        csv_path=path_csv,
     )
-    quoted = con.execute(f"select line, line_text from {table} where contains(line_text, '\"')").fetchall()
-    if quoted:
-        parsed = []
-        for line, text in quoted:
-            try:
-                fields = next(csv.reader(io.StringIO(text)))
-            except (csv.Error, StopIteration):
-                fields = [text]
-            parsed.append((line, [x.strip() for x in fields]))
-        con.execute(f"create or replace temp table {table}_q (line bigint, f varchar[])")
-        con.executemany(f"insert into {table}_q values (?, ?)", parsed)
-        con.execute(f"update {table} set f = q.f from {table}_q q where {table}.line = q.line")
-    con.execute(f"drop table if exists {lines_table}")
-    raw = RawFile(path=path, table=table, header=header, n_fields=len(header), encoding=encoding)
+    if header is None:
+        load_lines(con, raw)
+        raise UnusableFile(f"{path.name}: the file is empty or its first line (the header) is blank")
     raw.kind = kind or detect_kind(header) or ""
     if not raw.kind:
+        load_lines(con, raw)
         raise UnusableFile(
             f"{path.name}: line 1: cannot tell what kind of file this is from its columns "
             f"({', '.join(header[:12])}); expected the columns of marks, register grid, pupils, "
@@ -356,9 +422,12 @@ def open_file(
     raw.mapping, raw.unmapped = map_header(header, raw.kind)
     missing = [c for c in REQUIRED[raw.kind] if c not in raw.mapping]
     if missing:
+        load_lines(con, raw)
         raise UnusableFile(
             f"{path.name}: line 1: missing required column(s) for a {raw.kind} file: " + ", ".join(missing)
         )
+    if raw.kind != "marks":
+        load_lines(con, raw)
     return raw
 
 

@@ -181,19 +181,6 @@ def _load_one(con, path: Path, kind: str | None, tmp: Path, table: str, today: d
     }[raw.kind]
     loader(con, raw, file_id, result, today)
     bar.update(1)
-    stg = f"{raw.table}_stg"
-    con.execute(
-        f"insert into quarantine select ?, ?, line, q_column, q_value, q_reason from {stg} "
-        "where q_reason is not null order by line",
-        [file_id, result.file_name],
-    )
-    result.rows_quarantined = con.execute(
-        f"select count(*) from {stg} where q_reason is not null"
-    ).fetchall()[0][0]
-    if raw.kind == "grid":
-        result.rows_read = con.execute(f"select count(*) from {stg}").fetchall()[0][0]
-    else:
-        result.rows_read = con.execute(f"select count(*) from {raw.table}").fetchall()[0][0]
     result.warnings = con.execute(
         "select count(*) from load_warnings where file_id = ?", [file_id]
     ).fetchall()[0][0]
@@ -226,10 +213,29 @@ def _load_one(con, path: Path, kind: str | None, tmp: Path, table: str, today: d
             file_id,
         ],
     )
-    for t in (raw.table, f"{raw.table}_typed", stg):
-        con.execute(f"drop table if exists {t}")
+    for t in (
+        raw.table,
+        f"{raw.table}_typed",
+        f"{raw.table}_tt",
+        f"{raw.table}_bad",
+        f"{raw.table}_stg",
+        f"{raw.table}_q",
+        f"{raw.table}_lines",
+    ):
+        _drop(con, t)
     bar.update(1)
     return result
+
+
+def _drop(con, name: str) -> None:
+    """Drop a temporary table or view of this load, whichever it is."""
+    found = con.execute(
+        "select 'view' from duckdb_views() where view_name = $n and temporary "
+        "union all select 'table' from duckdb_tables() where table_name = $n and temporary",
+        {"n": name},
+    ).fetchall()
+    for (kind,) in found:
+        con.execute(f"drop {kind} {name}")
 
 
 def _quarantine_all(con, table: str, file_id: int, result: FileResult, reason: str) -> None:
@@ -251,36 +257,61 @@ def _quarantine_all(con, table: str, file_id: int, result: FileResult, reason: s
     )
 
 
+def _finish_staged(con, raw, file_id: int, result: FileResult) -> None:
+    """For kinds staged in `<raw>_stg` (one row per line): quarantine and count."""
+    stg = f"{raw.table}_stg"
+    con.execute(
+        f"insert into quarantine select ?, ?, line, q_column, q_value, q_reason from {stg} "
+        "where q_reason is not null order by line",
+        [file_id, result.file_name],
+    )
+    result.rows_quarantined, result.rows_read = con.execute(
+        f"select count(*) filter (where q_reason is not null), count(*) from {stg}"
+    ).fetchall()[0]
+
+
 def _load_marks(con, raw, file_id: int, result: FileResult, today: dt.date) -> None:
     validate.stage_marks(con, raw, today)
-    stg = f"{raw.table}_stg"
-    years = [
-        r[0]
-        for r in con.execute(
-            f"select distinct case when month(date) >= 9 then year(date) else year(date) - 1 end "
-            f"from {stg} where q_reason is null"
-        ).fetchall()
-    ]
+    typed, bad = f"{raw.table}_typed", f"{raw.table}_bad"
+    con.execute(
+        f"create or replace temp view {raw.table}_good as "
+        f"select urn, pupil_id, date, session, code from {typed} "
+        f"where rid not in (select rid from {bad})"
+    )
+    good = f"{raw.table}_good"
+    spans = con.execute(
+        f"create or replace temp table {raw.table}_spans as "
+        f"select urn, min(date) as d0, max(date) as d1 from {good} group by urn"
+    )
+    years = con.execute(
+        f"select distinct case when month(d) >= 9 then year(d) else year(d) - 1 end "
+        f"from (select d0 as d from {raw.table}_spans union select d1 from {raw.table}_spans)"
+    ).fetchall()
     result.code_set = ", ".join(
         sorted(
-            {"August 2024 codes" if codes.code_set_for_year(y) == "2024" else "pre-2024 codes" for y in years}
+            {
+                "August 2024 codes" if codes.code_set_for_year(y) == "2024" else "pre-2024 codes"
+                for (y,) in years
+            }
         )
     )
     # A corrected re-send replaces the school's marks over the dates it covers.
     con.execute(
-        f"""
-        delete from marks using (
-            select urn, min(date) as d0, max(date) as d1 from {stg}
-            where q_reason is null group by urn
-        ) spans
-        where marks.urn = spans.urn and marks.date between spans.d0 and spans.d1
-        """
+        f"delete from marks using {raw.table}_spans spans "
+        "where marks.urn = spans.urn and marks.date between spans.d0 and spans.d1"
     )
+    del spans
+    result.rows_loaded = con.execute(
+        f"insert into marks select urn, pupil_id, date, session, code, ? from {good}", [file_id]
+    ).fetchall()[0][0]
     con.execute(
-        f"insert into marks select urn, pupil_id, date, session, code, ? from {stg} where q_reason is null",
-        [file_id],
+        f"insert into quarantine select ?, ?, line, q_column, q_value, q_reason from {bad} order by line, rid",
+        [file_id, result.file_name],
     )
-    result.rows_loaded = con.execute(f"select count(*) from {stg} where q_reason is null").fetchall()[0][0]
+    result.rows_quarantined = con.execute(f"select count(*) from {bad}").fetchall()[0][0]
+    result.rows_read = con.execute(f"select count(*) from {typed}").fetchall()[0][0]
+    for t in (f"{raw.table}_good", f"{raw.table}_spans"):
+        _drop(con, t)
 
 
 def _load_pupils(con, raw, file_id: int, result: FileResult, today: dt.date) -> None:
@@ -305,6 +336,7 @@ def _load_pupils(con, raw, file_id: int, result: FileResult, today: dt.date) -> 
         [file_id],
     )
     result.rows_loaded = con.execute(f"select count(*) from {stg} where q_reason is null").fetchall()[0][0]
+    _finish_staged(con, raw, file_id, result)
 
 
 def _map_postcodes(con, stg: str, file_id: int, file_name: str) -> None:
@@ -353,6 +385,7 @@ def _load_schools(con, raw, file_id: int, result: FileResult, today: dt.date) ->
         [file_id],
     )
     result.rows_loaded = con.execute(f"select count(*) from {stg} where q_reason is null").fetchall()[0][0]
+    _finish_staged(con, raw, file_id, result)
 
 
 def _fill_lat_lon(con, stg: str) -> None:
@@ -411,6 +444,7 @@ def _load_dfe_pupil(con, raw, file_id: int, result: FileResult, today: dt.date) 
         [file_id],
     )
     result.rows_loaded = con.execute(f"select count(*) from {stg} where q_reason is null").fetchall()[0][0]
+    _finish_staged(con, raw, file_id, result)
 
 
 def _check_accounts(con, results: list[FileResult]) -> None:

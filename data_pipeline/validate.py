@@ -13,14 +13,16 @@ import datetime as dt
 
 import duckdb
 
+from . import ingest
 from .ingest import RawFile
 
 # Values that mean yes / no in MIS exports.
 TRUE_VALUES = ("1", "y", "yes", "true", "t")
 FALSE_VALUES = ("0", "n", "no", "false", "f", "")
 
+# ISO dates take the fast cast; other layouts fall through (coalesce stops at the first hit).
 DATE_EXPR = (
-    "coalesce(try_strptime({x}, '%Y-%m-%d'), try_strptime({x}, '%d/%m/%Y'), "
+    "coalesce(try_cast({x} as date), try_strptime({x}, '%Y-%m-%d'), try_strptime({x}, '%d/%m/%Y'), "
     "try_strptime({x}, '%Y-%m-%dT%H:%M:%S'), try_strptime({x}, '%Y-%m-%d %H:%M:%S'), "
     "try_strptime({x}, '%d-%m-%Y'))::date"
 )
@@ -28,7 +30,9 @@ DATE_EXPR = (
 
 def _field(raw: RawFile, canon: str) -> str:
     i = raw.mapping.get(canon)
-    return f"nullif(f[{i}], '')" if i else "null::varchar"
+    if not i:
+        return "null::varchar"
+    return f"nullif(trim(c{i}), '')"
 
 
 def _case(checks: list[tuple[str, str, str, str]]) -> str:
@@ -47,102 +51,171 @@ def _lit(s: str) -> str:
 
 def _shape_checks(raw: RawFile) -> list[tuple[str, str, str, str]]:
     return [
-        ("f is null", "null", "null", _lit("blank line")),
+        ("blank", "null", "null", _lit("blank line")),
         (
-            f"len(f) <> {raw.n_fields}",
+            f"nf <> {raw.n_fields}",
             "null",
             "left(line_text, 200)",
-            f"'expected {raw.n_fields} fields as in the header, found ' || len(f)",
+            f"'expected {raw.n_fields} fields as in the header, found ' || nf",
         ),
     ]
 
 
 def stage_marks(con: duckdb.DuckDBPyConnection, raw: RawFile, today: dt.date) -> None:
-    """Typed marks with a reason for every rejected row. Grid files are unpivoted first."""
-    if raw.kind == "grid":
-        source = _unpivot_grid(con, raw)
-    else:
+    """Typed marks in `<raw>_typed` (line, urn, pupil_id, date, session, code, ...) and every
+    rejected row in `<raw>_bad` (line, q_column, q_value, q_reason). Grids are unpivoted first.
+
+    A large marks file is read by DuckDB's own CSV reader (parallel, typed in the same
+    pass) and numbered by file order; if that reader rejects anything, or its row count
+    differs from the file's physical lines (blank lines, quotes spanning lines), the
+    exact line reader takes over so that every line is accounted for.
+    """
+    if not (raw.kind == "marks" and _typed_fast(con, raw)):
+        ingest.load_lines(con, raw)
         source = (
-            f"select line, line_text, f, {_field(raw, 'urn')} as urn_raw, "
-            f"{_field(raw, 'pupil_id')} as pupil_id, {_field(raw, 'date')} as date_raw, "
-            f"upper({_field(raw, 'session')}) as session_raw, {_field(raw, 'code')} as code_raw, "
-            "null::varchar as cell from " + raw.table
+            _unpivot_grid(raw)
+            if raw.kind == "grid"
+            else (
+                f"select line, blank, nf, line_text, {_field(raw, 'urn')} as urn_s, "
+                f"{_field(raw, 'pupil_id')} as pupil_s, {_field(raw, 'date')} as date_s, "
+                f"{_field(raw, 'session')} as session_s, {_field(raw, 'code')} as code_s, "
+                f"null::varchar as cell from {raw.table}"
+            )
         )
-    date = DATE_EXPR.format(x="date_raw")
-    con.execute(
-        f"""
-        create or replace temp table {raw.table}_typed as
+        con.execute(f"create or replace temp table {raw.table}_tt as {_typed_select(raw, source, True)}")
+        con.execute(
+            f"create or replace temp view {raw.table}_typed as select rowid as rid, * from {raw.table}_tt"
+        )
+    _check_marks(con, raw, today)
+
+
+def _typed_select(raw: RawFile, source: str, with_line: bool) -> str:
+    """Parse each field once; keep the raw text only where it failed to parse."""
+    date = DATE_EXPR.format(x="date_s")
+    session = (
+        "case when upper(session_s) in ('AM', 'A', 'MORNING', '1') then 'AM' "
+        "when upper(session_s) in ('PM', 'P', 'AFTERNOON', '2') then 'PM' end"
+    )
+    return f"""
         with src as ({source}),
-        typed as (
-            select *,
-                try_cast(urn_raw as integer) as urn,
-                {date} as date,
-                case when session_raw in ('AM', 'A', 'MORNING', '1') then 'AM'
-                     when session_raw in ('PM', 'P', 'AFTERNOON', '2') then 'PM' end as session,
-                case when code_raw in ('/', '\\') then code_raw else upper(code_raw) end as code
+        parsed as (
+            select *, try_cast(urn_s as integer) as urn_i, {date} as date_d, {session} as session_n
             from src
         )
-        select typed.*,
-            case when month(date) >= 9 then year(date) else year(date) - 1 end as academic_year
-        from typed
-        """
+        select {"line, " if with_line else ""}blank, nf,
+            case when blank or nf <> {raw.n_fields} then left(line_text, 200) end as line_text,
+            urn_i as urn, case when urn_i is null then urn_s end as urn_raw,
+            pupil_s as pupil_id,
+            date_d as date, case when date_d is null then date_s end as date_raw,
+            session_n as session, case when session_n is null then session_s end as session_raw,
+            case when code_s in ('/', '\\') then code_s else upper(code_s) end as code,
+            cell
+        from parsed
+    """
+
+
+def _typed_fast(con: duckdb.DuckDBPyConnection, raw: RawFile) -> bool:
+    cols = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(1, raw.n_fields + 1))
+    source = (
+        f"select false as blank, {raw.n_fields} as nf, null::varchar as line_text, "
+        f"{_field(raw, 'urn')} as urn_s, {_field(raw, 'pupil_id')} as pupil_s, "
+        f"{_field(raw, 'date')} as date_s, {_field(raw, 'session')} as session_s, "
+        f"{_field(raw, 'code')} as code_s, null::varchar as cell "
+        f"from read_csv($p, header = true, delim = ',', quote = '\"', escape = '\"', "
+        f"auto_detect = false, columns = {{{cols}}}, store_rejects = true, "
+        f"rejects_table = '{raw.table}_rej', rejects_scan = '{raw.table}_rejscan')"
     )
+    try:
+        con.execute(
+            f"create or replace temp table {raw.table}_tt as {_typed_select(raw, source, False)}",
+            {"p": str(raw.csv_path)},
+        )
+    except duckdb.Error:
+        return False  # e.g. not UTF-8: the exact reader copes
+    rejected = con.execute(f"select count(*) from {raw.table}_rej").fetchall()[0][0]
+    rows = con.execute(f"select count(*) from {raw.table}_tt").fetchall()[0][0]
+    for t in (f"{raw.table}_rej", f"{raw.table}_rejscan"):
+        con.execute(f"drop table if exists {t}")
+    if rejected or rows != ingest.count_data_lines(raw.csv_path):
+        con.execute(f"drop table {raw.table}_tt")
+        return False
+    # A table keeps the file's order: row n (from 0) is line n + 2, after the header.
+    con.execute(
+        f"create or replace temp view {raw.table}_typed as "
+        f"select rowid as rid, rowid + 2 as line, * from {raw.table}_tt"
+    )
+    return True
+
+
+def _check_marks(con: duckdb.DuckDBPyConnection, raw: RawFile, today: dt.date) -> None:
+    typed = f"{raw.table}_typed"
+    ay = "(case when month(t.date) >= 9 then year(t.date) else year(t.date) - 1 end)"
     # The academic year most of the file's dates fall in: dates in any other year are errors.
     main_year = con.execute(
-        f"select mode(academic_year) from {raw.table}_typed where academic_year is not null"
+        f"select mode(case when month(date) >= 9 then year(date) else year(date) - 1 end) "
+        f"from {typed} where date is not null"
     ).fetchall()[0][0]
     has_schools = con.execute("select count(*) > 0 from schools").fetchall()[0][0]
     cell = "coalesce(t.cell, 'code')"
-    checks = (
-        _shape_checks(raw)
-        if raw.kind != "grid"
-        else [
-            ("f is null", "null", "null", _lit("blank line")),
-            (
-                f"len(f) <> {raw.n_fields}",
-                "null",
-                "left(line_text, 200)",
-                f"'expected {raw.n_fields} fields as in the header, found ' || len(f)",
-            ),
-        ]
-    )
-    checks += [
-        ("urn_raw is null", "'urn'", "null", _lit("URN is empty")),
-        ("t.urn is null", "'urn'", "urn_raw", _lit("URN is not a whole number")),
-        ("t.pupil_id is null", "'pupil_id'", "null", _lit("pupil identifier is empty")),
-        ("date_raw is null", "'date'", "null", _lit("date is empty")),
-        ("t.date is null", "'date'", "date_raw", _lit("malformed date (expected YYYY-MM-DD or DD/MM/YYYY)")),
-        ("t.session is null", "'session'", "session_raw", _lit("session must be AM or PM")),
-        ("t.code is null", cell, "null", _lit("attendance code is empty")),
+    checks = [
+        ("t.blank", "null", "null", _lit("blank line")),
         (
-            "rc.code is null and not exists (select 1 from ref_codes r2 where r2.code = t.code)",
-            cell,
-            "code_raw",
-            _lit("unknown attendance code"),
+            f"t.nf <> {raw.n_fields}",
+            "null",
+            "t.line_text",
+            f"'expected {raw.n_fields} fields as in the header, found ' || t.nf",
         ),
+        ("t.urn is null and t.urn_raw is null", "'urn'", "null", _lit("URN is empty")),
+        ("t.urn is null", "'urn'", "t.urn_raw", _lit("URN is not a whole number")),
+        ("t.pupil_id is null", "'pupil_id'", "null", _lit("pupil identifier is empty")),
+        ("t.date is null and t.date_raw is null", "'date'", "null", _lit("date is empty")),
+        (
+            "t.date is null",
+            "'date'",
+            "t.date_raw",
+            _lit("malformed date (expected YYYY-MM-DD or DD/MM/YYYY)"),
+        ),
+        ("t.session is null", "'session'", "t.session_raw", _lit("session must be AM or PM")),
+        ("t.code is null", cell, "null", _lit("attendance code is empty")),
+        ("rc.code is null and anycode.code is null", cell, "t.code", _lit("unknown attendance code")),
         (
             "rc.code is null",
             cell,
-            "code_raw",
-            "'code ' || t.code || ' is not in the ' || case when academic_year >= 2024 "
+            "t.code",
+            f"'code ' || t.code || ' is not in the ' || case when {ay} >= 2024 "
             "then 'August 2024 code set (used from 2024/25)' else 'code set used before 2024/25' end",
         ),
-        ("isodow(t.date) >= 6", "'date'", "date_raw", _lit("date is a Saturday or Sunday")),
-        (f"t.date > DATE '{today.isoformat()}'", "'date'", "date_raw", _lit("date is in the future")),
+        (
+            "isodow(t.date) >= 6",
+            "'date'",
+            "strftime(t.date, '%Y-%m-%d')",
+            _lit("date is a Saturday or Sunday"),
+        ),
+        (
+            f"t.date > DATE '{today.isoformat()}'",
+            "'date'",
+            "strftime(t.date, '%Y-%m-%d')",
+            _lit("date is in the future"),
+        ),
     ]
     if main_year is not None:
         checks.append(
             (
-                f"academic_year <> {int(main_year)}",
+                f"{ay} <> {int(main_year)}",
                 "'date'",
-                "date_raw",
+                "strftime(t.date, '%Y-%m-%d')",
                 f"'date is outside the academic year {int(main_year)}/{(int(main_year) + 1) % 100:02d} "
                 "of the rest of this file'",
             )
         )
     if has_schools:
         checks.append(
-            ("s.urn is null", "'urn'", "urn_raw", _lit("school not known: load its GIAS/schools row first"))
+            (
+                "s.urn is null",
+                "'urn'",
+                "t.urn::varchar",
+                _lit("school not known: load its GIAS/schools row first"),
+            )
         )
     checks.append(
         (
@@ -152,43 +225,64 @@ def stage_marks(con: duckdb.DuckDBPyConnection, raw: RawFile, today: dt.date) ->
             _lit("pupil not known at this school: not in any pupils file loaded for it"),
         )
     )
+    conditions = " or ".join(f"({c[0]})" for c in checks)
     con.execute(
         f"""
-        create or replace temp table {raw.table}_stg as
+        create or replace temp table {raw.table}_bad as
         with schools_with_pupils as (select distinct urn from pupil_characteristics),
         known_pupils as (select distinct urn, pupil_id from pupil_characteristics),
-        checked as (
-            select t.line, t.line_text, t.urn, t.pupil_id, t.date, t.session, t.code, t.cell,
-                {_case(checks)}
-            from {raw.table}_typed t
+        any_code as (select distinct code from ref_codes),
+        failing as (
+            select t.rid, t.line, {_case(checks)}
+            from {typed} t
             left join ref_codes rc
                 on rc.code = t.code
-               and rc.code_set = case when t.academic_year >= 2024 then '2024' else '2006' end
+               and rc.code_set = case when {ay} >= 2024 then '2024' else '2006' end
+            left join any_code anycode on anycode.code = t.code
             left join schools s on s.urn = t.urn
             left join schools_with_pupils pk on pk.urn = t.urn
             left join known_pupils pc on pc.urn = t.urn and pc.pupil_id = t.pupil_id
-        ),
-        dups as (
-            select *,
-                min(line) over (partition by urn, pupil_id, date, session, code) as first_line,
-                count(distinct code) over (partition by urn, pupil_id, date, session) as n_codes,
-                string_agg(line::varchar, ', ' order by line) over (partition by urn, pupil_id, date, session) as lines
-            from checked where q_reason is null
+            where {conditions}
         )
-        select line, line_text, urn, pupil_id, date, session, code, cell,
-            case when n_codes > 1 then coalesce(cell, 'code') when first_line < line then null end as q_column,
-            case when n_codes > 1 or first_line < line then code end as q_value,
-            case when n_codes > 1 then 'conflicting duplicate: different codes for the same pupil, date and session (lines ' || lines || ')'
-                 when first_line < line then 'exact duplicate of line ' || first_line end as q_reason
-        from dups
-        union all
-        select line, line_text, urn, pupil_id, date, session, code, cell, q_column, q_value, q_reason
-        from checked where q_reason is not null
+        select * from failing
+        """
+    )
+    # Duplicates among the remaining rows: group on one 64-bit hash of the key (fast at
+    # 87 million rows), then settle the few repeated keys exactly.
+    con.execute(
+        f"""
+        insert into {raw.table}_bad
+        with keyed as (
+            select rid, line, urn, pupil_id, date, session, code, hash(urn, pupil_id, date, session) as k
+            from {typed} where rid not in (select rid from {raw.table}_bad)
+        ),
+        repeated as (select k from keyed group by k having count(*) > 1),
+        candidates as (select * from keyed where k in (select k from repeated)),
+        groups as (
+            select urn, pupil_id, date, session, count(distinct code) as n_codes,
+                string_agg(line::varchar, ', ' order by line) as lines
+            from candidates group by urn, pupil_id, date, session having count(*) > 1
+        ),
+        exact as (
+            select urn, pupil_id, date, session, code, min(line) as first_line
+            from candidates group by all
+        ),
+        final as (
+            select c.rid, c.line, coalesce(c.cell, 'code') as q_column, c.code as q_value,
+                case when g.n_codes > 1 then 'conflicting duplicate: different codes for the same '
+                          || 'pupil, date and session (lines ' || g.lines || ')'
+                     when e.first_line < c.line then 'exact duplicate of line ' || e.first_line end
+                    as q_reason
+            from (select k.*, t.cell from candidates k join {typed} t using (rid)) c
+            join groups g using (urn, pupil_id, date, session)
+            join exact e using (urn, pupil_id, date, session, code)
+        )
+        select * from final where q_reason is not null
         """
     )
 
 
-def _unpivot_grid(con: duckdb.DuckDBPyConnection, raw: RawFile) -> str:
+def _unpivot_grid(raw: RawFile) -> str:
     """One row per non-empty day cell; a malformed line stays as a single row."""
     cells = []
     for offset, day in enumerate(("mon", "tue", "wed", "thu", "fri")):
@@ -205,18 +299,17 @@ def _unpivot_grid(con: duckdb.DuckDBPyConnection, raw: RawFile) -> str:
         f"else 1 - isodow({given}) end)::integer)"
     )
     return f"""
-        select g.line, g.line_text, g.f, {_field(raw, "urn")} as urn_raw,
-            {_field(raw, "pupil_id")} as pupil_id,
+        select g.line, g.blank, g.nf, g.line_text, {_field(raw, "urn")} as urn_s,
+            {_field(raw, "pupil_id")} as pupil_s,
             case when c.v is null then null
-                 else coalesce(strftime({week} + c.d::integer, '%Y-%m-%d'), {_field(raw, "week_start")}) end as date_raw,
-            c.s as session_raw,
-            c.v as code_raw, c.name as cell
+                 else coalesce(strftime({week} + c.d::integer, '%Y-%m-%d'), {_field(raw, "week_start")}) end as date_s,
+            c.s as session_s, c.v as code_s, c.name as cell
         from {raw.table} g
         left join lateral (
             select * from (values {", ".join(cells)}) v(d, s, name, v)
-            where g.f is not null and len(g.f) = {raw.n_fields}
+            where not g.blank and g.nf = {raw.n_fields}
         ) c on true
-        where g.f is null or len(g.f) <> {raw.n_fields} or c.v is not null
+        where g.blank or g.nf <> {raw.n_fields} or c.v is not null
     """
 
 

@@ -1,28 +1,43 @@
--- Headline measures over a period and scope, straight from the marks.
+-- Headline measures over a period and scope: whole weeks from pupil_week, the
+-- days of partly covered weeks from the marks (same definitions, so the same answer).
 -- Per enrolment (school x pupil); enrolments with no possible sessions are left out.
 -- PA: overall absence >= 10% of possible sessions; SA: >= 50% (integer arithmetic,
 -- so exactly 10% is PA). $min_pa_possible is 0 for the census rule and 11 for the
 -- daily collection's (which leaves out enrolments with 10 or fewer possible sessions).
-with coded as (
-    select m.urn, m.pupil_id, m.code, r.*
+with week_part as (
+    -- whole school weeks inside the period come from the pupil_week mart ...
+    select urn, pupil_id, possible, present, late_before_close, late_after_close, aea,
+        authorised, unauthorised
+    from pupil_week
+    where ($urn is null or urn = $urn)
+      and ($date_from is null or week_start >= $date_from)
+      and ($date_to is null or week_start + 4 <= $date_to)
+),
+day_part as (
+    -- ... and the days of partly covered weeks at either end from the marks
+    select m.urn, m.pupil_id,
+        (r.counts_possible)::integer as possible, (r.is_present)::integer as present,
+        (m.code = 'L')::integer as late_before_close, (m.code = 'U')::integer as late_after_close,
+        (r.is_aea)::integer as aea, (r.is_authorised)::integer as authorised,
+        (r.is_unauthorised)::integer as unauthorised
     from marks m
     join ref_codes r
       on r.code = m.code
      and r.code_set = case when m.date >= DATE '2024-09-01' then '2024' else '2006' end
-    where ($urn is null or m.urn = $urn)
+    where ($date_from is not null or $date_to is not null)
+      and ($urn is null or m.urn = $urn)
       and ($date_from is null or m.date >= $date_from)
       and ($date_to is null or m.date <= $date_to)
+      and not (($date_from is null or (m.date - (isodow(m.date) - 1)::integer) >= $date_from)
+           and ($date_to is null or (m.date - (isodow(m.date) - 1)::integer) + 4 <= $date_to))
 ),
 enrolment as (
     select urn, pupil_id,
-        count(*) filter (where counts_possible) as possible,
-        count(*) filter (where is_present) as present,
-        count(*) filter (where code = 'L') as late_before_close,
-        count(*) filter (where code = 'U') as late_after_close,
-        count(*) filter (where is_aea) as aea,
-        count(*) filter (where is_authorised) as authorised,
-        count(*) filter (where is_unauthorised) as unauthorised
-    from coded group by urn, pupil_id
+        sum(possible) as possible, sum(present) as present,
+        sum(late_before_close) as late_before_close, sum(late_after_close) as late_after_close,
+        sum(aea) as aea, sum(authorised) as authorised, sum(unauthorised) as unauthorised
+    from (select * from week_part union all select * from day_part)
+    group by urn, pupil_id
 ),
 in_scope as (
     select e.* from enrolment e

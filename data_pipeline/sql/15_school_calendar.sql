@@ -1,15 +1,10 @@
 -- School days, half terms and terms, derived from the dates schools recorded
--- possible sessions on. A gap of more than 5 calendar days between school days
+-- possible sessions on (school_session, built first). A gap of more than 5 calendar days between school days
 -- is a holiday, so each run of school days between holidays is a half term.
 create or replace table school_calendar as
 with days as (
-    select distinct m.date,
-        case when month(m.date) >= 9 then year(m.date) else year(m.date) - 1 end as academic_year
-    from marks m
-    join ref_codes r
-      on r.code = m.code
-     and r.code_set = case when m.date >= DATE '2024-09-01' then '2024' else '2006' end
-    where r.counts_possible
+    -- school days: any date a school recorded a possible session on (from school_session)
+    select distinct date, academic_year from school_session where possible > 0
 ),
 gaps as (
     select *,
