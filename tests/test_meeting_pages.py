@@ -1,0 +1,112 @@
+"""Meetings, page tier (AppTest on the demo LA): the Targeting Support Meeting page and the
+Impact of support page render for each role that is offered them, with one h1; an action
+recorded through the form is stored and listed; roles without pupil-level access see why
+the pupil lists are absent and no pupil reference."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from actions import store
+
+ROOT = Path(__file__).resolve().parents[1]
+PSEUDONYM = re.compile(r"P-[0-9A-F]{8}")
+
+
+def _app(db, monkeypatch, page: str, role: str, **params) -> AppTest:
+    monkeypatch.setenv("ATTENDANCE_DB", str(db))
+    monkeypatch.setenv("ATTENDANCE_DEMO_MODE", "1")
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=240)
+    at.query_params["demo_role"] = role
+    for k, v in params.items():
+        at.query_params[k] = str(v)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.title) == 1
+    return at
+
+
+def _texts(at) -> str:
+    out = []
+    for kind in ("markdown", "caption", "info", "success", "warning", "error", "header", "title", "metric"):
+        for el in getattr(at, kind):
+            out.append(str(getattr(el, "value", "")) + " " + str(getattr(el, "label", "")))
+    for df in at.dataframe:
+        out.append(df.value.to_string())
+    return "\n".join(out)
+
+
+def _urn(db) -> int:
+    con = duckdb.connect(str(db), read_only=True)
+    urn = con.execute("select min(urn) from schools where phase = 'Primary'").fetchall()[0][0]
+    con.close()
+    return int(urn)
+
+
+def test_meeting_page_records_an_action(demo_db, monkeypatch):
+    urn = _urn(demo_db)
+    at = _app(demo_db, monkeypatch, "pages/meeting.py", "LA officer", urn=urn)
+    headers = [h.value for h in at.header]
+    for h in (
+        "Figures against the LA, England, similar schools and the last meeting",
+        "Cohorts of concern",
+        "Pupils who may need support",
+        "Actions agreed at the last meeting",
+        "Record an action",
+        "Actions agreed at this meeting",
+        "The meeting pack",
+    ):
+        assert h in headers
+    assert len(at.metric) >= 4
+    pupil = at.selectbox(key="action_pupil")
+    ref = pupil.options[0].split(" ")[0]
+    pupil.set_value(ref)
+    at.selectbox(key="action_strategy").set_value("phone_parents")
+    at.text_input(key="action_owner").input("Attendance lead")
+    at.text_area(key="action_outcome").input("Agreed a morning call")
+    submit = next(b for b in at.button if "Record the action" in str(b.label))
+    submit.click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Recorded action" in s.value for s in at.success), [s.value for s in at.success]
+    acts = store.list_actions(store_scope(), urn=urn)
+    mine = acts[(acts["pupil_ref"] == ref) & (acts["strategy_id"] == "phone_parents")]
+    assert len(mine) == 1 and mine.iloc[0]["owner"] == "Attendance lead"
+    assert mine.iloc[0]["stage"] == "Listen and understand"  # the strategy's usual stage
+    assert "Agreed a morning call" in _texts(at)
+
+
+def store_scope():
+    import queries
+
+    return queries.Scope(pupil_rows_allowed=True, role="la_officer", user="test")
+
+
+@pytest.mark.parametrize("role", ["Administrator", "School staff (headteacher, attendance lead)"])
+def test_meeting_page_for_other_roles(demo_db, monkeypatch, role):
+    urn = _urn(demo_db)
+    at = _app(demo_db, monkeypatch, "pages/meeting.py", role, urn=urn)
+    text = _texts(at)
+    if role == "Administrator":
+        assert "figures for groups of pupils only" in text
+        assert not PSEUDONYM.search(text)
+        assert "cannot record actions" in text
+    else:
+        assert at.selectbox(key="urn").options == [
+            f"{at.selectbox(key='urn').options[0]}"
+        ]  # only their school
+        assert "Record the action" in " ".join(str(b.label) for b in at.button)
+
+
+def test_impact_page(demo_db, monkeypatch):
+    at = _app(demo_db, monkeypatch, "pages/support_impact.py", "LA officer")
+    text = _texts(at)
+    assert "not a controlled comparison" in text
