@@ -247,17 +247,22 @@ def _check_marks(con: duckdb.DuckDBPyConnection, raw: RawFile, today: dt.date) -
         select * from failing
         """
     )
-    # Duplicates among the remaining rows: group on one 64-bit hash of the key (fast at
-    # 87 million rows), then settle the few repeated keys exactly.
+    # Duplicates among the remaining rows. Each session of a school week is one bit
+    # (Mon AM = 1, Mon PM = 2, ... Fri PM = 512): an enrolment-week whose bits add up to
+    # more than their OR has a session twice. Grouping by enrolment-week is ten times
+    # cheaper than grouping by session at 87 million rows; only flagged weeks are
+    # then settled exactly.
     con.execute(
         f"""
         insert into {raw.table}_bad
         with keyed as (
-            select rid, line, urn, pupil_id, date, session, code, hash(urn, pupil_id, date, session) as k
+            select rid, line, urn, pupil_id, date, session, code,
+                hash(urn, pupil_id, date - (isodow(date) - 1)::integer) as k,
+                (1::bigint << ((isodow(date) - 1) * 2 + (session = 'PM')::integer)) as bit
             from {typed} where rid not in (select rid from {raw.table}_bad)
         ),
-        repeated as (select k from keyed group by k having count(*) > 1),
-        candidates as (select * from keyed where k in (select k from repeated)),
+        repeated as (select k from keyed group by k having sum(bit) <> bit_or(bit)),
+        candidates as (select * exclude (k, bit) from keyed where k in (select k from repeated)),
         groups as (
             select urn, pupil_id, date, session, count(distinct code) as n_codes,
                 string_agg(line::varchar, ', ' order by line) as lines

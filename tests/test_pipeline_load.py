@@ -163,3 +163,16 @@ def test_malformed_files_never_crash_lose_rows_or_half_load(tmp_path, lines, hea
     # The seed school's marks are untouched by whatever the fuzz file held.
     assert con.execute("select count(*) from marks where urn = 7").fetchall()[0][0] == 20
     assert after[0] >= 20 and before[0] >= 20
+
+
+def test_build_checks_refuse_a_session_marked_twice(tmp_path):
+    db = tmp_path / "w.duckdb"
+    ingest_files(
+        [write_csv(tmp_path / "m.csv", HEADER, marks_rows(1, ["a"]))], db, progress=False, today=TODAY
+    )
+    before = file_hash(db)
+    with pytest.raises(RuntimeError, match="one mark per pupil"):
+        with warehouse.writer(db) as con:
+            con.execute("insert into marks values (1, 'a', DATE '2025-09-08', 'AM', 'I', 99)")
+            build.build(con)
+    assert file_hash(db) == before

@@ -4,14 +4,7 @@ from pupil_week where possible <> present + aea + authorised + unauthorised
 having count(*) > 0
 union all
 select 'one mark per pupil, school, date and session', count(*)
-from (
-    -- a 64-bit hash of the key finds candidates fast; the exact key confirms them
-    select 1 from marks
-    where hash(urn, pupil_id, date, session) in (
-        select hash(urn, pupil_id, date, session) as k from marks group by k having count(*) > 1
-    )
-    group by urn, pupil_id, date, session having count(*) > 1
-)
+from pupil_week where duplicate_marks
 having count(*) > 0
 union all
 select 'every enrolment has one characteristics row a year', count(*)
