@@ -259,10 +259,14 @@ def _check_marks(con: duckdb.DuckDBPyConnection, raw: RawFile, today: dt.date) -
             select rid, line, urn, pupil_id, date, session, code,
                 hash(urn, pupil_id, date - (isodow(date) - 1)::integer) as k,
                 (1::bigint << ((isodow(date) - 1) * 2 + (session = 'PM')::integer)) as bit
-            from {typed} where rid not in (select rid from {raw.table}_bad)
+            from {typed}
         ),
         repeated as (select k from keyed group by k having sum(bit) <> bit_or(bit)),
-        candidates as (select * exclude (k, bit) from keyed where k in (select k from repeated)),
+        -- rows already rejected (weekends, bad dates, ...) are left out only now, when few
+        candidates as (
+            select * exclude (k, bit) from keyed
+            where k in (select k from repeated) and rid not in (select rid from {raw.table}_bad)
+        ),
         groups as (
             select urn, pupil_id, date, session, count(distinct code) as n_codes,
                 string_agg(line::varchar, ', ' order by line) as lines
