@@ -2,7 +2,8 @@
 -- DfE category and by reason. Every page reads this instead of the marks.
 create or replace table pupil_week as
 with coded as (
-    select m.urn, m.pupil_id, m.date, m.session, r.*
+    select m.urn, m.pupil_id, m.date, r.*,
+        1::smallint << ((isodow(m.date) - 1) * 2 + (m.session = 'PM')::integer) as bit
     from marks m
     join ref_codes r
       on r.code = m.code
@@ -31,9 +32,7 @@ final as (
         count(*) filter (where reason = 'not_yet_known')::integer as not_yet_known,
         -- one bit a session (Mon AM = 1 ... Fri PM = 512): more than their OR means a
         -- session was marked twice; the build's checks require false everywhere
-        sum(1::bigint << ((isodow(date) - 1) * 2 + (session = 'PM')::integer))
-            <> bit_or(1::bigint << ((isodow(date) - 1) * 2 + (session = 'PM')::integer))
-            as duplicate_marks
+        sum(bit) <> bit_or(bit) as duplicate_marks
     from coded
     group by all
 )
