@@ -35,6 +35,7 @@ st.caption(
 )
 if msg := st.session_state.pop("meeting_flash", None):
     st.success(msg, icon=":material/check_circle:")
+    st.toast(msg, icon=":material/check_circle:")
 
 views.figures(ag, ctx)
 views.cohorts(ag, ctx)
