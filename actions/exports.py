@@ -420,7 +420,9 @@ class _Pdf(FPDF):
         pad = 2.4
         natural = []
         for c in df.columns:  # the longest heading word and the longest value (capped), in mm
+            self.set_font("DejaVu", "B", size)  # headings are bold
             words = [self.get_string_width(w) for w in str(c).split()] or [5]
+            self.set_font("DejaVu", "", size)
             values = [self.get_string_width(_fmt(v)) for v in df[c].head(300)]
             natural.append(min(max(words + values), 70) + pad)
         if sum(natural) > avail:  # narrow the widest (text) columns until the table fits

@@ -145,7 +145,6 @@ def test_a_whole_meeting(browser, server, seeded, tmp_path):  # noqa: F811
     assert "Targeting Support Meeting" in text and "SYNTHETIC DEMO DATA" in text
     assert "Call booked for Monday" in text and refs[1] in text
     assert "Anxiety about maths; plan agreed" in text  # last meeting's action
-    (SHOTS / "meeting_pack.pdf").write_bytes(path.read_bytes())
     wait_until_done(page, 60)  # the download's click reruns the page
     page.screenshot(path=str(SHOTS / "meeting_4_pack.png"), full_page=True)
     time.sleep(0.5)

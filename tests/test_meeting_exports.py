@@ -36,6 +36,7 @@ def demo(demo_db, monkeypatch, tmp_path):
     monkeypatch.setenv("ATTENDANCE_APP_STORE", str(tmp_path / "app_store.sqlite"))
     # one key for every test: query results are cached per warehouse, not per app store
     monkeypatch.setenv("ATTENDANCE_PSEUDONYM_KEY", "test-meeting-exports")
+    queries._cached.clear()
     terms = agenda.terms()
     key, prev = terms.iloc[-1]["term_key"], terms.iloc[-2]["term_key"]
     meta = dict(queries.execute("warehouse_meta").values.tolist())
@@ -47,7 +48,9 @@ def demo(demo_db, monkeypatch, tmp_path):
         ).fetchall()
     ]
     con.close()
-    return demo_db, key, prev, meta, urns
+    yield demo_db, key, prev, meta, urns
+    # results are cached per warehouse, not per pseudonym key: drop the ones made with this test's key
+    queries._cached.clear()
 
 
 def _term_figures(db, urn, term) -> tuple[float, int, int]:

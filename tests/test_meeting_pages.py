@@ -76,7 +76,8 @@ def test_meeting_page_records_an_action(demo_db, monkeypatch):
     submit.click()
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    assert any("Recorded action" in s.value for s in at.success), [s.value for s in at.success]
+    shown = [s.value for s in at.success] + [t.value for t in at.toast]
+    assert any("Recorded action" in v for v in shown), (shown, [e.value for e in at.error])
     acts = store.list_actions(store_scope(), urn=urn)
     mine = acts[(acts["pupil_ref"] == ref) & (acts["strategy_id"] == "phone_parents")]
     assert len(mine) == 1 and mine.iloc[0]["owner"] == "Attendance lead"
