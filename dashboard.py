@@ -26,8 +26,9 @@ ALL_PHASES = "All phases"
 # admin, PUPIL_LEVEL = LA officer and school staff, SCHOOL_LEVEL = those and governors, ADMIN).
 # This only decides what navigation offers: the query layer enforces each viewer's scope on
 # every query whatever the page. A bare st.Page (no roles) is offered to the LA officer only.
+# A role's first page here is its home page, at "/" (pages_for); don't mark one default=True.
 PAGES = [
-    (st.Page("pages/la_overview.py", title="LA overview", icon=":material/dashboard:", default=True), LA_WIDE),
+    (st.Page("pages/la_overview.py", title="LA overview", icon=":material/dashboard:"), LA_WIDE),
     (st.Page("pages/benchmarking.py", title="Benchmarking", icon=":material/leaderboard:"), LA_WIDE),
     (st.Page("pages/cohorts.py", title="Cohorts", icon=":material/groups:"), LA_WIDE),
     (st.Page("pages/neighbourhoods.py", title="Neighbourhoods", icon=":material/map:"), LA_WIDE),
@@ -89,13 +90,28 @@ def _header(meta: dict, period: queries.Period | None, phase: str | None) -> Non
 
 
 def pages_for(role: str) -> list:
-    """The pages navigation offers a role, in PAGES order."""
+    """The pages navigation offers a role, in PAGES order, the first of them at "/".
+
+    Streamlit serves the default page at "/" only: its own address (`/governors` for a
+    governor, `/la_overview`) would open a "Page not found" dialog, so a bookmarked or
+    shared link to a role's first page would not work. The first page is therefore
+    registered twice, from the same file: visible and default at "/" (url_path "home"),
+    and hidden at its own address.
+    """
     out = []
     for entry in PAGES:
         page, roles = entry if isinstance(entry, tuple) else (entry, ("la_officer",))
         if role in roles:
             out.append(page)
-    return out
+    if not out:
+        return out
+    first = out[0]
+    name = first.url_path  # PAGES take their address from their file name (no default=True)
+    path = f"pages/{name}.py"
+    home = st.Page(path, title=first.title, icon=first.icon or None, url_path="home", default=True)
+    alias = st.Page(path, title=first.title, icon=first.icon or None, url_path=name,
+                    visibility="hidden")
+    return [home, *out[1:], alias]
 
 
 def _sidebar_user(user, how: str, scope: queries.Scope) -> None:

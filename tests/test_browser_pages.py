@@ -7,6 +7,7 @@ charts and maps drew, and saves a screenshot to tests/screenshots/ (look at them
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -14,6 +15,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from conftest import ROOT
@@ -40,10 +42,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(demo_db):
+@contextlib.contextmanager
+def running_dashboard(demo_db, **env_extra):
+    """A new `streamlit run dashboard.py` process on the demo LA (demo mode); yields its URL."""
     port = _free_port()
-    env = {**os.environ, "ATTENDANCE_DB": str(demo_db), "ATTENDANCE_DEMO_MODE": "1"}
+    env = {**os.environ, "ATTENDANCE_DB": str(demo_db), "ATTENDANCE_DEMO_MODE": "1", **env_extra}
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -66,18 +69,26 @@ def server(demo_db):
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            if urllib.request.urlopen(url + "/_stcore/health", timeout=1).status == 200:
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        raise RuntimeError("streamlit did not start: " + proc.stdout.read().decode()[-2000:])
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    try:
+        for _ in range(120):
+            try:
+                if urllib.request.urlopen(url + "/_stcore/health", timeout=1).status == 200:
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            proc.kill()
+            raise RuntimeError("streamlit did not start: " + proc.stdout.read().decode()[-2000:])
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(demo_db):
+    with running_dashboard(demo_db) as url:
+        yield url
 
 
 # The `browser` fixture is in conftest.py: one Playwright per test session, shared by test_browser_*.
@@ -140,9 +151,120 @@ def test_every_page_renders_without_exception(browser, server):
         page.close()
 
 
+def sidebar_selectbox(page, label: str):
+    """The sidebar selectbox labelled `label` (its value is in an <input>, not visible text)."""
+    return page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(
+        has=page.locator('[data-testid="stWidgetLabel"]').get_by_text(label, exact=True)
+    )
+
+
+def selectbox_value(page, label: str) -> str:
+    box = sidebar_selectbox(page, label)
+    assert box.count() == 1, f"no single sidebar selectbox labelled {label!r}"
+    return box.locator("input").input_value()
+
+
+def choose(page, label: str, option: str) -> None:
+    sidebar_selectbox(page, label).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def query_of(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(url).query)
+
+
 def test_filters_live_in_the_url(browser, server):
+    """A view can be bookmarked and shared: the URL sets the filters, and changing a filter
+    in the browser changes the URL."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(server + "/?phase=Secondary")
+    page.goto(server + "/?phase=Secondary&period=Term&term=Spring")
     wait_until_done(page)
-    assert "Secondary" in page.locator('[data-testid="stSidebar"]').inner_text()
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert selectbox_value(page, "Phase") == "Secondary"
+    assert selectbox_value(page, "Period") == "Term"
+    assert selectbox_value(page, "Term") == "Spring"
+    assert page.locator('[data-testid="stMain"]').get_by_text("Spring 20", exact=False).count() >= 1  # header
+    choose(page, "Phase", "Primary")
+    page.wait_for_url(lambda url: query_of(url).get("phase") == ["Primary"], timeout=30000)
+    wait_until_done(page)
+    assert selectbox_value(page, "Phase") == "Primary"
+    q = query_of(page.url)
+    assert q.get("period") == ["Term"] and q.get("term") == ["Spring"], page.url
+    # the updated URL, opened afresh (a bookmark), shows the same view
+    shared = page.url
     page.close()
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(shared)
+    wait_until_done(page)
+    assert (
+        selectbox_value(page, "Phase"),
+        selectbox_value(page, "Period"),
+        selectbox_value(page, "Term"),
+    ) == (
+        "Primary",
+        "Term",
+        "Spring",
+    )
+    page.close()
+
+
+def _dialogs_while_loading(page, seconds: float = 8) -> list[str]:
+    """Texts of any modal dialog seen while the page loads (Streamlit's "Page not found")."""
+    seen: list[str] = []
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        for d in page.locator('[role="dialog"]').all():
+            try:
+                seen.append(d.inner_text()[:200])
+            except Exception:  # the dialog went away while being read
+                pass
+        time.sleep(0.2)
+    return seen
+
+
+@pytest.mark.parametrize(
+    "path,h1",
+    [
+        ("/?demo_role=Governor", "Governors' view"),
+        ("/governors?demo_role=Governor", "Governors' view"),  # the governor's home, by name
+        ("/governors?demo_role=Governor&urn=990001", "Governors' view"),
+        ("/la_overview", "LA overview"),  # the LA officer's home, by name
+        ("/school?demo_role=School+staff", "School"),
+    ],
+)
+def test_demo_role_in_the_url_opens_without_page_not_found(browser, server, path, h1):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(server + path)
+    seen = _dialogs_while_loading(page)
+    wait_until_done(page)
+    seen += [d.inner_text()[:200] for d in page.locator('[role="dialog"]').all()]
+    assert not seen, f"{path}: dialog {seen}"
+    assert [h.inner_text().strip() for h in page.locator("h1").all()] == [h1]
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.close()
+
+
+@pytest.mark.parametrize(
+    "path,h1", [("/schools", "Schools"), ("/neighbourhoods?phase=Primary", "Neighbourhoods")]
+)
+def test_deep_link_first_on_a_fresh_server(browser, demo_db, path, h1):
+    """The very first session of a new server opens a deep link: the page must run inside the
+    frame (sign-in or demo role, filters, header), not straight from pages/ (KeyError _context)."""
+    with running_dashboard(demo_db) as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(url + path)
+        wait_until_done(page)
+        exceptions = page.locator('[data-testid="stException"]')
+        assert exceptions.count() == 0, exceptions.first.inner_text()[:500]
+        assert [h.inner_text().strip() for h in page.locator("h1").all()] == [h1]
+        assert urlsplit(page.url).path == urlsplit(url + path).path
+        assert selectbox_value(page, "View as (demo)") == "LA officer"  # the frame ran
+        assert sidebar_selectbox(page, "Academic year").count() == 1
+        assert page.get_by_text("Synthetic demo data", exact=False).count() >= 1
+        for key, [value] in query_of(url + path).items():
+            assert selectbox_value(page, key.title()) == value
+        # the navigation is the frame's (the role's pages), not one link per file in pages/
+        links = page.locator('[data-testid="stSidebarNav"] a')
+        titles = {links.nth(i).inner_text().strip().splitlines()[-1] for i in range(links.count())}
+        assert "LA overview" in titles and "Audit log" not in titles and "dashboard" not in titles, titles
+        page.close()

@@ -39,4 +39,34 @@ def set_context(ctx: Context) -> None:
 
 
 def context() -> Context:
-    return st.session_state["_context"]
+    """The frame's state for this run; every page calls this first.
+
+    A page can be run without the frame: Streamlit sees the `pages/` folder and, until some
+    session has called `st.navigation` (a process-wide switch), runs a fresh server's pages
+    the old multipage way, straight from the file. So the very first session on a new
+    server that opens a deep link (`/schools`) would run the page with no sign-in, no
+    filters and no context. Here that run is sent back through dashboard.py: switch the
+    old behaviour off for the process and rerun the same page (same URL path, same query
+    string), which now goes through the frame and its access rules.
+    """
+    if _running_without_navigation():
+        from streamlit.runtime.pages_manager import PagesManager
+
+        PagesManager.uses_pages_directory = False  # what st.navigation itself does
+        st.rerun()
+    ctx = st.session_state.get("_context")
+    if ctx is None:
+        raise RuntimeError(
+            "ui.context.context(): the dashboard's frame has not run; "
+            "start the app with `streamlit run dashboard.py`"
+        )
+    return ctx
+
+
+def _running_without_navigation() -> bool:
+    """Streamlit is running a file from pages/ itself (old-style multipage discovery)."""
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # a Streamlit without the old behaviour
+        return False
+    return bool(getattr(PagesManager, "uses_pages_directory", False))
