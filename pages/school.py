@@ -4,6 +4,7 @@ sessions; reasons; punctuality; part-time timetables; and the pupils who need su
 
 from __future__ import annotations
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -91,20 +92,28 @@ c[4].metric(
 )
 c[4].caption(f"{ui.number(me['sa_enrolments'])} pupils")
 
-similar = head.loc[head["comparison"] == "Similar schools"]
+# Comparison groups of fewer than 3 other schools are withheld by the query (a `note`,
+# no figures): with one or two, a head could work out another school's exact figures.
+shown = head[head["note"].isna()]
+similar = shown.loc[shown["comparison"] == "Similar schools"]
 similar_names = head["similar_schools"].dropna()
 st.caption(
     "Similar schools: other " + str(phase).lower() + " schools whose shares of pupils eligible for "
     "free school meals and with SEN are each within 10 percentage points of this school's "
-    + (f"({similar_names.iloc[0]})." if not similar_names.empty else "(none in this LA).")
+    + (f"({similar_names.iloc[0]})." if not similar_names.empty else "(fewer than 3 in this LA).")
+    + " A comparison (similar schools, or the LA's schools of the same phase) is shown only when it "
+    "pools at least 3 other schools: with one or two, their exact figures could be worked out."
 )
+withheld = head[head["note"].notna()]
+for r in withheld.itertuples():
+    st.caption(f"{r.comparison}: {r.note}.")
 measures = [
     ("overall_absence_rate", "Overall absence"),
     ("unauthorised_absence_rate", "Unauthorised absence"),
     ("persistent_absence_rate", "Persistent absence (PA)"),
     ("severe_absence_rate", "Severe absence (SA)"),
 ]
-comp = head[head["comparison"] != "This school, same weeks last year"]
+comp = shown[shown["comparison"] != "This school, same weeks last year"]
 fig = go.Figure()
 for i, r in enumerate(comp.itertuples()):
     fig.add_bar(
@@ -114,7 +123,7 @@ for i, r in enumerate(comp.itertuples()):
         marker_color=ui.SERIES[i % 4],
     )
 ui.style_figure(fig, y_title="% (of sessions; PA and SA: of pupils)")
-la = rows.loc["LA, same phase"] if "LA, same phase" in rows.index else None
+la = rows.loc["LA, same phase"] if "LA, same phase" in shown["comparison"].values else None
 eng = head[head["comparison"].str.startswith("England")]
 bits = [
     f"{name} lost **{ui.number(me['days_lost'])} school days** ({sui.hours(me['hours_lost'])}), "
@@ -145,6 +154,8 @@ else:
         "Last year": ui.format_year(p.academic_year - 1),
         "LA, same phase": f"LA {str(phase).lower()} schools {ui.format_year(p.academic_year)}",
     }
+    if (weekly["series"] == "LA, same phase").sum() == 0:
+        st.caption(f"No LA line: fewer than 3 other {str(phase).lower()} schools to compare with.")
     for i, (series, label) in enumerate(labels.items()):
         s = weekly[weekly["series"] == series]
         if not s.empty:
@@ -238,6 +249,10 @@ else:
         f"({ui.number(g['pa_enrolments'])} of {ui.number(g['enrolments'])} pupils). "
     )
     reading += "Compulsory school age; each pupil counts once in each kind of group."
+    if co["la_pa_rate"].isna().any():
+        reading += (
+            f" The LA bar is left out for a group found in fewer than 3 other {str(phase).lower()} schools."
+        )
     ui.chart_block(fig, reading, co, f"school_{urn}_cohorts", ctx.synthetic, note=p.label, key="cohorts")
 
 # ---------------------------------------------------------------- days and sessions
@@ -267,7 +282,7 @@ else:
 # ---------------------------------------------------------------- reasons
 st.header("Reasons for absence")
 rs = queries.run("school_reasons", ctx.scope, **args)
-rs = rs[(rs["sessions"] > 0) | (rs["la_rate"] > 0)].copy()
+rs = rs[(rs["sessions"] > 0) | (rs["la_rate"] > 0)].copy()  # la_rate NULL: fewer than 3 other schools
 if rs.empty:
     st.info("No absence was recorded in this period.")
 else:
@@ -287,8 +302,12 @@ else:
     top = rs.iloc[0]
     reading = (
         f"**{top['reason_label']}** is the largest reason: {ui.number(top['days_lost'])} school days, "
-        f"{top['share_of_absence']:.0f}% of all absence ({ui.pct(top['rate'], 2)} of sessions, against "
-        f"{ui.pct(top['la_rate'], 2)} across the LA's {str(phase).lower()} schools)."
+        f"{top['share_of_absence']:.0f}% of all absence ({ui.pct(top['rate'], 2)} of sessions"
+        + (
+            f", against {ui.pct(top['la_rate'], 2)} across the LA's {str(phase).lower()} schools)."
+            if pd.notna(top["la_rate"])
+            else "; no LA comparison: fewer than 3 other schools of the phase)."
+        )
     )
     ui.chart_block(fig, reading, rs, f"school_{urn}_reasons", ctx.synthetic, note=p.label, key="reasons")
 

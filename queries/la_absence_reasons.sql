@@ -78,4 +78,4 @@ final as (
         e.england_rate, e.time_period as england_year
     from la left join england e using (reason)
 )
-select * from final order by rate desc nulls last
+select * from final order by rate desc nulls last, reason

@@ -3,6 +3,9 @@
 -- and % of enrolments), PA on the same weeks last year, the gap to the rest of the
 -- school (points) and the same cohort's PA across the LA's schools of the same phase
 -- (an aggregate). Compulsory school age (pupil_year.compulsory_age).
+-- la_pa_rate is NULL unless the cohort has enrolments in at least 3 schools other than
+-- this one (fewer would let a head subtract their own cohort and recover another
+-- school's; see school_headline.sql).
 -- Small numbers: for governors the page runs this through queries.run_suppressed
 -- (queries/suppression.py): counts under the scope's threshold and rates built on them -> 'c'.
 with school as (
@@ -61,7 +64,8 @@ counted as (
         count(*) filter (where period = 'last year' and urn = $urn
                          and is_persistent_absentee(absent, possible)) as ly_pa_enrolments,
         count(*) filter (where period = 'selected') as la_enrolments,
-        count(*) filter (where period = 'selected' and is_persistent_absentee(absent, possible)) as la_pa_enrolments
+        count(*) filter (where period = 'selected' and is_persistent_absentee(absent, possible)) as la_pa_enrolments,
+        count(distinct urn) filter (where period = 'selected' and urn <> $urn) as la_other_schools
     from tagged
     group by all
 ),
@@ -79,7 +83,7 @@ final as (
         pct(pa_enrolments, enrolments) as persistent_absence_rate,
         pct(ly_pa_enrolments, ly_enrolments) as last_year_pa_rate,
         pct(pa_enrolments, enrolments) - pct(rest_pa_enrolments, rest_enrolments) as gap_to_rest_of_school,
-        pct(la_pa_enrolments, la_enrolments) as la_pa_rate
+        case when la_other_schools >= 3 then pct(la_pa_enrolments, la_enrolments) end as la_pa_rate
     from with_rest
     where enrolments > 0
 )

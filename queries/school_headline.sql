@@ -10,9 +10,20 @@
 -- 10 percentage points of this school's; their pupils are pooled.
 -- England: DfE's published daily collection, same phase, latest year <= $year (rates only).
 -- Scope: the school row needs $urn inside the viewer's scope (no rows otherwise). The
--- LA and similar-schools rows are aggregates over every school of the phase and
+-- LA and similar-schools rows are aggregates over other schools of the phase and
 -- return no pupil or school-level figures.
-with school as (
+-- Minimum group: a comparison group ('LA, same phase', 'Similar schools') is shown only
+-- when it pools at least 3 schools other than this one (rule.min_other_schools):
+-- otherwise a head could take their own figures away from the LA row, or read the
+-- similar-schools row, and recover another school's exact figures. Below that the row
+-- is still returned, with every figure, `schools` and `similar_schools` NULL and `note`
+-- saying "too few ... to compare". Both rows are always returned (while the school is).
+-- similar_schools (the names) is on the 'Similar schools' row only; note is NULL on the
+-- rows with figures.
+with rule as (
+    select 3 as min_other_schools
+),
+school as (
     select urn, school_name, phase,
         case when phase in ('Primary', 'Secondary', 'Special') then phase else 'Total' end as bench_phase
     from schools
@@ -74,6 +85,7 @@ groups as (
 measured as (
     select comparison, sort,
         count(distinct urn) as schools,
+        count(distinct urn) filter (where urn <> $urn) as other_schools,
         count(*) as enrolments,
         sum(possible) as possible_sessions,
         sum(authorised + unauthorised) as absence_sessions,
@@ -110,11 +122,29 @@ england as (
     order by b.time_period desc
     limit 1
 ),
+comparators (comparison, sort, too_few) as (
+    values ('LA, same phase', 3, 'too few other schools of the same phase to compare (fewer than 3)'),
+           ('Similar schools', 4, 'too few similar schools to compare (fewer than 3)')
+),
+withheld as (
+    -- comparison groups of fewer than rule.min_other_schools other schools (or none)
+    select c.comparison, c.sort, c.too_few as note
+    from comparators c
+    left join measured m using (comparison)
+    where coalesce(m.other_schools, 0) < (select min_other_schools from rule)
+      and exists (select 1 from school)
+),
 final as (
-    select m.*, (select string_agg(school_name, ', ' order by school_name) from similar_schools) as similar_schools
+    select m.* exclude (other_schools), null::varchar as note,
+        case when m.comparison = 'Similar schools' then
+            (select string_agg(school_name, ', ' order by school_name) from similar_schools)
+        end as similar_schools
     from measured m
     where exists (select 1 from school)
-    union all
-    select e.*, null from england e
+      and m.comparison not in (select comparison from withheld)
+    union all by name
+    select * from withheld
+    union all by name
+    select e.*, null::varchar as note, null::varchar as similar_schools from england e
 )
 select * from final order by sort

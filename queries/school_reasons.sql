@@ -1,6 +1,9 @@
 -- One school's absence by reason over the selected period: sessions, days (sessions / 2),
 -- % of possible sessions, share of all absence (%), the same weeks last year (%) and the
 -- LA's schools of the same phase (%, an aggregate). Compulsory school age.
+-- la_rate is NULL unless at least 3 schools other than this one had possible sessions
+-- in the period (fewer would let a head subtract their own figures and recover another
+-- school's; see school_headline.sql).
 with school as (
     select urn, phase from schools
     where urn = $urn and ($scope_urns is null or urn in (select unnest($scope_urns)))
@@ -21,7 +24,8 @@ sessions as (
         sum(w.other_authorised) as other_authorised,
         sum(w.unauthorised_holiday) as unauthorised_holiday,
         sum(w.other_unauthorised) as other_unauthorised,
-        sum(w.not_yet_known) as not_yet_known, sum(w.late_after_close) as late_after_close
+        sum(w.not_yet_known) as not_yet_known, sum(w.late_after_close) as late_after_close,
+        count(distinct w.urn) filter (where w.possible > 0) as schools
     from pupil_week w
     join periods p
       on w.academic_year = p.academic_year and w.week_start between p.week_from and p.week_to
@@ -46,10 +50,12 @@ final as (
             max(absent) filter (where period = 'selected')) as share_of_absence,
         pct(max(reason_sessions) filter (where period = 'last year'),
             max(possible) filter (where period = 'last year')) as last_year_rate,
-        pct(sum(reason_sessions) filter (where period in ('selected', 'la selected')),
-            sum(possible) filter (where period in ('selected', 'la selected'))) as la_rate
+        case when max(schools) filter (where period = 'la selected') >= 3 then
+            pct(sum(reason_sessions) filter (where period in ('selected', 'la selected')),
+                sum(possible) filter (where period in ('selected', 'la selected')))
+        end as la_rate
     from long
     group by reason
     having max(reason_sessions) filter (where period = 'selected') is not null
 )
-select * from final order by rate desc nulls last
+select * from final order by rate desc nulls last, reason

@@ -33,11 +33,7 @@ ALL_QUERIES = sorted(p.stem for p in queries.QUERY_DIR.glob("*.sql"))
 # Files whose parameters cannot be given representative values here (none at present).
 SKIPPED: dict[str, str] = {}
 # Known leaks, reported to the query's owner: strict xfail, so the fix turns the test green.
-KNOWN_LEAKS: dict[str, str] = {
-    "school_headline": "the 'Similar schools' row is an aggregate of other schools with no minimum "
-                       "number of schools: for a secondary head in the demo it is exactly one other "
-                       "school's enrolments and PA count",
-}
+KNOWN_LEAKS: dict[str, str] = {}
 PUPIL_TABLES_OF_B = ("pupil_week", "pupil_year", "marks", "pupil_characteristics", "pupil_identity",
                      "dfe_pupil_totals", "school_session", "pupil_term", "enrolment_year")
 
@@ -95,17 +91,19 @@ def _run(name, scope, con, args):
     return queries.execute(name, scope, con=con, **args)
 
 
-# LA-wide comparators (an aggregate over every school of the LA, or of its phase) are the one
-# thing allowed to move when school B changes: columns named la_*, and rows labelled 'LA, ...'
-# (school_headline, school_weekly). See docs/ACCESS.md on comparators of small phases.
+# LA-wide comparators (an aggregate over every school of the LA, or of its phase, or over
+# similar schools) are the one thing allowed to move when school B changes: columns named
+# la_*, and rows labelled 'LA, ...' or 'Similar schools' (school_headline, school_weekly),
+# as long as each pools at least MIN_OTHER_SCHOOLS other schools
+# (test_comparators_pool_at_least_three_other_schools). See docs/ACCESS.md.
 def _comparator(col: str) -> bool:
     return col.startswith("la_") and col != "la_code"
 
 
 def _comparator_rows(df: pd.DataFrame) -> pd.Series:
     text = df.select_dtypes(include=["object", "string"])
-    return text.apply(lambda c: c.astype(str).str.startswith("LA,")).any(axis=1) if len(text.columns) \
-        else pd.Series(False, index=df.index)
+    return text.apply(lambda c: c.astype(str).str.startswith(("LA,", "Similar schools"))).any(axis=1) \
+        if len(text.columns) else pd.Series(False, index=df.index)
 
 
 def _same(a: pd.DataFrame, b: pd.DataFrame) -> bool:
@@ -321,3 +319,52 @@ def test_run_suppressed_suppresses_for_governors_and_exports(con, params):
     if small.any():
         assert (gov.loc[small, "sa_enrolments"] == SUPPRESSED).all()
         assert (gov.loc[small, "severe_absence_rate"] == SUPPRESSED).all()
+
+
+MIN_OTHER_SCHOOLS = 3
+
+
+def test_comparators_pool_at_least_three_other_schools(con):
+    """A comparison of a school with a group of other schools (the LA's schools of its phase,
+    similar schools) must pool at least 3 other schools, or a head could take their own
+    figures away (or read the row) and recover another school's exact figures. In the demo a
+    secondary school has 1 other secondary and the special school none: their comparators are
+    withheld; a primary (4 others) has them."""
+    calendar = queries.execute("school_calendar_parts", con=con)
+    year = int(calendar["academic_year"].max())
+    period = queries.resolve_period(calendar, year, "Year to date")
+    args = dict(year=year, **period.params())
+    schools = con.execute("select urn, phase from schools").fetchall()
+    by_phase: dict[str, int] = {}
+    for _, phase in schools:
+        by_phase[phase] = by_phase.get(phase, 0) + 1
+    assert {n - 1 for n in by_phase.values()} & {0, 1, 2} and max(by_phase.values()) - 1 >= MIN_OTHER_SCHOOLS
+    figures = ["enrolments", "possible_sessions", "absence_sessions", "overall_absence_rate",
+               "persistent_absence_rate", "pa_enrolments", "severe_absence_rate", "days_lost"]
+    for urn, phase in schools:
+        head = queries.Scope(schools=(urn,), pupil_rows_allowed=True, role="school_staff", user="h@test.invalid")
+        others = by_phase[phase] - 1
+        h = queries.execute("school_headline", head, con=con, urn=urn, week_hours=32.5, **args)
+        h = h.set_index("comparison")
+        assert {"LA, same phase", "Similar schools"} <= set(h.index), (urn, list(h.index))
+        for row, schools_in_row in (("LA, same phase", lambda n: n - 1), ("Similar schools", lambda n: n)):
+            r = h.loc[row]
+            if pd.isna(r["note"]):
+                assert schools_in_row(int(r["schools"])) >= MIN_OTHER_SCHOOLS, (urn, row, r["schools"])
+            else:
+                assert "too few" in r["note"], (urn, row, r["note"])
+                assert r[figures + ["schools", "similar_schools"]].isna().all(), (urn, row, r.to_dict())
+        if others < MIN_OTHER_SCHOOLS:
+            assert h.loc["LA, same phase", "note"] is not None and not pd.isna(h.loc["LA, same phase", "note"])
+            w = queries.execute("school_weekly", head, con=con, urn=urn, year=year)
+            assert "LA, same phase" not in set(w["series"]), urn
+            rs = queries.execute("school_reasons", head, con=con, urn=urn, **args)
+            assert rs["la_rate"].isna().all(), urn
+            co = queries.execute("school_cohorts", head, con=con, urn=urn, **args)
+            assert co["la_pa_rate"].isna().all(), urn
+        else:
+            assert pd.isna(h.loc["LA, same phase", "note"]), urn
+            w = queries.execute("school_weekly", head, con=con, urn=urn, year=year)
+            assert "LA, same phase" in set(w["series"]), urn
+            rs = queries.execute("school_reasons", head, con=con, urn=urn, **args)
+            assert rs["la_rate"].notna().any(), urn
