@@ -132,4 +132,4 @@ final as (
     from long
     group by reason
 )
-select * from final order by cohort_rate desc nulls last, others_rate desc
+select * from final order by cohort_rate desc nulls last, others_rate desc, reason
