@@ -56,7 +56,7 @@ def _marks() -> list[list]:
 
 
 def write_csv(path, header, rows):
-    """Every field quoted (data_pipeline's ingest fails on a file with no quoted line under duckdb 2.0.1)."""
+    """Every field quoted, as many MIS exports write them."""
     import csv
 
     with path.open("w", newline="", encoding="utf-8") as fh:
