@@ -72,4 +72,4 @@ final as (
 select *, persistent_absence_rate - last_year_rate as change_on_last_year,
     persistent_absence_rate - la_pa_rate as gap_to_la
 from final
-order by persistent_absence_rate desc
+order by persistent_absence_rate desc, cohort

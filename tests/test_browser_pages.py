@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from conftest import ROOT
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = ROOT / "tests" / "screenshots"
@@ -165,7 +166,14 @@ def selectbox_value(page, label: str) -> str:
 
 
 def choose(page, label: str, option: str) -> None:
-    sidebar_selectbox(page, label).click()
+    """Pick `option` in a sidebar selectbox as a user would (the list opens on a click or, when
+    the click only focuses the box, on the down arrow)."""
+    box = sidebar_selectbox(page, label).locator("input")
+    box.click()
+    try:
+        page.get_by_role("option").first.wait_for(timeout=3000)
+    except PlaywrightTimeout:
+        box.press("ArrowDown")
     page.get_by_role("option", name=option, exact=True).click()
 
 
