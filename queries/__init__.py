@@ -280,7 +280,8 @@ def execute(name: str, scope: Scope = WHOLE_LA, con: duckdb.DuckDBPyConnection |
 
 
 @st.cache_data(show_spinner=False, ttl=3600, max_entries=500)
-def _cached(name: str, scope: Scope, version: tuple, params: tuple) -> pd.DataFrame:
+def _cached(name: str, scope: Scope, version: tuple, params: tuple, store: str) -> pd.DataFrame:
+    # `store` (the app store's path) keys the cache too: pseudonyms depend on its key.
     return _execute(name, scope, None, dict(params))
 
 
@@ -288,7 +289,9 @@ def run(name: str, scope: Scope = WHOLE_LA, *, identify: bool = False, **params)
     """Run queries/<name>.sql with bound parameters; results cached per warehouse version.
     The access rules and the audit run on every call, cached or not."""
     check_access(name, scope, params, identify)
-    df = _cached(name, scope, db_version(), tuple(sorted(params.items()))).copy()
+    from auth.store import store_path
+
+    df = _cached(name, scope, db_version(), tuple(sorted(params.items())), str(store_path())).copy()
     df = _strip_identity(name, df, identify)
     _audit_view(name, scope, params, len(df), identify)
     return df
@@ -309,7 +312,9 @@ def run_suppressed(name: str, scope: Scope = WHOLE_LA, count_cols=(), rate_cols=
     if con is not None:
         df = _execute(name, scope, con, params)
     else:
-        df = _cached(name, scope, db_version(), tuple(sorted(params.items()))).copy()
+        from auth.store import store_path
+
+    df = _cached(name, scope, db_version(), tuple(sorted(params.items())), str(store_path())).copy()
     if scope.suppress_on_screen or (export and scope.suppress_exports):
         df = suppress(df, count_cols, rate_cols, scope.suppression_threshold, group_cols)
     return df
