@@ -161,7 +161,15 @@ def sidebar_selectbox(page, label: str):
 
 def selectbox_value(page, label: str) -> str:
     box = sidebar_selectbox(page, label)
-    assert box.count() == 1, f"no single sidebar selectbox labelled {label!r}"
+    try:
+        box.first.wait_for(timeout=20000)
+    except PlaywrightTimeout:
+        pass
+    if box.count() != 1:
+        page.screenshot(path=str(SHOTS / "failed_selectbox.png"), full_page=True)
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        text = sidebar.inner_text()[-600:] if sidebar.count() else "(no sidebar)"
+        raise AssertionError(f"no single sidebar selectbox labelled {label!r}; sidebar: {text!r}")
     return box.locator("input").input_value()
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 
 from queries import WHOLE_LA, Period, Scope
+
+DASHBOARD = Path(__file__).resolve().parents[1] / "dashboard.py"
 
 
 @dataclass(frozen=True)
@@ -42,23 +45,41 @@ def context() -> Context:
     """The frame's state for this run; every page calls this first.
 
     A page can be run without the frame: Streamlit sees the `pages/` folder and, until some
-    session has called `st.navigation` (a process-wide switch), runs a fresh server's pages
-    the old multipage way, straight from the file. So the very first session on a new
-    server that opens a deep link (`/schools`) would run the page with no sign-in, no
-    filters and no context. Here that run is sent back through dashboard.py: switch the
-    old behaviour off for the process and rerun the same page (same URL path, same query
-    string), which now goes through the frame and its access rules.
+    session has called `st.navigation` (a process-wide switch; AppTest resets it on every
+    run), runs the page the old multipage way, straight from its file. So the very first
+    session on a new server that opens a deep link (`/schools`) ran the page with no
+    sign-in, no filters and no context (KeyError `_context`), and AppTest reruns of a page
+    ran it with the previous run's context. Such a run is sent through the frame here: run
+    dashboard.py's `run()` now, in this same script run (it signs in, draws the filters,
+    sets the context, calls `st.navigation`, which switches the old behaviour off, and runs
+    the requested page, whose own `context()` call then returns), then stop. Running it in
+    place rather than with `st.rerun()` keeps this run's widget events (a form submitted,
+    a button clicked).
     """
     if _running_without_navigation():
-        from streamlit.runtime.pages_manager import PagesManager
+        import contextlib
+        import runpy
 
-        PagesManager.uses_pages_directory = False  # what st.navigation itself does
-        st.rerun()
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+        from streamlit.util import calc_hash
+
+        run_ctx = get_script_run_ctx()
+        # As Streamlit runs dashboard.py itself in this mode (the old-style main page, whose
+        # hash is that of its url path "dashboard"), so that the frame's widgets (role,
+        # filters) keep their identity and state from one such run to the next.
+        as_main = (
+            run_ctx.run_with_active_hash(calc_hash(DASHBOARD.stem))
+            if run_ctx is not None and hasattr(run_ctx, "run_with_active_hash")
+            else contextlib.nullcontext()
+        )
+        with as_main:
+            frame = runpy.run_path(str(DASHBOARD), run_name="attendance_frame")
+            frame["run"]()
+        st.stop()
     ctx = st.session_state.get("_context")
     if ctx is None:
         raise RuntimeError(
-            "ui.context.context(): the dashboard's frame has not run; "
-            "start the app with `streamlit run dashboard.py`"
+            "ui.context.context(): the dashboard's frame has not run; start the app with `streamlit run dashboard.py`"
         )
     return ctx
 
