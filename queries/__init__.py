@@ -314,7 +314,7 @@ def run_suppressed(name: str, scope: Scope = WHOLE_LA, count_cols=(), rate_cols=
     else:
         from auth.store import store_path
 
-    df = _cached(name, scope, db_version(), tuple(sorted(params.items())), str(store_path())).copy()
+        df = _cached(name, scope, db_version(), tuple(sorted(params.items())), str(store_path())).copy()
     if scope.suppress_on_screen or (export and scope.suppress_exports):
         df = suppress(df, count_cols, rate_cols, scope.suppression_threshold, group_cols)
     return df
