@@ -162,9 +162,9 @@ def write_doc(label: str, db: Path, apptest: dict, browser: dict) -> None:
         lines.append(f"| {path} | {cold:.2f} | {warm:.3f} | {b:.2f} | {ok} |")
     lines.append("")
     lines.append("Warm AppTest = the script's run with results cached (what a user waits for on a "
-                 "filter change that has been seen before); cold = first run after start, every "
-                 "query against the warehouse.",
-                 "Browser = a fresh page load in a new browser session (Streamlit's front end "
+                 "filter change that has been seen before); cold = the page's first run in the "
+                 "process (the frame's own queries, and the default page, ran just before it). ")
+    lines.append("Browser = a fresh page load in a new browser session (Streamlit's front end "
                  "loads, connects and runs the page; server caches warm) until the last chart "
                  "or map has drawn.")
     doc.write_text(text.rstrip("\n") + "\n" + "\n".join(lines) + "\n")
