@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 import queries
 import ui
@@ -190,6 +191,23 @@ def _sentences(df, name_col, what):
     return "\n".join(out)
 
 
+def _links(df, what):
+    """Each school named above opens its page; cohorts and wards open theirs."""
+    try:
+        if what == "school":
+            top = df.nlargest(3, "gap_to_la")
+            for col, row in zip(st.columns(len(top)), top.itertuples()):
+                col.page_link("pages/school.py", label=f"Open {row.school_name}",
+                              icon=":material/school:", query_params={"urn": str(row.urn)})
+        elif what == "cohort":
+            st.page_link("pages/cohorts.py", label="Open the Cohorts page", icon=":material/groups:")
+        else:
+            st.page_link("pages/neighbourhoods.py", label="Open the Neighbourhoods page",
+                         icon=":material/map:")
+    except StreamlitAPIException:  # that page is not in this viewer's navigation
+        pass
+
+
 tabs = st.tabs(["Schools", "Cohorts", "Neighbourhoods"])
 for tab, (qname, name_col, what) in zip(tabs, [("pa_focus_schools", "school_name", "school"),
                                                ("pa_focus_cohorts", "cohort", "cohort"),
@@ -200,6 +218,7 @@ for tab, (qname, name_col, what) in zip(tabs, [("pa_focus_schools", "school_name
             st.info(f"No {what} has enough pupils in this selection to show.")
             continue
         st.markdown(_sentences(df, name_col, what))
+        _links(df, what)
         data = ui.csv_bytes(df, ctx.synthetic, p.label)
         with st.expander(f"All {len(df)} {what if what != 'ward' else 'wards'}s".replace("ss", "s")):
             st.dataframe(df, hide_index=True)

@@ -95,3 +95,15 @@ def test_phase_filter_changes_pa_to_the_warehouse_figure(demo_db, monkeypatch):
 def test_timings_reported():
     for k, v in sorted(TIMINGS.items()):
         print(f"{v:6.2f}s  {k}")
+
+
+def test_overview_focus_links_to_school_cohort_and_neighbourhood_pages(demo_db, monkeypatch):
+    monkeypatch.setenv("ATTENDANCE_DB", str(demo_db))
+    monkeypatch.setenv("ATTENDANCE_DEMO_MODE", "1")
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=240)
+    at.query_params["demo_role"] = "LA officer"
+    at.run()
+    assert not at.exception
+    labels = [link.proto.label for link in at.get("page_link")]
+    assert any(label.startswith("Open ") and "page" not in label for label in labels)  # schools
+    assert "Open the Cohorts page" in labels and "Open the Neighbourhoods page" in labels
