@@ -167,7 +167,7 @@ def write_doc(label: str, db: Path, apptest: dict, browser: dict) -> None:
     lines.append("Browser = a fresh page load in a new browser session (Streamlit's front end "
                  "loads, connects and runs the page; server caches warm) until the last chart "
                  "or map has drawn.")
-    doc.write_text(text.rstrip("\n") + "\n" + "\n".join(lines) + "\n")
+    doc.write_text(text.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n")
 
 
 def main() -> None:
