@@ -96,12 +96,14 @@ def server(demo_db):
 
 
 def wait_until_done(page, timeout_s: float = 60) -> None:
-    """Streamlit shows a running indicator while the script runs; wait for it to settle."""
+    """Streamlit shows a running indicator while the script runs, and grey skeletons until
+    elements arrive; wait for both to settle."""
     page.wait_for_selector("h1", timeout=timeout_s * 1000)
     deadline = time.time() + timeout_s
     quiet_since = None
     while time.time() < deadline:
-        running = page.locator('[data-testid="stStatusWidget"]').count() > 0
+        running = (page.locator('[data-testid="stStatusWidget"]').count() > 0
+                   or page.locator('[data-testid="stSkeleton"]').count() > 0)
         if running:
             quiet_since = None
         elif quiet_since is None:
