@@ -115,12 +115,17 @@ class AccessDenied(QueryError):
     """The viewer's scope does not allow this query or these parameters."""
 
 
+_INCLUDE = re.compile(r"^-- @include (\S+)$", re.MULTILINE)
+
+
 @cache
 def sql_text(name: str) -> str:
+    """A query's SQL; a line `-- @include fragments/x.sql` is replaced by that file, so a
+    block several queries share (the pupil lists' columns) is written once."""
     path = QUERY_DIR / f"{name}.sql"
     if not path.exists():
         raise QueryError(f"no query file {path.name} in {QUERY_DIR}")
-    return path.read_text()
+    return _INCLUDE.sub(lambda m: (QUERY_DIR / m.group(1)).read_text(), path.read_text())
 
 
 @cache
