@@ -4,10 +4,10 @@
 -- enrolments with neither are counted).
 create or replace table pupil_year as
 with enrolments as (
-    select distinct academic_year, urn, pupil_id from pupil_week
+    select distinct academic_year, urn, pupil_id, ekey from pupil_week
 ),
 ranked as (
-    select e.academic_year, e.urn, e.pupil_id, p.*  exclude (urn, pupil_id),
+    select e.academic_year, e.urn, e.pupil_id, e.ekey, p.*  exclude (urn, pupil_id),
         row_number() over (
             partition by e.academic_year, e.urn, e.pupil_id
             order by case when p.valid_from <= make_date(e.academic_year + 1, 8, 31) then 0 else 1 end,
@@ -30,7 +30,8 @@ final as (
             when r.ncyear is not null then r.ncyear between 1 and 11
             else true
         end as compulsory_age,
-        coalesce(s.phase, 'Not known') as phase
+        coalesce(s.phase, 'Not known') as phase,
+        r.ekey
     from ranked r
     left join schools s on s.urn = r.urn
     where r.rn = 1

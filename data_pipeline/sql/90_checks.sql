@@ -9,4 +9,8 @@ having count(*) > 0
 union all
 select 'every enrolment has one characteristics row a year', count(*)
 from (select 1 from pupil_year group by academic_year, urn, pupil_id having count(*) > 1)
+having count(*) > 0
+union all
+select 'one enrolment key (ekey) per school and pupil', count(*)
+from (select ekey from (select distinct urn, pupil_id, ekey from pupil_year) group by ekey having count(*) > 1)
 having count(*) > 0;
