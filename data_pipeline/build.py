@@ -9,14 +9,23 @@ import duckdb
 SQL_DIR = Path(__file__).parent / "sql"
 
 
+class ChecksFailed(RuntimeError):
+    def __init__(self, failures: dict[str, int]):
+        self.failures = failures
+        detail = "; ".join(f"{rule}: {n} rows" for rule, n in failures.items())
+        super().__init__(f"warehouse checks failed, nothing was changed: {detail}")
+
+
+DUPLICATE_RULE = "one mark per pupil, school, date and session"
+
+
 def build(con: duckdb.DuckDBPyConnection) -> None:
     for path in sorted(SQL_DIR.glob("[0-8]*.sql")):
         con.execute(path.read_text())
     _load_reference(con)
     failures = con.execute((SQL_DIR / "90_checks.sql").read_text()).fetchall()
     if failures:
-        detail = "; ".join(f"{rule}: {n} rows" for rule, n in failures)
-        raise RuntimeError(f"warehouse checks failed, nothing was changed: {detail}")
+        raise ChecksFailed(dict(failures))
     latest = con.execute("select max(date) from marks").fetchall()[0][0]
     if latest is not None:
         con.execute("insert or replace into meta values ('data_up_to', ?)", [latest.isoformat()])

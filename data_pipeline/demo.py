@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
 import shutil
 import tempfile
 import time
@@ -1105,14 +1104,6 @@ def _fix_zip_times(path: Path) -> None:
             zi.compress_type = zipfile.ZIP_DEFLATED
             dst.writestr(zi, data)
     tmp.replace(path)
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def build_demo(db_path, seed: int = 42, pupils: int = 40000, out_dir=None, progress: bool = True) -> dict:

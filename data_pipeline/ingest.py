@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 import re
 import tempfile
@@ -198,6 +199,7 @@ class RawFile:
     unmapped: list[str] = field(default_factory=list)
     csv_path: Path | None = None  # the file as CSV (an .xlsx is converted first)
     lines_loaded: bool = False  # the exact line reader has run (see load_lines)
+    data_lines: int | None = None  # physical lines after the header (count_data_lines)
 
 
 def map_header(header: list[str], kind: str) -> tuple[dict[str, int], list[str]]:
@@ -331,16 +333,26 @@ def read_header(path: Path) -> tuple[list[str] | None, str]:
     return [h.strip() for h in next(csv.reader(io.StringIO(text)))], encoding
 
 
-def count_data_lines(path: Path) -> int:
-    """Physical lines after the header, as the line reader counts them."""
+def scan(path: Path) -> tuple[str, int]:
+    """SHA-256 and physical data lines (after the header) of a file, in one read:
+    a marks file of the largest LA is 3 GB."""
+    h = hashlib.sha256()
     n, last = 0, b"\n"
-    with path.open("rb") as fh:
+    with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 24), b""):
+            h.update(chunk)
             n += chunk.count(b"\n")
             last = chunk[-1:]
     if last != b"\n":
         n += 1
-    return max(n - 1, 0)
+    return h.hexdigest(), max(n - 1, 0)
+
+
+def count_data_lines(raw: RawFile) -> int:
+    """Physical lines after the header, as the line reader counts them."""
+    if raw.data_lines is None:
+        raw.data_lines = scan(raw.csv_path)[1]
+    return raw.data_lines
 
 
 def load_lines(con: duckdb.DuckDBPyConnection, raw: RawFile) -> None:

@@ -9,7 +9,7 @@ loaded + rows quarantined, checked before the copy is swapped in.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -31,17 +31,25 @@ class FileResult:
     status: str = "loaded"  # loaded | unchanged | rejected
     message: str = ""
     code_set: str = ""
+    reader: str = ""  # marks: "fast" (read straight in) or "exact" (line by line)
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+class Scans:
+    """Each file's SHA-256 and line count (ingest.scan), read once, in a background
+    thread started before the load, so that hashing a 3 GB marks file overlaps the
+    loading of the files before it."""
+
+    def __init__(self, paths: list[Path]):
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        self._futures = {p: self._pool.submit(ingest.scan, p) for p in paths if p.exists()}
+        self._pool.shutdown(wait=False)
+
+    def get(self, path: Path) -> tuple[str, int] | None:
+        future = self._futures.get(path)
+        return future.result() if future else None
 
 
 def _kind_guess(path: Path, kind: str | None) -> str:
@@ -67,22 +75,44 @@ def ingest_files(
     kind: str | None = None,
     progress: bool = True,
     today: dt.date | None = None,
+    exact: bool = False,
 ) -> list[FileResult]:
-    """Load return files into the warehouse, in dependency order whatever the argument order."""
+    """Load return files into the warehouse, in dependency order whatever the argument order.
+
+    exact=True sends every marks file through the line-by-line path (the fast path's
+    fallback, also used by tests to check that both paths agree)."""
     paths = [Path(p) for p in paths]
     today = today or dt.date.today()
     ordered = sorted(paths, key=lambda p: ingest.LOAD_ORDER.index(_kind_guess(p, kind)))
-    unchanged = _already_loaded(Path(db_path), ordered)
+    scans = Scans(ordered)
+    unchanged = _already_loaded(Path(db_path), ordered, scans)
     if len(unchanged) == len(ordered):
         return [unchanged[p] for p in ordered]  # nothing new: the warehouse is not touched
+    try:
+        return _ingest(ordered, db_path, kind, progress, today, exact, scans)
+    except _DuplicatesInFastFile:
+        # Only the exact path can say which lines repeat a session: load again that way.
+        return _ingest(ordered, db_path, kind, progress, today, True, scans)
+
+
+class _DuplicatesInFastFile(Exception):
+    pass
+
+
+def _ingest(ordered, db_path, kind, progress, today, exact: bool, scans: Scans) -> list[FileResult]:
     results: list[FileResult] = []
     bar = _progress(3 * len(ordered) + 2, progress)
     with ingest.work_dir() as tmp, warehouse.writer(db_path) as con:
         for i, path in enumerate(ordered):
-            results.append(_load_one(con, path, kind, Path(tmp), f"raw{i}", today, bar))
+            results.append(_load_one(con, path, kind, Path(tmp), f"raw{i}", today, bar, exact, scans))
         if any(r.status == "loaded" for r in results):
             bar.set_description("building marts")
-            build.build(con)
+            try:
+                build.build(con)
+            except build.ChecksFailed as exc:
+                if build.DUPLICATE_RULE in exc.failures and any(r.reader == "fast" for r in results):
+                    raise _DuplicatesInFastFile from exc
+                raise
         bar.update(1)
         _check_accounts(con, results)
         bar.set_description("saving the warehouse")
@@ -91,7 +121,7 @@ def ingest_files(
     return results
 
 
-def _already_loaded(db_path: Path, paths: list[Path]) -> dict[Path, FileResult]:
+def _already_loaded(db_path: Path, paths: list[Path], scans: Scans) -> dict[Path, FileResult]:
     """Files whose exact bytes were loaded before, with the earlier load's counts."""
     if not db_path.exists():
         return {}
@@ -101,7 +131,7 @@ def _already_loaded(db_path: Path, paths: list[Path]) -> dict[Path, FileResult]:
         for p in paths:
             if not p.exists():
                 continue
-            digest = sha256(p)
+            digest = scans.get(p)[0]
             row = con.execute(
                 "select kind, loaded_at, rows_read, rows_loaded, rows_quarantined from load_files "
                 "where sha256 = ? and status = 'loaded' order by file_id desc limit 1",
@@ -140,14 +170,17 @@ def _register(con, result: FileResult, now: dt.datetime) -> int:
     return file_id
 
 
-def _load_one(con, path: Path, kind: str | None, tmp: Path, table: str, today: dt.date, bar) -> FileResult:
+def _load_one(
+    con, path: Path, kind: str | None, tmp: Path, table: str, today: dt.date, bar, exact: bool, scans: Scans
+) -> FileResult:
     now = dt.datetime.now()
     bar.set_description(f"reading {path.name}")
     result = FileResult(
         file_name=path.name,
         path=str(path.resolve()),
         kind=kind or "",
-        sha256=sha256(path) if path.exists() else "",
+        sha256=scans.get(path)[0] if path.exists() else "",
+        reader="exact" if exact else "",
     )
     previous = con.execute(
         "select file_id, loaded_at from load_files where sha256 = ? and status = 'loaded' "
@@ -168,6 +201,8 @@ def _load_one(con, path: Path, kind: str | None, tmp: Path, table: str, today: d
         _quarantine_all(con, table, file_id, result, str(exc))
         bar.update(3)
         return result
+    if raw.csv_path == path:
+        raw.data_lines = scans.get(path)[1]
     bar.update(1)
     bar.set_description(f"validating and loading {path.name}")
     result.kind = raw.kind
@@ -271,6 +306,9 @@ def _finish_staged(con, raw, file_id: int, result: FileResult) -> None:
 
 
 def _load_marks(con, raw, file_id: int, result: FileResult, today: dt.date) -> None:
+    if result.reader != "exact" and _load_marks_fast(con, raw, file_id, result, today):
+        return
+    result.reader = "exact"
     validate.stage_marks(con, raw, today)
     typed, bad = f"{raw.table}_typed", f"{raw.table}_bad"
     con.execute(
@@ -278,40 +316,69 @@ def _load_marks(con, raw, file_id: int, result: FileResult, today: dt.date) -> N
         f"select urn, pupil_id, date, session, code from {typed} "
         f"where rid not in (select rid from {bad})"
     )
-    good = f"{raw.table}_good"
-    spans = con.execute(
-        f"create or replace temp table {raw.table}_spans as "
-        f"select urn, min(date) as d0, max(date) as d1 from {good} group by urn"
-    )
-    years = con.execute(
-        f"select distinct case when month(d) >= 9 then year(d) else year(d) - 1 end "
-        f"from (select d0 as d from {raw.table}_spans union select d1 from {raw.table}_spans)"
-    ).fetchall()
-    result.code_set = ", ".join(
-        sorted(
-            {
-                "August 2024 codes" if codes.code_set_for_year(y) == "2024" else "pre-2024 codes"
-                for (y,) in years
-            }
-        )
-    )
-    # A corrected re-send replaces the school's marks over the dates it covers.
-    con.execute(
-        f"delete from marks using {raw.table}_spans spans "
-        "where marks.urn = spans.urn and marks.date between spans.d0 and spans.d1"
-    )
-    del spans
     result.rows_loaded = con.execute(
-        f"insert into marks select urn, pupil_id, date, session, code, ? from {good}", [file_id]
+        f"insert into marks select urn, pupil_id, date, session, code, ? from {raw.table}_good", [file_id]
     ).fetchall()[0][0]
+    _replace_older_marks(con, file_id, result)
     con.execute(
         f"insert into quarantine select ?, ?, line, q_column, q_value, q_reason from {bad} order by line, rid",
         [file_id, result.file_name],
     )
     result.rows_quarantined = con.execute(f"select count(*) from {bad}").fetchall()[0][0]
     result.rows_read = con.execute(f"select count(*) from {typed}").fetchall()[0][0]
-    for t in (f"{raw.table}_good", f"{raw.table}_spans"):
-        _drop(con, t)
+    _drop(con, f"{raw.table}_good")
+
+
+def _load_marks_fast(con, raw, file_id: int, result: FileResult, today: dt.date) -> bool:
+    """The clean, canonical marks file read straight into `marks` in one pass.
+
+    Most returns are clean: reading them through the staging tables costs a
+    second copy of 87 million rows. So a marks CSV is first inserted as it is,
+    typed by DuckDB's reader, inside a transaction; then cheap whole-file checks
+    confirm that every physical line became a row and that no row breaks a rule
+    (validate.fast_marks_problem). If any check fails the insert is rolled back
+    and the file goes through the exact path, which names every bad line.
+    Duplicate sessions are caught by the marts' own check (pupil_week's
+    duplicate_marks), and ingest_files then redoes the load on the exact path.
+    """
+    if raw.kind != "marks":
+        return False
+    con.begin()
+    try:
+        inserted = validate.insert_marks_as_read(con, raw, file_id)
+        problem = "the reader rejected lines" if inserted is None else None
+        problem = problem or validate.fast_marks_problem(con, raw, file_id, inserted, today)
+    except duckdb.Error as exc:  # e.g. not UTF-8: the exact path copes and says where
+        problem = f"reader: {exc}"
+    if problem:
+        con.rollback()
+        return False
+    result.rows_read = result.rows_loaded = inserted
+    result.rows_quarantined = 0
+    result.reader = "fast"
+    _replace_older_marks(con, file_id, result)
+    con.commit()
+    return True
+
+
+def _replace_older_marks(con, file_id: int, result: FileResult) -> None:
+    """A corrected re-send replaces the school's marks over the dates it covers."""
+    spans = con.execute(
+        "select urn, min(date) as d0, max(date) as d1 from marks where file_id = ? group by urn",
+        [file_id],
+    ).fetchall()
+    years = {y for _, d0, d1 in spans for d in (d0, d1) for y in [d.year if d.month >= 9 else d.year - 1]}
+    result.code_set = ", ".join(
+        sorted(
+            {"August 2024 codes" if codes.code_set_for_year(y) == "2024" else "pre-2024 codes" for y in years}
+        )
+    )
+    con.execute(
+        "delete from marks using (select unnest($u) as urn, unnest($d0) as d0, unnest($d1) as d1) spans "
+        "where marks.urn = spans.urn and marks.date between spans.d0 and spans.d1 "
+        "and marks.file_id <> $f",
+        {"u": [r[0] for r in spans], "d0": [r[1] for r in spans], "d1": [r[2] for r in spans], "f": file_id},
+    )
 
 
 def _load_pupils(con, raw, file_id: int, result: FileResult, today: dt.date) -> None:

@@ -136,7 +136,7 @@ def _typed_fast(con: duckdb.DuckDBPyConnection, raw: RawFile) -> bool:
     rows = con.execute(f"select count(*) from {raw.table}_tt").fetchall()[0][0]
     for t in (f"{raw.table}_rej", f"{raw.table}_rejscan"):
         con.execute(f"drop table if exists {t}")
-    if rejected or rows != ingest.count_data_lines(raw.csv_path):
+    if rejected or rows != ingest.count_data_lines(raw):
         con.execute(f"drop table {raw.table}_tt")
         return False
     # A table keeps the file's order: row n (from 0) is line n + 2, after the header.
@@ -145,6 +145,76 @@ def _typed_fast(con: duckdb.DuckDBPyConnection, raw: RawFile) -> bool:
         f"select rowid as rid, rowid + 2 as line, * from {raw.table}_tt"
     )
     return True
+
+
+def insert_marks_as_read(con: duckdb.DuckDBPyConnection, raw: RawFile, file_id: int) -> int | None:
+    """Insert a marks CSV into `marks` as DuckDB's reader types it (URN a whole number,
+    date ISO); None if the reader rejected any line. The caller holds a transaction."""
+    types = {raw.mapping["urn"]: "INTEGER", raw.mapping["date"]: "DATE"}
+    cols = ", ".join(f"'c{i}': '{types.get(i, 'VARCHAR')}'" for i in range(1, raw.n_fields + 1))
+    rej, scan = f"{raw.table}_rej", f"{raw.table}_rejscan"
+    fields = ", ".join(f"c{raw.mapping[c]}" for c in ("urn", "pupil_id", "date", "session", "code"))
+    inserted = con.execute(
+        f"insert into marks select {fields}, $f "
+        f"from read_csv($p, header = true, delim = ',', quote = '\"', escape = '\"', "
+        f"auto_detect = false, columns = {{{cols}}}, store_rejects = true, "
+        f"rejects_table = '{rej}', rejects_scan = '{scan}')",
+        {"p": str(raw.csv_path), "f": file_id},
+    ).fetchall()[0][0]
+    rejected = con.execute(f"select count(*) from {rej}").fetchall()[0][0]
+    for t in (rej, scan):
+        con.execute(f"drop table if exists {t}")
+    return None if rejected else inserted
+
+
+def fast_marks_problem(
+    con: duckdb.DuckDBPyConnection, raw: RawFile, file_id: int, inserted: int, today: dt.date
+) -> str | None:
+    """Why the rows just inserted for `file_id` cannot stand as they are, or None.
+
+    Every rule of `_check_marks` except duplicates (left to the marts' check),
+    asked of the whole file at once, and only of canonical values: a session
+    other than AM / PM or a lower-case code is fine for the exact path, which
+    normalises it, but not here.
+    """
+    if inserted != ingest.count_data_lines(raw):
+        return "rows differ from the file's physical lines"
+    ay = "case when month(date) >= 9 then year(date) else year(date) - 1 end"
+    bad_rows, years = con.execute(
+        f"""
+        select count(*) filter (where urn is null or pupil_id is null or pupil_id <> trim(pupil_id)
+                or date is null or isodow(date) >= 6 or date > $today
+                or not coalesce(session in ('AM', 'PM'), false) or code is null),
+            count(distinct {ay})
+        from marks where file_id = $f
+        """,
+        {"f": file_id, "today": today},
+    ).fetchall()[0]
+    if bad_rows or years > 1:
+        return "rows break a rule"
+    unknown = con.execute(
+        """
+        with file_codes as (
+            select distinct code, case when date >= DATE '2024-09-01' then '2024' else '2006' end as code_set
+            from marks where file_id = $f
+        ),
+        file_schools as (select distinct urn from marks where file_id = $f),
+        schools_with_pupils as (select distinct urn from pupil_characteristics),
+        file_pupils as (
+            select distinct urn, pupil_id from marks
+            where file_id = $f and urn in (select urn from schools_with_pupils)
+        )
+        select
+            (select count(*) from file_codes c anti join ref_codes r using (code, code_set)),
+            (select count(*) from file_schools f anti join schools s using (urn)
+              where exists (select 1 from schools)),
+            (select count(*) from file_pupils p anti join pupil_characteristics k using (urn, pupil_id))
+        """,
+        {"f": file_id},
+    ).fetchall()[0]
+    if any(unknown):
+        return "unknown codes, schools or pupils"
+    return None
 
 
 def _check_marks(con: duckdb.DuckDBPyConnection, raw: RawFile, today: dt.date) -> None:

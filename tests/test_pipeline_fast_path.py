@@ -1,0 +1,143 @@
+"""The fast path for marks (read straight into the warehouse) and the exact path
+(line by line) must leave the same warehouse for any file: a clean file takes the
+fast path; any file with a row the fast path cannot vouch for falls back, and the
+quarantine then names every bad line exactly as the exact path alone would."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from conftest import school_days, write_csv
+
+from data_pipeline import warehouse
+from data_pipeline.load import ingest_files
+
+TODAY = dt.date(2026, 11, 25)
+DAYS = school_days(dt.date(2025, 9, 8), 10)
+MARKS_HEADER = ["urn", "pupil_id", "date", "session", "code"]
+CODES = ["/", "\\", "L", "I", "M", "O", "G", "U", "N", "C", "C2", "B", "K", "X", "Z", "#"]
+
+
+def schools_file(tmp_path):
+    return write_csv(
+        tmp_path / "schools.csv",
+        ["URN", "EstablishmentName", "PhaseOfEducation (name)"],
+        [[100001, "Alpha Primary", "Primary"], [100002, "Beta Academy", "Secondary"]],
+    )
+
+
+def pupils_file(tmp_path):
+    return write_csv(
+        tmp_path / "pupils.csv",
+        ["urn", "pupil_id", "ncyear", "gender", "sen_provision", "fsm"],
+        [[100001, f"P{i}", 3, "F", "N", i % 2] for i in range(6)]
+        + [[100002, f"S{i}", 8, "M", "K", 0] for i in range(6)],
+    )
+
+
+def clean_rows():
+    rows = []
+    for urn, prefix in ((100001, "P"), (100002, "S")):
+        for i in range(6):
+            for j, d in enumerate(DAYS):
+                for k, s in enumerate(("AM", "PM")):
+                    rows.append(
+                        [urn, f"{prefix}{i}", d.isoformat(), s, CODES[(i * 7 + j * 3 + k) % len(CODES)]]
+                    )
+    return rows
+
+
+def load(tmp_path, name, marks_rows, exact):
+    folder = tmp_path / name
+    folder.mkdir()
+    marks = write_csv(folder / "marks.csv", MARKS_HEADER, marks_rows)
+    db = folder / "w.duckdb"
+    results = ingest_files(
+        [schools_file(folder), pupils_file(folder), marks], db, progress=False, today=TODAY, exact=exact
+    )
+    return db, {r.kind: r for r in results}
+
+
+def snapshot(db):
+    con = warehouse.connect(db, read_only=True)
+    try:
+        return {
+            "marks": con.execute(
+                "select urn, pupil_id, date, session, code from marks order by all"
+            ).fetchall(),
+            "quarantine": con.execute(
+                "select line, column_name, value, reason from quarantine order by all"
+            ).fetchall(),
+            "pupil_week": con.execute("select * exclude (ekey) from pupil_week order by all").fetchall(),
+            "pupil_year": con.execute("select * exclude (ekey) from pupil_year order by all").fetchall(),
+        }
+    finally:
+        con.close()
+
+
+def test_clean_file_takes_the_fast_path_and_matches_the_exact_path(tmp_path):
+    fast_db, fast = load(tmp_path, "fast", clean_rows(), exact=False)
+    exact_db, exact = load(tmp_path, "exact", clean_rows(), exact=True)
+    assert fast["marks"].reader == "fast" and exact["marks"].reader == "exact"
+    n = len(clean_rows())
+    assert (fast["marks"].rows_read, fast["marks"].rows_loaded, fast["marks"].rows_quarantined) == (n, n, 0)
+    assert snapshot(fast_db) == snapshot(exact_db)
+    assert len(snapshot(fast_db)["marks"]) == n
+
+
+def _with(change):
+    rows = clean_rows()
+    change(rows)
+    return rows
+
+
+def _set(row, col, value):
+    def change(rows):
+        rows[row][col] = value
+
+    return change
+
+
+BAD_FILES = {
+    "exact duplicate": lambda rows: rows.insert(5, list(rows[4])),
+    "conflicting duplicate": lambda rows: rows.insert(5, rows[4][:4] + ["I" if rows[4][4] != "I" else "M"]),
+    "lower-case code": _set(3, 4, "i"),
+    "unknown code": _set(3, 4, "A"),
+    "code from the old set": _set(3, 4, "F"),
+    "weekend": _set(3, 2, "2025-09-13"),
+    "future date": _set(3, 2, "2027-01-04"),
+    "another academic year": _set(3, 2, "2024-09-09"),
+    "UK date": _set(3, 2, "08/09/2025"),
+    "session spelt out": _set(3, 3, "am"),
+    "unknown pupil": _set(3, 1, "NOBODY"),
+    "unknown school": _set(3, 0, 999999),
+    "URN not a number": _set(3, 0, "abc"),
+    "empty pupil": _set(3, 1, ""),
+    "padded pupil id": _set(3, 1, " P0 "),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_FILES))
+def test_a_file_the_fast_path_cannot_vouch_for_loads_exactly(tmp_path, case):
+    rows = _with(BAD_FILES[case])
+    fast_db, fast = load(tmp_path, "fast", rows, exact=False)
+    exact_db, _ = load(tmp_path, "exact", rows, exact=True)
+    r = fast["marks"]
+    assert r.reader == "exact", "the fast path must not keep a file with a row it cannot vouch for"
+    assert r.rows_read == len(rows) == r.rows_loaded + r.rows_quarantined
+    assert snapshot(fast_db) == snapshot(exact_db)
+
+
+def test_blank_line_falls_back_and_is_accounted_for(tmp_path):
+    folder = tmp_path / "blank"
+    folder.mkdir()
+    marks = write_csv(folder / "marks.csv", MARKS_HEADER, clean_rows())
+    text = marks.read_text().splitlines(keepends=True)
+    marks.write_text("".join(text[:10] + ["\n"] + text[10:]))
+    results = ingest_files(
+        [schools_file(folder), pupils_file(folder), marks], folder / "w.duckdb", progress=False, today=TODAY
+    )
+    r = results[-1]
+    assert r.reader == "exact"
+    assert (r.rows_read, r.rows_quarantined) == (len(clean_rows()) + 1, 1)
