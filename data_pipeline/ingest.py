@@ -14,6 +14,7 @@ import hashlib
 import io
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -200,6 +201,7 @@ class RawFile:
     csv_path: Path | None = None  # the file as CSV (an .xlsx is converted first)
     lines_loaded: bool = False  # the exact line reader has run (see load_lines)
     data_lines: int | None = None  # physical lines after the header (count_data_lines)
+    scan: Callable[[], tuple[str, int]] | None = None  # the load's own scan of the file, if any
 
 
 def map_header(header: list[str], kind: str) -> tuple[dict[str, int], list[str]]:
@@ -351,7 +353,7 @@ def scan(path: Path) -> tuple[str, int]:
 def count_data_lines(raw: RawFile) -> int:
     """Physical lines after the header, as the line reader counts them."""
     if raw.data_lines is None:
-        raw.data_lines = scan(raw.csv_path)[1]
+        raw.data_lines = (raw.scan or (lambda: scan(raw.csv_path)))()[1]
     return raw.data_lines
 
 

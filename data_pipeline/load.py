@@ -51,6 +51,10 @@ class Scans:
         future = self._futures.get(path)
         return future.result() if future else None
 
+    def pending(self, path: Path) -> bool:
+        future = self._futures.get(path)
+        return future is not None and not future.done()
+
 
 def _kind_guess(path: Path, kind: str | None) -> str:
     """Cheap look at the header, only to order files before loading."""
@@ -179,17 +183,30 @@ def _load_one(
         file_name=path.name,
         path=str(path.resolve()),
         kind=kind or "",
-        sha256=scans.get(path)[0] if path.exists() else "",
+        sha256="",
         reader="exact" if exact else "",
     )
-    previous = con.execute(
-        "select file_id, loaded_at from load_files where sha256 = ? and status = 'loaded' "
-        "order by file_id desc limit 1",
-        [result.sha256],
-    ).fetchall()
-    if previous and result.sha256:
-        result.status = "unchanged"
-        result.message = f"identical to the file loaded at {previous[0][1]:%Y-%m-%d %H:%M}; nothing changed"
+
+    def is_new() -> bool:
+        """False (and the result says so) if these exact bytes were loaded before."""
+        if not result.sha256 and path.exists():
+            result.sha256 = scans.get(path)[0]
+        previous = con.execute(
+            "select loaded_at from load_files where sha256 = ? and status = 'loaded' "
+            "order by file_id desc limit 1",
+            [result.sha256],
+        ).fetchall()
+        if previous and result.sha256:
+            result.status = "unchanged"
+            result.message = (
+                f"identical to the file loaded at {previous[0][0]:%Y-%m-%d %H:%M}; nothing changed"
+            )
+        return result.status != "unchanged"
+
+    # A large file still being hashed in the background is read meanwhile: the fast
+    # marks path asks is_new() just before it commits.
+    defer = scans.pending(path) and not exact
+    if not defer and not is_new():
         bar.update(3)
         return result
     try:
@@ -197,12 +214,17 @@ def _load_one(
     except ingest.UnusableFile as exc:
         result.status = "rejected"
         result.message = str(exc)
+        result.sha256 = scans.get(path)[0] if path.exists() else ""
         file_id = _register(con, result, now)
         _quarantine_all(con, table, file_id, result, str(exc))
         bar.update(3)
         return result
     if raw.csv_path == path:
-        raw.data_lines = scans.get(path)[1]
+        raw.scan = lambda: scans.get(path)
+    if defer and raw.kind != "marks" and not is_new():
+        _drop_work_tables(con, raw)
+        bar.update(3)
+        return result
     bar.update(1)
     bar.set_description(f"validating and loading {path.name}")
     result.kind = raw.kind
@@ -214,8 +236,16 @@ def _load_one(
         "schools": _load_schools,
         "dfe_pupil": _load_dfe_pupil,
     }[raw.kind]
-    loader(con, raw, file_id, result, today)
+    if loader is _load_marks:
+        loader(con, raw, file_id, result, today, is_new)
+    else:
+        loader(con, raw, file_id, result, today)
     bar.update(1)
+    if result.status == "unchanged":
+        con.execute("delete from load_files where file_id = ?", [file_id])
+        _drop_work_tables(con, raw)
+        bar.update(1)
+        return result
     result.warnings = con.execute(
         "select count(*) from load_warnings where file_id = ?", [file_id]
     ).fetchall()[0][0]
@@ -235,9 +265,10 @@ def _load_one(
             "DfE fields missing from this file: " + ", ".join(missing)
         )
     con.execute(
-        "update load_files set kind = ?, code_set = ?, rows_read = ?, rows_loaded = ?, "
+        "update load_files set sha256 = ?, kind = ?, code_set = ?, rows_read = ?, rows_loaded = ?, "
         "rows_quarantined = ?, status = ?, message = ? where file_id = ?",
         [
+            result.sha256,
             result.kind,
             result.code_set,
             result.rows_read,
@@ -248,18 +279,14 @@ def _load_one(
             file_id,
         ],
     )
-    for t in (
-        raw.table,
-        f"{raw.table}_typed",
-        f"{raw.table}_tt",
-        f"{raw.table}_bad",
-        f"{raw.table}_stg",
-        f"{raw.table}_q",
-        f"{raw.table}_lines",
-    ):
-        _drop(con, t)
+    _drop_work_tables(con, raw)
     bar.update(1)
     return result
+
+
+def _drop_work_tables(con, raw) -> None:
+    for suffix in ("", "_typed", "_tt", "_bad", "_stg", "_q", "_lines"):
+        _drop(con, raw.table + suffix)
 
 
 def _drop(con, name: str) -> None:
@@ -305,8 +332,10 @@ def _finish_staged(con, raw, file_id: int, result: FileResult) -> None:
     ).fetchall()[0]
 
 
-def _load_marks(con, raw, file_id: int, result: FileResult, today: dt.date) -> None:
-    if result.reader != "exact" and _load_marks_fast(con, raw, file_id, result, today):
+def _load_marks(con, raw, file_id: int, result: FileResult, today: dt.date, is_new) -> None:
+    if result.reader != "exact" and _load_marks_fast(con, raw, file_id, result, today, is_new):
+        return
+    if not is_new():
         return
     result.reader = "exact"
     validate.stage_marks(con, raw, today)
@@ -329,7 +358,7 @@ def _load_marks(con, raw, file_id: int, result: FileResult, today: dt.date) -> N
     _drop(con, f"{raw.table}_good")
 
 
-def _load_marks_fast(con, raw, file_id: int, result: FileResult, today: dt.date) -> bool:
+def _load_marks_fast(con, raw, file_id: int, result: FileResult, today: dt.date, is_new) -> bool:
     """The clean, canonical marks file read straight into `marks` in one pass.
 
     Most returns are clean: reading them through the staging tables costs a
@@ -353,6 +382,9 @@ def _load_marks_fast(con, raw, file_id: int, result: FileResult, today: dt.date)
     if problem:
         con.rollback()
         return False
+    if not is_new():
+        con.rollback()
+        return True
     result.rows_read = result.rows_loaded = inserted
     result.rows_quarantined = 0
     result.reader = "fast"

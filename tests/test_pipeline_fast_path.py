@@ -141,3 +141,33 @@ def test_blank_line_falls_back_and_is_accounted_for(tmp_path):
     r = results[-1]
     assert r.reader == "exact"
     assert (r.rows_read, r.rows_quarantined) == (len(clean_rows()) + 1, 1)
+
+
+@pytest.mark.parametrize("bad", [False, True], ids=["clean", "falls back"])
+def test_a_file_loaded_before_is_unchanged_even_while_still_being_hashed(tmp_path, monkeypatch, bad):
+    """A large file is read while the background scan still hashes it; the load must
+    still notice, before it commits, that these bytes were loaded before."""
+    from data_pipeline import load as load_module
+
+    folder = tmp_path / "w"
+    folder.mkdir()
+    rows = clean_rows()
+    if bad:
+        rows.insert(5, list(rows[4]))  # an exact duplicate: the exact path quarantines it
+    first = write_csv(folder / "m1.csv", MARKS_HEADER, rows)
+    db = folder / "w.duckdb"
+    ingest_files([schools_file(folder), pupils_file(folder), first], db, progress=False, today=TODAY)
+    before = snapshot(db)
+    monkeypatch.setattr(load_module.Scans, "pending", lambda self, path: True)
+    copy = folder / "copy_of_m1.csv"
+    copy.write_bytes(first.read_bytes())
+    other = write_csv(folder / "m2.csv", MARKS_HEADER, [r for r in clean_rows() if r[0] == 100002])
+    (r_copy, r_other) = ingest_files([copy, other], db, progress=False, today=TODAY)
+    assert r_copy.status == "unchanged" and r_other.status == "loaded"
+    after = snapshot(db)
+    assert after["marks"] == before["marks"]  # m2 re-sends school 100002's marks unchanged
+    assert after["quarantine"] == before["quarantine"]
+    con = warehouse.connect(db, read_only=True)
+    assert con.execute("select count(*) from load_files where file_name = 'copy_of_m1.csv'").fetchall() == [
+        (0,)
+    ]
