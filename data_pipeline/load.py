@@ -32,6 +32,7 @@ class FileResult:
     message: str = ""
     code_set: str = ""
     reader: str = ""  # marks: "fast" (read straight in) or "exact" (line by line)
+    file_id: int = 0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -94,12 +95,12 @@ def ingest_files(
         return [unchanged[p] for p in ordered]  # nothing new: the warehouse is not touched
     try:
         return _ingest(ordered, db_path, kind, progress, today, exact, scans)
-    except _DuplicatesInFastFile:
-        # Only the exact path can say which lines repeat a session: load again that way.
+    except _FastPathMiss:
+        # Only the exact path can name the lines at fault: load again that way.
         return _ingest(ordered, db_path, kind, progress, today, True, scans)
 
 
-class _DuplicatesInFastFile(Exception):
+class _FastPathMiss(Exception):
     pass
 
 
@@ -111,12 +112,15 @@ def _ingest(ordered, db_path, kind, progress, today, exact: bool, scans: Scans) 
             results.append(_load_one(con, path, kind, Path(tmp), f"raw{i}", today, bar, exact, scans))
         if any(r.status == "loaded" for r in results):
             bar.set_description("building marts")
+            fast = [r.file_id for r in results if r.reader == "fast"]
             try:
                 build.build(con)
             except build.ChecksFailed as exc:
-                if build.DUPLICATE_RULE in exc.failures and any(r.reader == "fast" for r in results):
-                    raise _DuplicatesInFastFile from exc
+                if build.DUPLICATE_RULE in exc.failures and fast:
+                    raise _FastPathMiss from exc
                 raise
+            if fast and validate.fast_marks_pupils_problem(con, fast):
+                raise _FastPathMiss
         bar.update(1)
         _check_accounts(con, results)
         bar.set_description("saving the warehouse")
@@ -228,7 +232,7 @@ def _load_one(
     bar.update(1)
     bar.set_description(f"validating and loading {path.name}")
     result.kind = raw.kind
-    file_id = _register(con, result, now)
+    file_id = result.file_id = _register(con, result, now)
     loader = {
         "marks": _load_marks,
         "grid": _load_marks,
@@ -367,8 +371,9 @@ def _load_marks_fast(con, raw, file_id: int, result: FileResult, today: dt.date,
     confirm that every physical line became a row and that no row breaks a rule
     (validate.fast_marks_problem). If any check fails the insert is rolled back
     and the file goes through the exact path, which names every bad line.
-    Duplicate sessions are caught by the marts' own check (pupil_week's
-    duplicate_marks), and ingest_files then redoes the load on the exact path.
+    Duplicate sessions and unknown pupils are asked of the marts after the build
+    (pupil_week's duplicate_marks; validate.fast_marks_pupils_problem), and if
+    either is found ingest_files redoes the whole load on the exact path.
     """
     if raw.kind != "marks":
         return False
