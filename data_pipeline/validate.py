@@ -180,24 +180,28 @@ def fast_marks_problem(
     """
     if inserted != ingest.count_data_lines(raw):
         return "rows differ from the file's physical lines"
-    ay = "case when month(date) >= 9 then year(date) else year(date) - 1 end"
+    # Dates are only compared within groups; the academic year and its code set are
+    # worked out from each group's first and last date.
+    ay = "(case when month({d}) >= 9 then year({d}) else year({d}) - 1 end)"
     bad_rows, years, unknown_codes, unknown_schools = con.execute(
         f"""
         with groups as (
-            select code, case when date >= DATE '2024-09-01' then '2024' else '2006' end as code_set, urn,
+            select code, urn,
                 count(*) filter (where urn is null or pupil_id is null or pupil_id <> trim(pupil_id)
                     or date is null or isodow(date) >= 6 or date > $today
                     or not coalesce(session in ('AM', 'PM'), false) or code is null) as bad,
-                min({ay}) as y0, max({ay}) as y1
+                min(date) as d0, max(date) as d1
             from marks where file_id = $f
             group by all
-        )
-        select sum(bad), (min(y0) <> max(y1))::integer,
-            (select count(*) from (select distinct code, code_set from groups) c
-              anti join ref_codes r using (code, code_set)),
+        ),
+        span as (select {ay.format(d="min(d0)")} as y0, {ay.format(d="max(d1)")} as y1 from groups)
+        select (select sum(bad) from groups), (select (y0 <> y1)::integer from span),
+            (select count(*) from (select distinct code from groups) c
+              anti join (select code from ref_codes
+                         where code_set = (select case when y0 >= 2024 then '2024' else '2006' end from span)) r
+              using (code)),
             (select count(*) from (select distinct urn from groups) g anti join schools s using (urn)
               where exists (select 1 from schools))
-        from groups
         """,
         {"f": file_id, "today": today},
     ).fetchall()[0]
