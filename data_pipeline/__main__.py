@@ -111,6 +111,8 @@ def _ingest(args, db: Path) -> int:
             line += f", warnings {r.warnings:,}"
         if r.code_set:
             line += f" ({r.code_set})"
+        if r.reader and r.status == "loaded":
+            line += f"; {r.reader} path"
         print(line)
         if r.message:
             print(f"  {r.message}")
