@@ -521,10 +521,67 @@ def query_benchmarks(db: Path, repeats: int, days: list[dt.date]) -> tuple[list[
     return rows, results
 
 
+# Values for the parameters a page supplies itself (beyond the period and filters): what the
+# page would pass for the bench school and its first pupil, so that every query is timed.
+COHORT_DIMENSION = "sen"      # the Cohorts page's first characteristic (its default)
+COHORT_DIM_B = "fsm"          # the page's default "Against" characteristic
+ACTION_PUPILS = 12            # a school attendance meeting's pupil actions
+ACTION_WEEKS = 6              # actions.evidence.DEFAULT_WEEKS
+
+
+def _bench_params(q, con, urn: int) -> dict:
+    """Parameters of one school and its pupils, found through the query layer as a page would:
+    the Cohorts page's default group (the first unsuppressed group of its default
+    characteristic), the School page's school week, the Pupil page's first pupil (pupil_refs),
+    and a meeting's pupil actions (the school's first pupils, mid-year, real strategy ids)."""
+    from actions import strategies
+    from data_pipeline import config
+
+    weeks = [r[0] for r in con.execute(
+        "select distinct week_start from school_calendar where academic_year = ? order by 1",
+        [YEAR]).fetchall()]
+    la = q.Scope(pupil_rows_allowed=True, role="la_officer", user="bench")
+    period = dict(year=YEAR, phase=None, week_from=weeks[0], week_to=weeks[-1])
+    groups = q.execute("cohort_measures", la, con=con, dimension=COHORT_DIMENSION, min_count=5, **period)
+    group_key = groups.loc[~groups["suppressed"], "group_key"].iloc[0]
+    refs = q.execute("pupil_refs", la, con=con, urn=urn, year=YEAR)
+    pupil_ids = [r[0] for r in con.execute(
+        "select pupil_id from pupil_year where urn = ? and academic_year = ? order by pupil_id limit ?",
+        [urn, YEAR, ACTION_PUPILS]).fetchall()]
+    ids = strategies.strategies()["strategy_id"].tolist()
+    action_date = weeks[len(weeks) // 2]
+    return {
+        "dimension": COHORT_DIMENSION, "group_key": group_key,
+        "dim_a": COHORT_DIMENSION, "dim_b": COHORT_DIM_B,
+        "urn": urn, "week_hours": config.SCHOOL_WEEK_HOURS, "pupil_ref": refs["pupil_ref"].iloc[0],
+        "action_ids": list(range(1, len(pupil_ids) + 1)),
+        "action_strategies": [ids[i % len(ids)] for i in range(len(pupil_ids))],
+        "action_urns": [urn] * len(pupil_ids), "action_pupils": pupil_ids,
+        "action_dates": [(action_date + dt.timedelta(days=i % 5)).isoformat() for i in range(len(pupil_ids))],
+        "weeks": ACTION_WEEKS,
+    }
+
+
 def queries_layer(con, repeats: int, urn: int) -> list[dict]:
-    """Each queries/*.sql through the query layer's own executor, if it is there yet."""
+    """Each queries/*.sql through the query layer's own executor, if it is there yet: for the
+    whole LA (an LA officer) and for school `urn` (its staff). Audit rows and the pseudonym
+    key go to a throw-away app store unless ATTENDANCE_APP_STORE names one."""
     if not (ROOT / "queries" / "__init__.py").exists():
         return [{"query": "queries/*.sql", "skipped": "no queries/__init__.py yet"}]
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="bench_store_") as tmp:
+        saved = os.environ.get("ATTENDANCE_APP_STORE")
+        if saved is None:
+            os.environ["ATTENDANCE_APP_STORE"] = str(Path(tmp) / "app_store.sqlite")
+        try:
+            return _queries_layer(con, repeats, urn)
+        finally:
+            if saved is None:
+                os.environ.pop("ATTENDANCE_APP_STORE", None)
+
+
+def _queries_layer(con, repeats: int, urn: int) -> list[dict]:
     try:
         import queries as q
     except Exception as exc:  # noqa: BLE001 - another engineer's module, still being written
@@ -546,14 +603,21 @@ def queries_layer(con, repeats: int, urn: int) -> list[dict]:
         "measure": "overall_absence_rate", "low_is_good": True, "use_own_figures": True,
         "min_count": 5, "school_type": None, "ward": None, "n_max": 2000, "la_rate": 7.0,
     }
+    try:
+        params.update(_bench_params(q, con, urn))
+    except Exception as exc:  # noqa: BLE001 - the queries needing these are reported as skipped
+        print(f"bench parameters not found: {type(exc).__name__}: {exc}", file=sys.stderr)
+    bound_by_layer = {"scope_urns", "pseudonym_key"}  # queries._bind supplies these
     rows = []
     for path in sorted((ROOT / "queries").glob("*.sql")):
         name = path.stem
-        for label, scope in (("LA", q.Scope()), (f"school {urn}", q.Scope(schools=(urn,)))):
+        for label, scope in (("LA", q.Scope(pupil_rows_allowed=True, role="la_officer", user="bench")),
+                             (f"school {urn}", q.Scope(schools=(urn,), pupil_rows_allowed=True,
+                                                       role="school_staff", user="bench"))):
             if label != "LA" and "scope_urns" not in q.parameters(name):
                 continue
             wanted = {p: params[p] for p in q.parameters(name) if p in params}
-            missing = [p for p in q.parameters(name) if p not in params and p != "scope_urns"]
+            missing = [p for p in q.parameters(name) if p not in params and p not in bound_by_layer]
             if missing:
                 rows.append({"query": f"queries/{name}.sql ({label})", "skipped": f"no value for {missing}"})
                 continue
