@@ -2,9 +2,26 @@
 -- before the year's end, else the earliest record. compulsory_age follows DfE:
 -- aged 5 to 15 on 31 August before the year (from date of birth, else NC year 1-11;
 -- enrolments with neither are counted).
+-- Also the enrolment's whole year from pupil_week: first and last week on roll and
+-- the year's session counts (half days, the same columns as pupil_week). A query
+-- whose period covers every week of the year reads these instead of summing the weeks
+-- (see queries/fragments/period_enrolment.sql).
 create or replace table pupil_year as
 with enrolments as (
-    select distinct academic_year, urn, pupil_id, ekey from pupil_week
+    select academic_year, urn, pupil_id, ekey,
+        min(week_start) as first_week, max(week_start) as last_week,
+        sum(possible)::integer as possible, sum(present)::integer as present,
+        sum(late_before_close)::integer as late_before_close, sum(aea)::integer as aea,
+        sum(authorised)::integer as authorised, sum(unauthorised)::integer as unauthorised,
+        sum(late_after_close)::integer as late_after_close, sum(illness)::integer as illness,
+        sum(medical)::integer as medical, sum(authorised_holiday)::integer as authorised_holiday,
+        sum(excluded)::integer as excluded, sum(part_time_timetable)::integer as part_time_timetable,
+        sum(other_authorised)::integer as other_authorised,
+        sum(unauthorised_holiday)::integer as unauthorised_holiday,
+        sum(other_unauthorised)::integer as other_unauthorised,
+        sum(not_yet_known)::integer as not_yet_known
+    from pupil_week
+    group by academic_year, urn, pupil_id, ekey
 ),
 ranked as (
     select e.academic_year, e.urn, e.pupil_id, e.ekey, p.*  exclude (urn, pupil_id),
@@ -31,8 +48,10 @@ final as (
             else true
         end as compulsory_age,
         coalesce(s.phase, 'Not known') as phase,
-        r.ekey
+        r.ekey,
+        e.* exclude (academic_year, urn, pupil_id, ekey)
     from ranked r
+    join enrolments e using (academic_year, ekey)
     left join schools s on s.urn = r.urn
     where r.rn = 1
 )

@@ -1,14 +1,12 @@
 -- One row per enrolment (school x pupil) per academic year: the whole year's
--- sessions, first and last week on roll, and DfE's PA / SA flags.
+-- sessions, first and last week on roll, and DfE's PA / SA flags. The year's totals
+-- are summed from pupil_week once, in pupil_year (30_pupil_year.sql).
 create or replace table enrolment_year as
 with totals as (
-    select academic_year, urn, pupil_id,
-        min(week_start) as first_week, max(week_start) as last_week,
-        sum(possible)::integer as possible, sum(present)::integer as present,
-        sum(aea)::integer as aea, sum(authorised)::integer as authorised,
-        sum(unauthorised)::integer as unauthorised,
-        sum(authorised + unauthorised)::integer as absent
-    from pupil_week group by all
+    select academic_year, urn, pupil_id, first_week, last_week,
+        possible, present, aea, authorised, unauthorised,
+        (authorised + unauthorised)::integer as absent
+    from pupil_year
 ),
 final as (
     select *,
