@@ -26,26 +26,24 @@ with measures as (
     where collection = $collection and phase = $bench_phase
 ),
 own_enrolment as (
-    select w.academic_year, w.urn, w.pupil_id,
-        sum(w.possible) as possible,
-        sum(w.present + w.aea) as attending,
-        sum(w.authorised) as authorised,
-        sum(w.unauthorised) as unauthorised,
-        sum(w.illness) as illness, sum(w.medical) as medical,
-        sum(w.unauthorised_holiday) as unauthorised_holiday,
-        sum(w.other_unauthorised) as other_unauthorised,
-        sum(w.not_yet_known) as not_yet_known,
-        sum(w.late_after_close) as late_after_close,
-        sum(w.part_time_timetable) as part_time_timetable
-    from pupil_week w
-    join pupil_year y
-      on y.academic_year = w.academic_year and y.urn = w.urn and y.pupil_id = w.pupil_id
-    where ($scope_urns is null or w.urn in (select unnest($scope_urns)))
+    -- each enrolment's whole year: pupil_year keeps the totals of its pupil_week rows
+    select y.academic_year, y.urn, y.pupil_id,
+        y.possible,
+        y.present + y.aea as attending,
+        y.authorised,
+        y.unauthorised,
+        y.illness, y.medical,
+        y.unauthorised_holiday,
+        y.other_unauthorised,
+        y.not_yet_known,
+        y.late_after_close,
+        y.part_time_timetable
+    from pupil_year y
+    where ($scope_urns is null or y.urn in (select unnest($scope_urns)))
       and $use_own_figures and $collection = 'daily'
       and y.compulsory_age
       and ($bench_phase = 'Total' or y.phase = $bench_phase)
-    group by all
-    having sum(w.possible) > 0
+      and y.possible > 0
 ),
 own as (
     select 'daily' as collection, 'Demo LA: computed from the warehouse' as source_file,

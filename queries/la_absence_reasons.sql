@@ -8,30 +8,52 @@ with periods as (
     union all
     select 'last year', $year::integer - 1, $ly_week_from::date, $ly_week_to::date
 ),
-sessions as (
-    select p.period,
-        sum(w.possible) as possible,
-        sum(w.authorised + w.unauthorised) as absent,
-        sum(w.illness) as illness,
-        sum(w.medical) as medical,
-        sum(w.authorised_holiday) as authorised_holiday,
-        sum(w.excluded) as excluded,
-        sum(w.part_time_timetable) as part_time_timetable,
-        sum(w.other_authorised) as other_authorised,
-        sum(w.unauthorised_holiday) as unauthorised_holiday,
-        sum(w.other_unauthorised) as other_unauthorised,
-        sum(w.not_yet_known) as not_yet_known,
-        sum(w.late_after_close) as late_after_close
-    from pupil_week w
-    join periods p
-      on w.academic_year = p.academic_year
-     and w.week_start between p.week_from and p.week_to
-    join pupil_year y
-      on y.academic_year = w.academic_year and y.urn = w.urn and y.pupil_id = w.pupil_id
-    where ($scope_urns is null or w.urn in (select unnest($scope_urns)))
+period_urns as (
+    -- the schools whose enrolments are summed: the viewer's scope
+    select distinct urn from pupil_year
+    where $scope_urns is null or urn in (select unnest($scope_urns))
+),
+-- @include fragments/period_enrolment.sql
+period_sessions as (
+    -- compulsory school age, phase as filtered: a whole year's totals from pupil_year, or
+    -- the period's weeks (joined to pupil_year on the integer enrolment key)
+    select p.period, y.possible, y.authorised, y.unauthorised, y.illness, y.medical,
+        y.authorised_holiday, y.excluded, y.part_time_timetable, y.other_authorised,
+        y.unauthorised_holiday, y.other_unauthorised, y.not_yet_known, y.late_after_close
+    from pupil_year y
+    join year_span p on p.academic_year = y.academic_year and p.whole_year
+    where y.urn in (select urn from period_urns)
       and y.compulsory_age
       and ($phase is null or y.phase = $phase)
-    group by all
+    union all
+    select p.period, w.possible, w.authorised, w.unauthorised, w.illness, w.medical,
+        w.authorised_holiday, w.excluded, w.part_time_timetable, w.other_authorised,
+        w.unauthorised_holiday, w.other_unauthorised, w.not_yet_known, w.late_after_close
+    from pupil_week w
+    join year_span p
+      on p.academic_year = w.academic_year and not p.whole_year
+     and w.week_start between p.week_from and p.week_to
+    join pupil_year y on y.academic_year = w.academic_year and y.ekey = w.ekey
+    where w.urn in (select urn from period_urns)
+      and y.compulsory_age
+      and ($phase is null or y.phase = $phase)
+),
+sessions as (
+    select period,
+        sum(possible) as possible,
+        sum(authorised + unauthorised) as absent,
+        sum(illness) as illness,
+        sum(medical) as medical,
+        sum(authorised_holiday) as authorised_holiday,
+        sum(excluded) as excluded,
+        sum(part_time_timetable) as part_time_timetable,
+        sum(other_authorised) as other_authorised,
+        sum(unauthorised_holiday) as unauthorised_holiday,
+        sum(other_unauthorised) as other_unauthorised,
+        sum(not_yet_known) as not_yet_known,
+        sum(late_after_close) as late_after_close
+    from period_sessions
+    group by period
 ),
 long as (
     unpivot sessions

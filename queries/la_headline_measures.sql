@@ -11,23 +11,19 @@ with periods as (
     union all
     select 'last year', $year::integer - 1, $ly_week_from::date, $ly_week_to::date
 ),
-enrolment as (
-    select p.period, w.urn, w.pupil_id,
-        sum(w.possible) as possible,
-        sum(w.present + w.aea) as attending,
-        sum(w.authorised) as authorised,
-        sum(w.unauthorised) as unauthorised
-    from pupil_week w
-    join periods p
-      on w.academic_year = p.academic_year
-     and w.week_start between p.week_from and p.week_to
-    join pupil_year y
-      on y.academic_year = w.academic_year and y.urn = w.urn and y.pupil_id = w.pupil_id
-    where ($scope_urns is null or w.urn in (select unnest($scope_urns)))
-      and y.compulsory_age
-      and ($phase is null or y.phase = $phase)
-    group by all
-    having sum(w.possible) > 0
+period_urns as (
+    -- the schools whose enrolments are summed: the viewer's scope
+    select distinct urn from pupil_year
+    where $scope_urns is null or urn in (select unnest($scope_urns))
+),
+-- @include fragments/period_enrolment.sql
+population as (
+    -- compulsory school age, phase as filtered
+    select period, pupil_id, possible, present + aea as attending, authorised, unauthorised
+    from period_enrolment
+    where possible > 0
+      and compulsory_age
+      and ($phase is null or phase = $phase)
 ),
 totals as (
     select period,
@@ -39,7 +35,7 @@ totals as (
         sum(unauthorised) as unauthorised_sessions,
         count(*) filter (where (authorised + unauthorised) * 10 >= possible) as pa_enrolments,
         count(*) filter (where (authorised + unauthorised) * 2 >= possible) as sa_enrolments
-    from enrolment
+    from population
     group by period
 ),
 final as (

@@ -10,31 +10,29 @@
 -- gaps are percentage points against the whole population's rate.
 -- Suppression: a decile with fewer than $min_count enrolments shows no counts or rates.
 with
-enrolment as (
-    -- one row per enrolment (school x pupil) with its session counts (half days) over the
-    -- selected school weeks; enrolments with no possible sessions are left out (DfE)
-    select w.urn, w.pupil_id,
-        sum(w.possible) as possible,
-        sum(w.present + w.aea) as attending,
-        sum(w.authorised) as authorised,
-        sum(w.unauthorised) as unauthorised,
-        sum(w.authorised + w.unauthorised) as absent
-    from pupil_week w
-    where w.academic_year = $year
-      and w.week_start between $week_from and $week_to
-      and ($scope_urns is null or w.urn in (select unnest($scope_urns)))
-    group by all
-    having sum(w.possible) > 0
+periods as (
+    select 'selected' as period, $year::integer as academic_year,
+           $week_from::date as week_from, $week_to::date as week_to
 ),
+period_urns as (
+    -- the schools whose enrolments are summed: the viewer's scope
+    select distinct urn from pupil_year
+    where $scope_urns is null or urn in (select unnest($scope_urns))
+),
+-- @include fragments/period_enrolment.sql
 population as (
+    -- one row per enrolment (school x pupil) with its session counts (half days) over the
+    -- selected school weeks; enrolments with no possible sessions are left out (DfE);
     -- pupils of compulsory school age (5 to 15 at the start of the year), phase as filtered
-    select e.*, y.ncyear, y.gender, y.ethnicity, y.sen_provision, y.fsm, y.pupil_premium,
-        y.eal, y.young_carer, y.cla, y.cin, y.cpp, y.social_worker, y.home_lsoa, y.phase
-    from enrolment e
-    join pupil_year y
-      on y.academic_year = $year and y.urn = e.urn and y.pupil_id = e.pupil_id
-    where y.compulsory_age
-      and ($phase is null or y.phase = $phase)
+    select urn, pupil_id,
+        possible, present + aea as attending, authorised, unauthorised,
+        authorised + unauthorised as absent,
+        ncyear, gender, ethnicity, sen_provision, fsm, pupil_premium,
+        eal, young_carer, cla, cin, cpp, social_worker, home_lsoa, phase
+    from period_enrolment
+    where possible > 0
+      and compulsory_age
+      and ($phase is null or phase = $phase)
 ),
 placed as (
     select p.*, r.imd_decile

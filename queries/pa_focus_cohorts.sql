@@ -9,25 +9,20 @@ with periods as (
     union all
     select 'last year', $year::integer - 1, $ly_week_from::date, $ly_week_to::date
 ),
+period_urns as (
+    -- the schools whose enrolments are summed: the viewer's scope
+    select distinct urn from pupil_year
+    where $scope_urns is null or urn in (select unnest($scope_urns))
+),
+-- @include fragments/period_enrolment.sql
 enrolment as (
-    select p.period, w.urn, w.pupil_id,
-        any_value(y.fsm) as fsm, any_value(y.sen_provision) as sen_provision,
-        any_value(y.eal) as eal, any_value(y.social_worker) as social_worker,
-        any_value(y.young_carer) as young_carer, any_value(y.cla) as cla,
-        any_value(y.cin) as cin, any_value(y.cpp) as cpp,
-        any_value(y.gender) as gender, any_value(y.ncyear) as ncyear,
-        sum(w.possible) as possible,
-        sum(w.authorised + w.unauthorised) as absent
-    from pupil_week w
-    join periods p
-      on w.academic_year = p.academic_year and w.week_start between p.week_from and p.week_to
-    join pupil_year y
-      on y.academic_year = w.academic_year and y.urn = w.urn and y.pupil_id = w.pupil_id
-    where ($scope_urns is null or w.urn in (select unnest($scope_urns)))
-      and y.compulsory_age
-      and ($phase is null or y.phase = $phase)
-    group by p.period, w.urn, w.pupil_id
-    having sum(w.possible) > 0
+    -- enrolments of compulsory school age with possible sessions in the period, phase as filtered
+    select period, fsm, sen_provision, eal, social_worker, young_carer, cla, cin, cpp, gender, ncyear,
+        possible, authorised + unauthorised as absent
+    from period_enrolment
+    where possible > 0
+      and compulsory_age
+      and ($phase is null or phase = $phase)
 ),
 tagged as (
     select period, possible, absent, unnest(list_filter([

@@ -18,21 +18,19 @@ periods as (
     union all
     select 'last year', $year::integer - 1, $ly_week_from::date, $ly_week_to::date
 ),
+period_urns as (
+    -- every school of this school's phase, whatever the viewer's scope: the LA comparators
+    -- pool them (aggregates only, as described above)
+    select distinct urn from pupil_year where phase = (select phase from school)
+),
+-- @include fragments/period_enrolment.sql
 enrolment as (
-    select p.period, w.urn, w.pupil_id,
-        any_value(y.fsm) as fsm, any_value(y.sen_provision) as sen_provision,
-        any_value(y.eal) as eal, any_value(y.social_worker) as social_worker,
-        any_value(y.gender) as gender,
-        sum(w.possible) as possible,
-        sum(w.authorised + w.unauthorised) as absent
-    from pupil_week w
-    join periods p
-      on w.academic_year = p.academic_year and w.week_start between p.week_from and p.week_to
-    join pupil_year y
-      on y.academic_year = w.academic_year and y.urn = w.urn and y.pupil_id = w.pupil_id
-    where y.compulsory_age and y.phase = (select phase from school)
-    group by p.period, w.urn, w.pupil_id
-    having sum(w.possible) > 0
+    select period, urn, pupil_id, fsm, sen_provision, eal, social_worker, gender,
+        possible, authorised + unauthorised as absent
+    from period_enrolment
+    where possible > 0
+      and compulsory_age
+      and phase = (select phase from school)
 ),
 tagged as (
     select e.*, c.cohort_type, c.cohort, c.sort

@@ -14,24 +14,27 @@ periods as (
     union all
     select 'last year', $year::integer - 1, $ly_week_from::date, $ly_week_to::date
 ),
+period_urns as (
+    -- every school of this school's phase, whatever the viewer's scope: the LA comparators
+    -- pool them (aggregates only, as described above)
+    select distinct urn from pupil_year where phase = (select phase from school)
+),
+-- @include fragments/period_enrolment.sql
 sessions as (
-    select case when w.urn = $urn then p.period else 'la ' || p.period end as period,
-        sum(w.possible) as possible,
-        sum(w.authorised + w.unauthorised) as absent,
-        sum(w.illness) as illness, sum(w.medical) as medical,
-        sum(w.authorised_holiday) as authorised_holiday, sum(w.excluded) as excluded,
-        sum(w.part_time_timetable) as part_time_timetable,
-        sum(w.other_authorised) as other_authorised,
-        sum(w.unauthorised_holiday) as unauthorised_holiday,
-        sum(w.other_unauthorised) as other_unauthorised,
-        sum(w.not_yet_known) as not_yet_known, sum(w.late_after_close) as late_after_close,
-        count(distinct w.urn) filter (where w.possible > 0) as schools
-    from pupil_week w
-    join periods p
-      on w.academic_year = p.academic_year and w.week_start between p.week_from and p.week_to
-    join pupil_year y
-      on y.academic_year = w.academic_year and y.urn = w.urn and y.pupil_id = w.pupil_id
-    where y.compulsory_age and y.phase = (select phase from school)
+    -- compulsory school age (an enrolment whose weeks hold no possible session adds nothing)
+    select case when urn = $urn then period else 'la ' || period end as period,
+        sum(possible) as possible,
+        sum(authorised + unauthorised) as absent,
+        sum(illness) as illness, sum(medical) as medical,
+        sum(authorised_holiday) as authorised_holiday, sum(excluded) as excluded,
+        sum(part_time_timetable) as part_time_timetable,
+        sum(other_authorised) as other_authorised,
+        sum(unauthorised_holiday) as unauthorised_holiday,
+        sum(other_unauthorised) as other_unauthorised,
+        sum(not_yet_known) as not_yet_known, sum(late_after_close) as late_after_close,
+        count(distinct urn) filter (where possible > 0) as schools
+    from period_enrolment
+    where compulsory_age and phase = (select phase from school)
     group by all
 ),
 long as (

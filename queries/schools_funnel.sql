@@ -6,20 +6,22 @@
 -- 1,000 (1 in 1,000 each side), given its size.
 -- Population: enrolments of compulsory school age with possible sessions in the period.
 -- Filters: $phase (also defines the LA rate), $school_type, $ward (points only).
-with enrolment as (
-    select w.urn, w.pupil_id,
-        sum(w.possible) as possible,
-        sum(w.authorised + w.unauthorised) as absent
-    from pupil_week w
-    join pupil_year y
-      on y.academic_year = w.academic_year and y.urn = w.urn and y.pupil_id = w.pupil_id
-    where ($scope_urns is null or w.urn in (select unnest($scope_urns)))
-      and w.academic_year = $year
-      and w.week_start between $week_from and $week_to
-      and y.compulsory_age
-      and ($phase is null or y.phase = $phase)
-    group by w.urn, w.pupil_id
-    having sum(w.possible) > 0
+with periods as (
+    select 'selected' as period, $year::integer as academic_year,
+           $week_from::date as week_from, $week_to::date as week_to
+),
+period_urns as (
+    -- the schools whose enrolments are summed: the viewer's scope
+    select distinct urn from pupil_year
+    where $scope_urns is null or urn in (select unnest($scope_urns))
+),
+-- @include fragments/period_enrolment.sql
+enrolment as (
+    select urn, pupil_id, possible, authorised + unauthorised as absent
+    from period_enrolment
+    where possible > 0
+      and compulsory_age
+      and ($phase is null or phase = $phase)
 ),
 by_school as (
     select urn, count(*) as enrolments,

@@ -15,22 +15,18 @@ with periods as (
     union all
     select 'last year', $year::integer - 1, $ly_week_from::date, $ly_week_to::date
 ),
+period_urns as (
+    -- the schools whose enrolments are summed: the viewer's scope
+    select distinct urn from pupil_year
+    where $scope_urns is null or urn in (select unnest($scope_urns))
+),
+-- @include fragments/period_enrolment.sql
 enrolment as (
-    select p.period, w.urn, w.pupil_id,
-        any_value(y.compulsory_age) as compulsory_age,
-        any_value(y.fsm) as fsm, any_value(y.sen_provision) as sen_provision,
-        sum(w.possible) as possible,
-        sum(w.present + w.aea) as attending,
-        sum(w.authorised) as authorised,
-        sum(w.unauthorised) as unauthorised
-    from pupil_week w
-    join periods p
-      on w.academic_year = p.academic_year and w.week_start between p.week_from and p.week_to
-    join pupil_year y
-      on y.academic_year = w.academic_year and y.urn = w.urn and y.pupil_id = w.pupil_id
-    where ($scope_urns is null or w.urn in (select unnest($scope_urns)))
-    group by p.period, w.urn, w.pupil_id
-    having sum(w.possible) > 0
+    -- every enrolment with possible sessions in the period (roll), with compulsory_age
+    select period, urn, compulsory_age, fsm, sen_provision, possible,
+        present + aea as attending, authorised, unauthorised
+    from period_enrolment
+    where possible > 0
 ),
 by_school as (
     select urn,

@@ -1,10 +1,15 @@
-"""The year's totals kept in pupil_year and enrolment_year built from them: every sum must equal
-the one taken straight from pupil_week."""
+"""The year's totals kept in pupil_year, enrolment_year built from them, and the queries' shared
+block (queries/fragments/period_enrolment.sql) that reads them: every sum must equal the one
+taken straight from pupil_week, for whole years and for any part of a year."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import duckdb
 import pytest
+
+import queries
 
 COUNTS = ("possible", "present", "late_before_close", "aea", "authorised", "unauthorised",
           "late_after_close", "illness", "medical", "authorised_holiday", "excluded",
@@ -46,3 +51,97 @@ def test_enrolment_year_is_the_year_of_each_enrolment(con):
             is_severe_absentee(sum(authorised + unauthorised)::integer, sum(possible)::integer)
         from pupil_week group by academic_year, urn, pupil_id""")
     assert expected and _rows(con, "select * from enrolment_year") == expected
+
+
+def _fragment_sql() -> str:
+    block = (queries.QUERY_DIR / "fragments" / "period_enrolment.sql").read_text()
+    return f"""
+        with periods as (
+            select 'selected' as period, $year::integer as academic_year,
+                   $week_from::date as week_from, $week_to::date as week_to
+            union all
+            select 'last year', $year::integer - 1, $ly_week_from::date, $ly_week_to::date
+        ),
+        period_urns as (
+            select distinct urn from pupil_year
+            where $scope_urns is null or urn in (select unnest($scope_urns))
+        ),
+        {block}
+        final as (select period, urn, pupil_id, {', '.join(COUNTS)} from period_enrolment)
+        select * from final"""
+
+
+DIRECT = f"""
+    with periods as (
+        select 'selected' as period, $year::integer as academic_year,
+               $week_from::date as week_from, $week_to::date as week_to
+        union all
+        select 'last year', $year::integer - 1, $ly_week_from::date, $ly_week_to::date
+    )
+    select p.period, w.urn, w.pupil_id, {', '.join(f'sum(w.{c})' for c in COUNTS)}
+    from pupil_week w
+    join periods p on p.academic_year = w.academic_year and w.week_start between p.week_from and p.week_to
+    where $scope_urns is null or w.urn in (select unnest($scope_urns))
+    group by p.period, w.urn, w.pupil_id"""
+
+
+def _periods(con) -> list[tuple[str, dict]]:
+    """Every half term, term and year of the warehouse's latest year (with the same part of
+    the year before), a span across half terms, one week, and a year with no data before it."""
+    cal = con.execute("select academic_year, term, half_term, min(week_start), max(week_start) "
+                      "from school_calendar group by all order by 1, 4").fetchall()
+    year = max(r[0] for r in cal)
+    weeks = sorted({r[0] for r in con.execute(
+        "select week_start from school_calendar where academic_year = ?", [year]).fetchall()})
+    span = {}
+    for y, term, half, first, last in cal:
+        for key in (term, half, "year"):
+            f, t = span.get((y, key), (first, last))
+            span[(y, key)] = (min(f, first), max(t, last))
+    shift = dt.timedelta(weeks=52)
+    out = []
+    for (y, key), (f, t) in span.items():
+        if y != year:
+            continue
+        lf, lt = span.get((y - 1, key), (f - shift, t - shift))
+        out.append((key, dict(year=y, week_from=f, week_to=t, ly_week_from=lf, ly_week_to=lt)))
+    out.append(("across half terms", dict(year=year, week_from=weeks[3], week_to=weeks[11],
+                                          ly_week_from=weeks[3] - shift, ly_week_to=weeks[11] - shift)))
+    out.append(("one week", dict(year=year, week_from=weeks[5], week_to=weeks[5],
+                                 ly_week_from=weeks[5] - shift, ly_week_to=weeks[5] - shift)))
+    out.append(("no data", dict(year=year - 5, week_from=weeks[0], week_to=weeks[-1],
+                                ly_week_from=weeks[0], ly_week_to=weeks[-1])))
+    return out
+
+
+def test_period_enrolment_sums_are_those_of_the_weeks(con):
+    urn = con.execute("select urn from pupil_year group by urn order by count(*) desc limit 1").fetchall()[0][0]
+    checked = 0
+    for name, period in _periods(con):
+        for scope in (None, [urn]):
+            params = {**period, "scope_urns": scope}
+            got = _rows(con, _fragment_sql(), params)
+            assert got == _rows(con, DIRECT, params), f"{name}, scope {scope}"
+            checked += len(got)
+    assert checked > 0
+
+
+def test_the_year_to_date_reads_the_year_totals(con):
+    """The fast path: a period over every week of the year sums nothing, and a part of a
+    year does not take it."""
+    block = (queries.QUERY_DIR / "fragments" / "period_enrolment.sql").read_text()
+    year = con.execute("select max(academic_year) from pupil_year").fetchall()[0][0]
+    first, last = con.execute("select min(week_start), max(week_start) from pupil_week "
+                              "where academic_year = ?", [year]).fetchall()[0]
+
+    def whole_year(week_from, week_to):
+        sql = f"""with periods as (select 'selected' as period, $year::integer as academic_year,
+                      $week_from::date as week_from, $week_to::date as week_to),
+                  period_urns as (select distinct urn from pupil_year where $scope_urns is null),
+                  {block} final as (select whole_year from year_span) select * from final"""
+        return con.execute(sql, dict(year=year, week_from=week_from, week_to=week_to,
+                                     scope_urns=None)).fetchall()[0][0]
+
+    assert whole_year(first, last)
+    assert not whole_year(first + dt.timedelta(weeks=1), last)
+    assert not whole_year(first, last - dt.timedelta(weeks=1))
