@@ -7,30 +7,15 @@
 -- series has fewer than $min_count enrolments that week.
 with
 population as (
-    select w.week_start, w.urn, w.pupil_id, w.possible,
-        w.authorised + w.unauthorised as absent,
+    -- each enrolment of the year in the viewer's scope, with its characteristics and
+    -- whether it is in the population (compulsory school age, phase as filtered)
+    select y.ekey,
+        coalesce(y.compulsory_age and ($phase is null or y.phase = $phase), false) as in_population,
         y.ncyear, y.gender, y.ethnicity, y.sen_provision, y.fsm, y.pupil_premium,
         y.eal, y.young_carer, y.cla, y.cin, y.cpp, y.social_worker, y.phase
-    from pupil_week w
-    join pupil_year y
-      on y.academic_year = w.academic_year and y.urn = w.urn and y.pupil_id = w.pupil_id
-    where w.academic_year = $year
-      and w.possible > 0
-      and ($scope_urns is null or w.urn in (select unnest($scope_urns)))
-      and y.compulsory_age
-      and ($phase is null or y.phase = $phase)
-),
-boolean_dims (dimension, yes_label, no_label) as (
-    -- yes/no characteristics: the label for pupils with and without it
-    values
-        ('fsm', 'Eligible for free school meals', 'Not eligible for free school meals'),
-        ('pupil_premium', 'Pupil premium', 'Not pupil premium'),
-        ('eal', 'English as an additional language', 'English as first language'),
-        ('young_carer', 'Young carer', 'Not a young carer'),
-        ('cla', 'Looked after (CLA)', 'Not looked after'),
-        ('cin', 'Child in need (CIN)', 'Not a child in need'),
-        ('cpp', 'Child protection plan (CPP)', 'No child protection plan'),
-        ('social_worker', 'Has a social worker (CLA, CIN or CPP)', 'No social worker')
+    from pupil_year y
+    where y.academic_year = $year
+      and ($scope_urns is null or y.urn in (select unnest($scope_urns)))
 ),
 keyed as (
     -- the enrolment's value of the chosen characteristic, as text (NULL = not recorded)
@@ -52,37 +37,66 @@ keyed as (
         end as group_key
     from population p
 ),
-labelled as (
-    -- a readable label and a sort order (yes before no; years in order; SEN E, K, N)
-    select k.*,
-        coalesce(case
-            when $dimension = 'sen' then case k.group_key
-                when 'E' then 'Education, health and care plan (EHCP)'
-                when 'K' then 'SEN support'
-                when 'N' then 'No identified SEN' end
-            when $dimension = 'ncyear' then
-                case when k.group_key = '0' then 'Reception' else 'Year ' || k.group_key end
-            when k.group_key = 'true' then d.yes_label
-            when k.group_key = 'false' then d.no_label
-            else k.group_key
-        end, 'Not recorded') as group_label,
-        case when k.group_key is null then 1000
-             when k.group_key = 'true' then -2
-             when k.group_key = 'false' then -1
-             when $dimension = 'ncyear' then k.ncyear
-             when $dimension = 'sen' then case k.group_key when 'E' then 0 when 'K' then 1 else 2 end
-             else 0 end as group_rank
-    from keyed k
-    left join boolean_dims d on d.dimension = $dimension
+classes as materialized (
+    -- 0 = outside the population, 1 = in the cohort, 2 = another pupil of the population
+    select ekey,
+        case when not in_population then 0
+             when group_key is not distinct from $group_key then 1
+             else 2 end as class
+    from keyed
+),
+smaller as (
+    -- the cohort or the other pupils, whichever has fewer enrolments: its weeks are summed
+    -- through a join to its enrolments (far cheaper than joining every week to pupil_year);
+    -- the other series is every week's total less the rest
+    select case when count(*) filter (where class = 1) <= count(*) filter (where class = 2)
+                then 1 else 2 end as class
+    from classes
+),
+joined_classes as materialized (
+    select c.ekey, c.class
+    from classes c
+    join smaller s on c.class = 0 or c.class = s.class
+),
+week_total as (
+    -- every enrolment in scope, each week with possible sessions
+    select w.week_start, count(*) as enrolments, sum(w.possible) as possible,
+        sum(w.authorised + w.unauthorised) as absent
+    from pupil_week w
+    where w.academic_year = $year
+      and w.possible > 0
+      and ($scope_urns is null or w.urn in (select unnest($scope_urns)))
+    group by w.week_start
+),
+week_joined as (
+    select w.week_start, c.class, count(*) as enrolments, sum(w.possible) as possible,
+        sum(w.authorised + w.unauthorised) as absent
+    from pupil_week w
+    join joined_classes c on c.ekey = w.ekey
+    where w.academic_year = $year
+      and w.possible > 0
+      and ($scope_urns is null or w.urn in (select unnest($scope_urns)))
+    group by w.week_start, c.class
 ),
 by_week as (
-    select week_start,
-        case when group_key is not distinct from $group_key then 'cohort' else 'others' end as series,
-        count(*) as enrolments,
-        sum(possible) as possible,
-        sum(absent) as absent
-    from labelled
-    group by all
+    -- a week's series, when it has any enrolment that week
+    select week_start, series, enrolments, possible, absent
+    from (
+        select week_start, case class when 1 then 'cohort' else 'others' end as series,
+            enrolments, possible, absent
+        from week_joined
+        where class > 0
+        union all
+        select t.week_start, case s.class when 1 then 'others' else 'cohort' end as series,
+            (t.enrolments - coalesce(sum(j.enrolments), 0))::bigint as enrolments,
+            t.possible - coalesce(sum(j.possible), 0) as possible,
+            t.absent - coalesce(sum(j.absent), 0) as absent
+        from week_total t
+        cross join smaller s
+        left join week_joined j on j.week_start = t.week_start
+        group by t.week_start, s.class, t.enrolments, t.possible, t.absent
+    )
+    where enrolments > 0
 ),
 final as (
     select week_start,

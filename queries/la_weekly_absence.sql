@@ -8,7 +8,8 @@ with la_weeks as (
         sum(w.authorised + w.unauthorised) as absence_sessions
     from pupil_week w
     join pupil_year y
-      on y.academic_year = w.academic_year and y.urn = w.urn and y.pupil_id = w.pupil_id
+      -- on the integer enrolment key (hash of urn and pupil_id, unique: 90_checks.sql)
+      on y.academic_year = w.academic_year and y.ekey = w.ekey
     where ($scope_urns is null or w.urn in (select unnest($scope_urns)))
       and w.academic_year in ($year, $year - 1)
       and y.compulsory_age

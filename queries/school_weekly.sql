@@ -9,18 +9,31 @@ with school as (
     select urn, phase from schools
     where urn = $urn and ($scope_urns is null or urn in (select unnest($scope_urns)))
 ),
-weeks as (
-    select w.academic_year, w.week_start, w.urn = $urn as is_school,
+school_weeks as (
+    -- each school of the phase and week: its compulsory-age enrolments' sessions, this year
+    -- (the LA series) and, for this school only, last year too
+    select w.academic_year, w.week_start, w.urn,
         sum(w.possible) as possible_sessions,
         sum(w.authorised + w.unauthorised) as absence_sessions,
-        sum(w.unauthorised) as unauthorised_sessions,
-        count(distinct w.urn) filter (where w.urn <> $urn and w.possible > 0) as other_schools
+        sum(w.unauthorised) as unauthorised_sessions
     from pupil_week w
     join pupil_year y
-      on y.academic_year = w.academic_year and y.urn = w.urn and y.pupil_id = w.pupil_id
+      -- on the integer enrolment key (hash of urn and pupil_id, unique: 90_checks.sql)
+      on y.academic_year = w.academic_year and y.ekey = w.ekey
     where w.academic_year in ($year, $year - 1)
+      and (w.academic_year = $year or w.urn = $urn)
       and y.compulsory_age
       and y.phase = (select phase from school)
+    group by w.academic_year, w.week_start, w.urn
+),
+weeks as (
+    select academic_year, week_start, urn = $urn as is_school,
+        sum(possible_sessions) as possible_sessions,
+        sum(absence_sessions) as absence_sessions,
+        sum(unauthorised_sessions) as unauthorised_sessions,
+        -- schools other than this one with possible sessions that week
+        count(*) filter (where urn <> $urn and possible_sessions > 0) as other_schools
+    from school_weeks
     group by all
 ),
 year_start as (
