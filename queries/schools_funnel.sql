@@ -72,4 +72,4 @@ final as (
       and ($ward is null or ward_name = $ward)
 )
 select * from final
-order by persistent_absence_rate desc
+order by persistent_absence_rate desc, school_name, urn
