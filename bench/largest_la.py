@@ -375,13 +375,16 @@ def profile_load(out: Path, db: Path) -> dict:
     def file_label(prefix):
         return lambda *a, **k: f"{prefix} ({Path(a[1]).name})" if len(a) > 1 else prefix
 
-    timed(load, "sha256", "sha256 of each file")
+    timed(ingest, "scan", lambda path: f"SHA-256 + line count, background thread ({Path(path).name})")
     timed(ingest, "read_lines", lambda con, path, *a, **k: f"1 read lines ({Path(path).name})")
     timed(ingest, "open_file", lambda con, path, *a, **k: f"2 open_file incl. read + field split ({Path(path).name})")
-    timed(validate, "stage_marks", "3 validate.stage_marks (typing, checks, duplicates)")
+    timed(validate, "insert_marks_as_read", "3 fast path: marks CSV straight into marks")
+    timed(validate, "fast_marks_problem", "3 fast path: whole-file checks")
+    timed(validate, "fast_marks_pupils_problem", "6b fast path: unknown pupils, after the build")
+    timed(validate, "stage_marks", "3 exact path: validate.stage_marks (typing, checks, duplicates)")
     timed(validate, "stage_pupils", "3 validate.stage_pupils")
     timed(validate, "stage_schools", "3 validate.stage_schools")
-    timed(load, "_load_marks", "4 _load_marks incl. validation (delete + insert)")
+    timed(load, "_load_marks", "4 _load_marks (either path, incl. validation)")
     timed(load, "_load_one", lambda con, path, *a, **k: f"5 _load_one total ({Path(path).name})")
 
     # Every SQL statement the load runs, timed, keyed by the function that ran it.
@@ -788,13 +791,18 @@ def render_doc(rep: dict) -> str:
     if "disk" in bare:
         rows.append(("Bare DuckDB CSV read into a database file (+ checkpoint)", "reference",
                      f"{bare['disk']['inner_seconds']:.1f} s ({bare['disk']['peak_rss_gb']:.1f} GB peak)", "-"))
-    ratio = ld["seconds"] / bare["memory"]["inner_seconds"]
+    # The load persists what it reads, so the fair reference is the bare read into a
+    # database file; the in-memory read is shown beside it.
+    ref = bare.get("disk", bare["memory"])
+    ratio = ld["seconds"] / ref["inner_seconds"]
+    ratio_mem = ld["seconds"] / bare["memory"]["inner_seconds"]
     rows.append(("Full load (`python -m data_pipeline ingest`, 3 files), wall time",
                  f"< {AIM_LOAD_S:.0f} s", f"{ld['seconds']:.1f} s", verdict(ld["rc"] == 0 and ld["seconds"] < AIM_LOAD_S)))
     rows.append(("Full load, peak memory (RSS of the child process)", f"< {AIM_LOAD_GB:.0f} GB",
                  f"{ld['peak_rss_gb']:.2f} GB", verdict(ld["rc"] == 0 and ld["peak_rss_gb"] < AIM_LOAD_GB)))
-    rows.append(("Full load vs bare read", f"<= {AIM_LOAD_VS_BARE:.0f}x", f"{ratio:.1f}x",
+    rows.append(("Full load vs bare read into a database file", f"<= {AIM_LOAD_VS_BARE:.0f}x", f"{ratio:.2f}x",
                  verdict(ld["rc"] == 0 and ratio <= AIM_LOAD_VS_BARE)))
+    rows.append(("Full load vs bare read into memory (nothing persisted)", "-", f"{ratio_mem:.2f}x", "-"))
     for q in rep.get("queries", []):
         if "skipped" in q:
             rows.append((q["query"], f"< {AIM_QUERY_MS:.0f} ms warm", f"skipped: {q['skipped']}", "n/a"))

