@@ -18,20 +18,24 @@ with slots(slot, reason) as (
         (8, 'other_authorised'), (9, 'late_after_close'), (10, 'unauthorised_holiday'),
         (11, 'other_unauthorised'), (12, 'not_yet_known')
 ),
+-- one row a code, with its weight in each code set (the join is then on the code alone;
+-- a code outside the date's set, which validation refuses, would count in no column)
 weights as (
-    select r.code, r.code_set,
-        case when r.counts_possible then (1::bigint << (4 * s.slot))::double else 0 end as w
+    select r.code,
+        max(case when r.counts_possible and r.code_set = '2024' then (1::bigint << (4 * s.slot))::double
+                 when r.code_set = '2024' then 0 end) as w2024,
+        max(case when r.counts_possible and r.code_set = '2006' then (1::bigint << (4 * s.slot))::double
+                 when r.code_set = '2006' then 0 end) as w2006
     from ref_codes r left join slots s using (reason)
+    group by r.code
 ),
 packed as (
     select m.urn, m.pupil_id, (m.date - (isodow(m.date) - 1)::integer) as week_start,
-        sum(c.w)::ubigint as s,
+        coalesce(sum(case when m.date >= DATE '2024-09-01' then c.w2024 else c.w2006 end), 0)::ubigint as s,
         sum(1::smallint << ((isodow(m.date) - 1) * 2 + (m.session = 'PM')::integer)) as bit_sum,
         bit_or(1::smallint << ((isodow(m.date) - 1) * 2 + (m.session = 'PM')::integer)) as bit_union
     from marks m
-    join weights c
-      on c.code = m.code
-     and c.code_set = case when m.date >= DATE '2024-09-01' then '2024' else '2006' end
+    join weights c on c.code = m.code
     group by all
 ),
 slot_counts as (
