@@ -335,22 +335,32 @@ def _check_marks(con: duckdb.DuckDBPyConnection, raw: RawFile, today: dt.date) -
     # Duplicates among the remaining rows. Each session of a school week is one bit
     # (Mon AM = 1, Mon PM = 2, ... Fri PM = 512): an enrolment-week whose bits add up to
     # more than their OR has a session twice. Grouping by enrolment-week is ten times
-    # cheaper than grouping by session at 87 million rows; only flagged weeks are
-    # then settled exactly.
+    # cheaper than grouping by session at 87 million rows; only flagged weeks (usually
+    # none, and then nothing more is done) are settled exactly.
+    week = "date - (isodow(date) - 1)::integer"
+    con.execute(
+        f"""
+        create or replace temp table {raw.table}_rep as
+        select urn, pupil_id, {week} as week_start
+        from {typed}
+        group by all
+        having sum(1::bigint << ((isodow(date) - 1) * 2 + (session = 'PM')::integer))
+            <> bit_or(1::bigint << ((isodow(date) - 1) * 2 + (session = 'PM')::integer))
+        """
+    )
+    if not con.execute(f"select count(*) from {raw.table}_rep").fetchall()[0][0]:
+        con.execute(f"drop table {raw.table}_rep")
+        return
     con.execute(
         f"""
         insert into {raw.table}_bad
-        with keyed as (
-            select rid, line, urn, pupil_id, date, session, code,
-                hash(urn, pupil_id, date - (isodow(date) - 1)::integer) as k,
-                (1::bigint << ((isodow(date) - 1) * 2 + (session = 'PM')::integer)) as bit
-            from {typed}
-        ),
-        repeated as (select k from keyed group by k having sum(bit) <> bit_or(bit)),
-        -- rows already rejected (weekends, bad dates, ...) are left out only now, when few
-        candidates as (
-            select * exclude (k, bit) from keyed
-            where k in (select k from repeated) and rid not in (select rid from {raw.table}_bad)
+        with candidates as (
+            -- rows already rejected (weekends, bad dates, ...) are left out only now, when few
+            select t.rid, t.line, t.urn, t.pupil_id, t.date, t.session, t.code, t.cell
+            from {typed} t
+            semi join {raw.table}_rep r
+              on r.urn = t.urn and r.pupil_id = t.pupil_id and r.week_start = t.{week}
+            where t.rid not in (select rid from {raw.table}_bad)
         ),
         groups as (
             select urn, pupil_id, date, session, count(distinct code) as n_codes,
@@ -367,13 +377,14 @@ def _check_marks(con: duckdb.DuckDBPyConnection, raw: RawFile, today: dt.date) -
                           || 'pupil, date and session (lines ' || g.lines || ')'
                      when e.first_line < c.line then 'exact duplicate of line ' || e.first_line end
                     as q_reason
-            from (select k.*, t.cell from candidates k join {typed} t using (rid)) c
+            from candidates c
             join groups g using (urn, pupil_id, date, session)
             join exact e using (urn, pupil_id, date, session, code)
         )
         select * from final where q_reason is not null
         """
     )
+    con.execute(f"drop table {raw.table}_rep")
 
 
 def _unpivot_grid(raw: RawFile) -> str:
