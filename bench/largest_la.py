@@ -650,7 +650,9 @@ def duckdb_from_csv(out: Path) -> dict:
             count(*) filter (where category = 'aea') as aea,
             count(*) filter (where category = 'authorised') as authorised,
             count(*) filter (where category = 'unauthorised') as unauthorised
-        from read_csv('{out / "marks.csv"}') m join ref using (code)
+        from read_csv('{out / "marks.csv"}', header = true, auto_detect = false,
+                      columns = {{'urn': 'INTEGER', 'pupil_id': 'VARCHAR', 'date': 'DATE',
+                                 'session': 'VARCHAR', 'code': 'VARCHAR'}}) m join ref using (code)
         group by all
     """)
     con.execute(f"""
@@ -939,6 +941,16 @@ def main(argv: list[str] | None = None) -> int:
     for k, v in rep["bare_read"].items():
         say(f"  bare read ({k}): {v['inner_seconds']:.1f} s, peak {v['peak_rss_gb']:.2f} GB")
 
+    # Before pandas: a child's peak RSS (wait4) starts from this process's own peak,
+    # which pandas would raise to 20 GB.
+    if args.profile_load:
+        say("profiling the load ...")
+        r = run_child([sys.executable, __file__, "--_profile", str(out)])
+        if r["rc"] == 0:
+            rep["profile"] = json.loads(r["stdout"].strip().splitlines()[-1])
+            say(json.dumps(rep["profile"], indent=1, default=str))
+        else:
+            say("profile failed:", r["stderr"][-2000:])
     db = out / "attendance.duckdb"
     say("full load ...")
     ld = rep["load"] = time_load(out, db)
@@ -986,14 +998,6 @@ def main(argv: list[str] | None = None) -> int:
             say("  speedups:", rep["speedups"])
             del pdres
             gc.collect()
-    if args.profile_load:
-        say("profiling the load ...")
-        r = run_child([sys.executable, __file__, "--_profile", str(out)])
-        if r["rc"] == 0:
-            rep["profile"] = json.loads(r["stdout"].strip().splitlines()[-1])
-            say(json.dumps(rep["profile"], indent=1, default=str))
-        else:
-            say("profile failed:", r["stderr"][-2000:])
     if args.notes and args.notes.exists():
         rep["notes"] = "\n" + args.notes.read_text()
     (out / "report.json").write_text(json.dumps(
