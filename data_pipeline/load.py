@@ -380,9 +380,8 @@ def _load_marks_fast(con, raw, file_id: int, result: FileResult, today: dt.date,
     con.begin()
     try:
         inserted = validate.insert_marks_as_read(con, raw, file_id)
-        problem = "the reader rejected lines" if inserted is None else None
-        problem = problem or validate.fast_marks_problem(con, raw, file_id, inserted, today)
-    except duckdb.Error as exc:  # e.g. not UTF-8: the exact path copes and says where
+        problem = validate.fast_marks_problem(con, raw, file_id, inserted, today)
+    except duckdb.Error as exc:  # a line the reader cannot take: the exact path names it
         problem = f"reader: {exc}"
     if problem:
         con.rollback()
