@@ -121,11 +121,17 @@ _INCLUDE = re.compile(r"^-- @include (\S+)$", re.MULTILINE)
 @cache
 def sql_text(name: str) -> str:
     """A query's SQL; a line `-- @include fragments/x.sql` is replaced by that file, so a
-    block several queries share (the pupil lists' columns) is written once."""
+    block several queries share (the pupil lists' columns, a period's enrolments) is
+    written once."""
     path = QUERY_DIR / f"{name}.sql"
     if not path.exists():
         raise QueryError(f"no query file {path.name} in {QUERY_DIR}")
-    return _INCLUDE.sub(lambda m: (QUERY_DIR / m.group(1)).read_text(), path.read_text())
+    return _expand(path.read_text())
+
+
+def _expand(sql: str) -> str:
+    """Replace each include line by its file, itself expanded (a fragment may include one)."""
+    return _INCLUDE.sub(lambda m: _expand((QUERY_DIR / m.group(1)).read_text()), sql)
 
 
 @cache

@@ -8,30 +8,7 @@
 -- Suppression: a school's cohort figures are withheld when the cohort there has fewer
 -- than $min_count enrolments; the gap also when the other pupils number fewer.
 with
-periods as (
-    select 'selected' as period, $year::integer as academic_year,
-           $week_from::date as week_from, $week_to::date as week_to
-),
-period_urns as (
-    -- the schools whose enrolments are summed: the viewer's scope
-    select distinct urn from pupil_year
-    where $scope_urns is null or urn in (select unnest($scope_urns))
-),
--- @include fragments/period_enrolment.sql
-population as (
-    -- one row per enrolment (school x pupil) with its session counts (half days) over the
-    -- selected school weeks; enrolments with no possible sessions are left out (DfE);
-    -- pupils of compulsory school age (5 to 15 at the start of the year), phase as filtered
-    select urn, pupil_id,
-        possible, present + aea as attending, authorised, unauthorised,
-        authorised + unauthorised as absent,
-        ncyear, gender, ethnicity, sen_provision, fsm, pupil_premium,
-        eal, young_carer, cla, cin, cpp, social_worker, home_lsoa, phase
-    from period_enrolment
-    where possible > 0
-      and compulsory_age
-      and ($phase is null or phase = $phase)
-),
+-- @include fragments/selected_population.sql
 boolean_dims (dimension, yes_label, no_label) as (
     -- yes/no characteristics: the label for pupils with and without it
     values
