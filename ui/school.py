@@ -74,12 +74,17 @@ CATEGORY_COLOURS = {
 
 
 # ------------------------------------------------------------------ selection
-def url_choice(label: str, options: list, key: str, format_func=str, placeholder: str = "Choose"):
+def url_choice(
+    label: str, options: list, key: str, format_func=str, placeholder: str = "Choose", default=None
+):
     """A selectbox whose choice lives in the URL as ?<key>=<raw value> (bookmarkable and linkable
-    from other pages). Not bind="query-params", which would put the formatted label in the URL."""
+    from other pages). Not bind="query-params", which would put the formatted label in the URL.
+    `default` is chosen when the URL names nothing."""
     raw = st.query_params.get(key)
     by_text = {str(o): o for o in options}
     index = options.index(by_text[raw]) if raw in by_text else None
+    if index is None and default in options:
+        index = options.index(default)
     if raw is not None and raw not in by_text:
         del st.query_params[key]  # a stale or crafted value: ignore it
     if st.session_state.get(key) not in (None, *options):
@@ -96,12 +101,14 @@ def url_choice(label: str, options: list, key: str, format_func=str, placeholder
 
 
 def school_selector(schools: pd.DataFrame, key: str = "urn") -> int | None:
-    """The viewer's schools, chosen in the URL as ?urn=...; None if none chosen."""
+    """The viewer's schools, chosen in the URL as ?urn=...; None if none chosen. A viewer
+    with one school (a head, a governor) has it chosen already."""
     if schools.empty:
         return None
     names = dict(zip(schools["urn"].astype(int), schools["school_name"]))
+    only = next(iter(names)) if len(names) == 1 else None
     choice = url_choice(
-        "School", list(names), key, lambda u: f"{names.get(int(u), u)} ({u})", "Choose a school"
+        "School", list(names), key, lambda u: f"{names.get(int(u), u)} ({u})", "Choose a school", only
     )
     return None if choice is None else int(choice)
 
