@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -234,16 +235,13 @@ def _load_one(
     result.kind = raw.kind
     file_id = result.file_id = _register(con, result, now)
     loader = {
-        "marks": _load_marks,
-        "grid": _load_marks,
+        "marks": partial(_load_marks, is_new=is_new),
+        "grid": partial(_load_marks, is_new=is_new),
         "pupils": _load_pupils,
         "schools": _load_schools,
         "dfe_pupil": _load_dfe_pupil,
     }[raw.kind]
-    if loader is _load_marks:
-        loader(con, raw, file_id, result, today, is_new)
-    else:
-        loader(con, raw, file_id, result, today)
+    loader(con, raw, file_id, result, today)
     bar.update(1)
     if result.status == "unchanged":
         con.execute("delete from load_files where file_id = ?", [file_id])
