@@ -622,39 +622,6 @@ def governors_report_pdf(scope, urn: int, period: queries.Period, meta: dict) ->
     terms = sup("governor_term_summary", urn=urn, year=period.academic_year, week_to=period.week_to)
     yg = sup("school_year_groups", **args)
     co = sup("school_cohorts", **args)
-    term_cols = [
-        "term_label",
-        "enrolments",
-        "attendance_rate",
-        "overall_absence_rate",
-        "unauthorised_absence_rate",
-        "persistent_absence_rate",
-        "pa_enrolments",
-        "severe_absence_rate",
-        "sa_enrolments",
-        "days_lost",
-    ]
-    yg_cols = [
-        "year_group",
-        "enrolments",
-        "overall_absence_rate",
-        "persistent_absence_rate",
-        "pa_enrolments",
-        "severe_absence_rate",
-        "sa_enrolments",
-        "last_year_pa_rate",
-        "days_lost",
-    ]
-    co_cols = [
-        "cohort",
-        "enrolments",
-        "overall_absence_rate",
-        "persistent_absence_rate",
-        "pa_enrolments",
-        "last_year_pa_rate",
-        "gap_to_rest_of_school",
-        "la_pa_rate",
-    ]
     t = scope.suppression_threshold
     title = f"{name}: attendance report for governors, {period.label}"
     pdf = _Pdf(title, synthetic, f"No pupil-level data. 'c': fewer than {t} pupils, not shown.")
@@ -672,11 +639,11 @@ def governors_report_pdf(scope, urn: int, period: queries.Period, meta: dict) ->
         pdf.para("• " + s)
     pdf.h2("Term by term")
     pdf.chart(term_chart(terms), 150)
-    pdf.table(sui.plain(terms[[c for c in term_cols if c in terms.columns]]) if not terms.empty else terms)
+    pdf.table(sui.plain(sui.governor_table("governor_term_summary", terms)) if not terms.empty else terms)
     pdf.h2("Year groups")
-    pdf.table(sui.plain(yg[[c for c in yg_cols if c in yg.columns]]) if not yg.empty else yg)
+    pdf.table(sui.plain(sui.governor_table("school_year_groups", yg)) if not yg.empty else yg)
     pdf.h2("Pupil groups")
-    pdf.table(sui.plain(co[[c for c in co_cols if c in co.columns]]) if not co.empty else co)
+    pdf.table(sui.plain(sui.governor_table("school_cohorts", co)) if not co.empty else co)
     pdf.para(
         f"Rates are % of possible sessions (persistent absence: % of pupils missing 10% or more; severe: 50% "
         f"or more). 'c': fewer than {t} pupils (and rates built on them), not shown so that no pupil can be "

@@ -48,24 +48,7 @@ st.header("What changed since last term")
 terms = suppressed("governor_term_summary", urn=urn, year=p.academic_year, week_to=p.week_to)
 summary = sui.term_summary(terms)
 st.markdown("\n".join(f"- {s}" for s in summary))
-term_table = (
-    terms[
-        [
-            "term_label",
-            "enrolments",
-            "attendance_rate",
-            "overall_absence_rate",
-            "unauthorised_absence_rate",
-            "persistent_absence_rate",
-            "pa_enrolments",
-            "severe_absence_rate",
-            "sa_enrolments",
-            "days_lost",
-        ]
-    ]
-    if not terms.empty
-    else terms
-)
+term_table = sui.governor_table("governor_term_summary", terms)
 with st.expander("Term by term"):
     st.dataframe(sui.plain(term_table), hide_index=True)
 
@@ -100,23 +83,7 @@ else:
 # ---------------------------------------------------------------- year groups
 st.header("Year groups")
 yg = suppressed("school_year_groups", **args)
-yg_table = (
-    yg[
-        [
-            "year_group",
-            "enrolments",
-            "overall_absence_rate",
-            "persistent_absence_rate",
-            "pa_enrolments",
-            "severe_absence_rate",
-            "sa_enrolments",
-            "last_year_pa_rate",
-            "days_lost",
-        ]
-    ]
-    if not yg.empty
-    else yg
-)
+yg_table = sui.governor_table("school_year_groups", yg)
 if yg.empty:
     st.info("No year groups with possible sessions in this period.")
 else:
@@ -158,22 +125,7 @@ else:
 # ---------------------------------------------------------------- cohorts
 st.header("Pupil groups")
 co = suppressed("school_cohorts", **args)
-co_table = (
-    co[
-        [
-            "cohort",
-            "enrolments",
-            "overall_absence_rate",
-            "persistent_absence_rate",
-            "pa_enrolments",
-            "last_year_pa_rate",
-            "gap_to_rest_of_school",
-            "la_pa_rate",
-        ]
-    ]
-    if not co.empty
-    else co
-)
+co_table = sui.governor_table("school_cohorts", co)
 if co.empty:
     st.info("No pupils in this period.")
 else:

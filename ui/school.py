@@ -15,6 +15,29 @@ from data_pipeline.codes import REASON_LABELS
 
 SUPPRESSED = "c"
 
+# The columns of each table the governors see, on their page and in their report.
+GOVERNOR_COLUMNS = {
+    "governor_term_summary": [
+        "term_label", "enrolments", "attendance_rate", "overall_absence_rate",
+        "unauthorised_absence_rate", "persistent_absence_rate", "pa_enrolments",
+        "severe_absence_rate", "sa_enrolments", "days_lost",
+    ],
+    "school_year_groups": [
+        "year_group", "enrolments", "overall_absence_rate", "persistent_absence_rate",
+        "pa_enrolments", "severe_absence_rate", "sa_enrolments", "last_year_pa_rate", "days_lost",
+    ],
+    "school_cohorts": [
+        "cohort", "enrolments", "overall_absence_rate", "persistent_absence_rate", "pa_enrolments",
+        "last_year_pa_rate", "gap_to_rest_of_school", "la_pa_rate",
+    ],
+}
+
+
+def governor_table(query: str, df: pd.DataFrame) -> pd.DataFrame:
+    """The governors' columns of a suppressed result, as shown (an empty result as it is)."""
+    return df if df.empty else df[[c for c in GOVERNOR_COLUMNS[query] if c in df.columns]]
+
+
 # What the governors' page suppresses (queries.run_suppressed arguments): pupil counts, the
 # rates built on them (numerator, denominator), and the rows that form one breakdown.
 GOVERNOR_SUPPRESSION = {
