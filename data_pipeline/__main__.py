@@ -37,6 +37,18 @@ def main(argv: list[str] | None = None) -> int:
     _db_arg(p)
     p.add_argument("--kind", choices=["marks", "grid", "pupils", "schools", "dfe_pupil"])
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--whole-school",
+        action="store_true",
+        help="each marks file is its schools' whole register for the dates it covers: pupils "
+        "missing from it lose their earlier marks over those dates (default: a re-send replaces "
+        "each pupil's marks over that pupil's own dates only)",
+    )
+    p.add_argument(
+        "--allow-shrink",
+        action="store_true",
+        help="let a file replace more earlier marks than it brings (refused otherwise)",
+    )
     p.add_argument("files", nargs="+", type=Path)
 
     p = sub.add_parser("summary", help="headline measures over a period and scope")
@@ -69,8 +81,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--format", choices=["json", "table"], default="table")
     p.add_argument("--quarantine", action="store_true", help="list quarantined rows too")
 
-    p = sub.add_parser("demo", help="build the synthetic demo LA into the warehouse")
-    _db_arg(p)
+    p = sub.add_parser("demo", help="build the synthetic demo LA into a new warehouse")
+    p.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help="a new or empty warehouse file (default: $ATTENDANCE_DEMO_DB or data/demo.duckdb)",
+    )
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--pupils", type=int, default=40000)
     p.add_argument("--quiet", action="store_true")
@@ -87,17 +104,18 @@ def main(argv: list[str] | None = None) -> int:
         from .users import run as _users
 
         return _users(args)
-    db = args.db or config.default_db()
+    db = args.db or (config.default_demo_db() if args.command == "demo" else config.default_db())
     return {"ingest": _ingest, "summary": _summary, "status": _status, "demo": _demo, "build": _build}[
         args.command
     ](args, db)
 
 
 def _ingest(args, db: Path) -> int:
-    from .load import ingest_files
+    from .load import Options, ingest_files
 
+    options = Options(whole_school=args.whole_school, allow_shrink=args.allow_shrink)
     try:
-        results = ingest_files(args.files, db, kind=args.kind, progress=not args.quiet)
+        results = ingest_files(args.files, db, kind=args.kind, progress=not args.quiet, options=options)
     except Exception as exc:  # a failed load changes nothing; say why and stop
         print(f"error: the load failed and the warehouse is unchanged: {exc}", file=sys.stderr)
         return 2
@@ -223,8 +241,13 @@ def _status(args, db: Path) -> int:
 
 def _demo(args, db: Path) -> int:
     from .demo import build_demo
+    from .load import LoadRefused
 
-    info = build_demo(db, seed=args.seed, pupils=args.pupils, progress=not args.quiet)
+    try:
+        info = build_demo(db, seed=args.seed, pupils=args.pupils, progress=not args.quiet)
+    except LoadRefused as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print(json.dumps(info, default=str))
     return 0
 

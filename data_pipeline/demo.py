@@ -52,7 +52,6 @@ LA_META = {
     "la_code": "E08000027",
     "old_la_code": "332",
     "la_name": "Dudley (synthetic demo)",
-    "synthetic": "true",
 }
 LA_CODE = LA_META["la_code"]
 YEARS = (2024, 2025)  # previous, current
@@ -1107,21 +1106,24 @@ def _fix_zip_times(path: Path) -> None:
 
 
 def build_demo(db_path, seed: int = 42, pupils: int = 40000, out_dir=None, progress: bool = True) -> dict:
-    """Generate the demo LA's return files and load them through the real ingest path.
+    """Generate the demo LA's return files and load them through the real ingest path, into a
+    new or empty warehouse only (load.LoadRefused otherwise: the demo never mixes with real data).
 
     out_dir: where the return files go (kept); by default a temporary directory
     that is removed after the load. Returns a summary dict.
     """
+    from .load import Options, ingest_files, refuse_demo_over_data
+
+    refuse_demo_over_data(Path(db_path))  # before a minute of generating, not after
     t0 = time.perf_counter()
     keep = out_dir is not None
     out = Path(out_dir) if keep else Path(tempfile.mkdtemp(prefix="demo_returns_"))
     try:
         gen = generate(out, seed=seed, pupils=pupils, progress=progress)
         t_gen = time.perf_counter() - t0
-        from .load import ingest_files, set_meta
-
-        results = ingest_files(gen["files"], Path(db_path), progress=progress)
-        set_meta(Path(db_path), dict(LA_META))
+        results = ingest_files(
+            gen["files"], Path(db_path), progress=progress, options=Options(synthetic=True, meta=LA_META)
+        )
         t_all = time.perf_counter() - t0
         return {
             "db_path": str(db_path),

@@ -13,7 +13,6 @@ import csv
 import hashlib
 import io
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -443,7 +442,3 @@ def open_file(
     if raw.kind != "marks":
         load_lines(con, raw)
     return raw
-
-
-def work_dir() -> tempfile.TemporaryDirectory:
-    return tempfile.TemporaryDirectory(prefix="attendance_ingest_")

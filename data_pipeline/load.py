@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -34,6 +34,7 @@ class FileResult:
     code_set: str = ""
     reader: str = ""  # marks: "fast" (read straight in) or "exact" (line by line)
     file_id: int = 0
+    replaced: int = 0  # marks of earlier files this file replaced (a re-send)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -75,6 +76,33 @@ def _kind_guess(path: Path, kind: str | None) -> str:
         return "marks"
 
 
+# Meta keys only a load sets: whether the warehouse is the synthetic demo, and its files.
+PROVENANCE_KEYS = frozenset({"synthetic", "demo_file_ids", "synthetic_cleared"})
+
+
+class LoadRefused(RuntimeError):
+    """A load that would lose data (or mix the demo with real returns): nothing was changed."""
+
+
+@dataclass(frozen=True)
+class Options:
+    """How marks replace earlier marks, and what the files are.
+
+    whole_school: each marks file is the school's whole return for the dates it covers, so a
+    pupil missing from it loses their earlier marks over those dates (off by default: a file
+    replaces each pupil's marks over that pupil's own dates only).
+    allow_shrink: let a file replace more marks than it brings (a corrected return that
+    really does remove sessions); refused otherwise.
+    synthetic: the files are the synthetic demo LA's (data_pipeline.demo only).
+    meta: descriptions of the warehouse (LA code and name) written in the same transaction.
+    """
+
+    whole_school: bool = False
+    allow_shrink: bool = False
+    synthetic: bool = False
+    meta: dict = field(default_factory=dict)
+
+
 def ingest_files(
     paths: list[Path | str],
     db_path: Path | str,
@@ -82,35 +110,61 @@ def ingest_files(
     progress: bool = True,
     today: dt.date | None = None,
     exact: bool = False,
+    options: Options = Options(),
 ) -> list[FileResult]:
     """Load return files into the warehouse, in dependency order whatever the argument order.
 
     exact=True sends every marks file through the line-by-line path (the fast path's
-    fallback, also used by tests to check that both paths agree)."""
+    fallback, also used by tests to check that both paths agree). The whole call holds the
+    warehouse's load lock, so concurrent loads queue instead of overwriting each other."""
     paths = [Path(p) for p in paths]
+    db_path = Path(db_path)
     today = today or dt.date.today()
     ordered = sorted(paths, key=lambda p: ingest.LOAD_ORDER.index(_kind_guess(p, kind)))
     scans = Scans(ordered)
-    unchanged = _already_loaded(Path(db_path), ordered, scans)
-    if len(unchanged) == len(ordered):
-        return [unchanged[p] for p in ordered]  # nothing new: the warehouse is not touched
+    with warehouse.load_lock(db_path):
+        if options.synthetic:
+            refuse_demo_over_data(db_path)
+        unchanged = _already_loaded(db_path, ordered, scans)
+        if len(unchanged) == len(ordered):
+            return [unchanged[p] for p in ordered]  # nothing new: the warehouse is not touched
+        try:
+            return _ingest(ordered, db_path, kind, progress, today, exact, scans, options)
+        except _FastPathMiss:
+            # Only the exact path can name the lines at fault: load again that way.
+            return _ingest(ordered, db_path, kind, progress, today, True, scans, options)
+
+
+def refuse_demo_over_data(db_path: Path) -> None:
+    if not db_path.exists():
+        return
+    con = warehouse.connect(db_path, read_only=True)
     try:
-        return _ingest(ordered, db_path, kind, progress, today, exact, scans)
-    except _FastPathMiss:
-        # Only the exact path can name the lines at fault: load again that way.
-        return _ingest(ordered, db_path, kind, progress, today, True, scans)
+        n = con.execute("select count(*) from load_files").fetchall()[0][0]
+    except duckdb.CatalogException:
+        n = 0
+    finally:
+        con.close()
+    if n:
+        raise LoadRefused(
+            f"{db_path} already holds {n} loaded file(s): the synthetic demo is built only into a "
+            "new, empty warehouse, never mixed with other data. Give another --db path."
+        )
 
 
 class _FastPathMiss(Exception):
     pass
 
 
-def _ingest(ordered, db_path, kind, progress, today, exact: bool, scans: Scans) -> list[FileResult]:
+def _ingest(ordered, db_path, kind, progress, today, exact: bool, scans: Scans, options: Options):
     results: list[FileResult] = []
     bar = _progress(3 * len(ordered) + 2, progress)
-    with ingest.work_dir() as tmp, warehouse.writer(db_path) as con:
+    with warehouse.writer(db_path) as con, warehouse.work_dir(db_path) as tmp:
         for i, path in enumerate(ordered):
-            results.append(_load_one(con, path, kind, Path(tmp), f"raw{i}", today, bar, exact, scans))
+            results.append(
+                _load_one(con, path, kind, Path(tmp), f"raw{i}", today, bar, exact, scans, options)
+            )
+        _mark_provenance(con, results, options)
         if any(r.status == "loaded" for r in results):
             bar.set_description("building marts")
             fast = [r.file_id for r in results if r.reader == "fast"]
@@ -180,7 +234,16 @@ def _register(con, result: FileResult, now: dt.datetime) -> int:
 
 
 def _load_one(
-    con, path: Path, kind: str | None, tmp: Path, table: str, today: dt.date, bar, exact: bool, scans: Scans
+    con,
+    path: Path,
+    kind: str | None,
+    tmp: Path,
+    table: str,
+    today: dt.date,
+    bar,
+    exact: bool,
+    scans: Scans,
+    options: Options,
 ) -> FileResult:
     now = dt.datetime.now()
     bar.set_description(f"reading {path.name}")
@@ -235,8 +298,8 @@ def _load_one(
     result.kind = raw.kind
     file_id = result.file_id = _register(con, result, now)
     loader = {
-        "marks": partial(_load_marks, is_new=is_new),
-        "grid": partial(_load_marks, is_new=is_new),
+        "marks": partial(_load_marks, is_new=is_new, options=options),
+        "grid": partial(_load_marks, is_new=is_new, options=options),
         "pupils": _load_pupils,
         "schools": _load_schools,
         "dfe_pupil": _load_dfe_pupil,
@@ -334,8 +397,8 @@ def _finish_staged(con, raw, file_id: int, result: FileResult) -> None:
     ).fetchall()[0]
 
 
-def _load_marks(con, raw, file_id: int, result: FileResult, today: dt.date, is_new) -> None:
-    if result.reader != "exact" and _load_marks_fast(con, raw, file_id, result, today, is_new):
+def _load_marks(con, raw, file_id: int, result: FileResult, today: dt.date, is_new, options: Options) -> None:
+    if result.reader != "exact" and _load_marks_fast(con, raw, file_id, result, today, is_new, options):
         return
     if not is_new():
         return
@@ -350,7 +413,7 @@ def _load_marks(con, raw, file_id: int, result: FileResult, today: dt.date, is_n
     result.rows_loaded = con.execute(
         f"insert into marks select urn, pupil_id, date, session, code, ? from {raw.table}_good", [file_id]
     ).fetchall()[0][0]
-    _replace_older_marks(con, file_id, result)
+    _replace_older_marks(con, file_id, result, options)
     con.execute(
         f"insert into quarantine select ?, ?, line, q_column, q_value, q_reason from {bad} order by line, rid",
         [file_id, result.file_name],
@@ -360,7 +423,7 @@ def _load_marks(con, raw, file_id: int, result: FileResult, today: dt.date, is_n
     _drop(con, f"{raw.table}_good")
 
 
-def _load_marks_fast(con, raw, file_id: int, result: FileResult, today: dt.date, is_new) -> bool:
+def _load_marks_fast(con, raw, file_id: int, result: FileResult, today: dt.date, is_new, options) -> bool:
     """The clean, canonical marks file read straight into `marks` in one pass.
 
     Most returns are clean: reading them through the staging tables costs a
@@ -390,13 +453,21 @@ def _load_marks_fast(con, raw, file_id: int, result: FileResult, today: dt.date,
     result.rows_read = result.rows_loaded = inserted
     result.rows_quarantined = 0
     result.reader = "fast"
-    _replace_older_marks(con, file_id, result)
+    try:
+        _replace_older_marks(con, file_id, result, options)
+    except LoadRefused:
+        con.rollback()
+        raise
     con.commit()
     return True
 
 
-def _replace_older_marks(con, file_id: int, result: FileResult) -> None:
-    """A corrected re-send replaces the school's marks over the dates it covers."""
+def _replace_older_marks(con, file_id: int, result: FileResult, options: Options) -> None:
+    """A corrected re-send replaces exactly what it covers: for each pupil in the file, that
+    pupil's earlier marks at that school between the pupil's first and last date in the file
+    (with options.whole_school, every pupil's at that school between the school's first and
+    last date). A file that would remove more marks than it brings is refused unless
+    options.allow_shrink: a two-line file must not wipe a term."""
     spans = con.execute(
         "select urn, min(date) as d0, max(date) as d1 from marks where file_id = ? group by urn",
         [file_id],
@@ -407,12 +478,71 @@ def _replace_older_marks(con, file_id: int, result: FileResult) -> None:
             {"August 2024 codes" if codes.code_set_for_year(y) == "2024" else "pre-2024 codes" for y in years}
         )
     )
-    con.execute(
-        "delete from marks using (select unnest($u) as urn, unnest($d0) as d0, unnest($d1) as d1) spans "
-        "where marks.urn = spans.urn and marks.date between spans.d0 and spans.d1 "
-        "and marks.file_id <> $f",
+    overlap = con.execute(
+        "select count(*) from (select 1 from marks join (select unnest($u) as urn, unnest($d0) as d0, "
+        "unnest($d1) as d1) s on marks.urn = s.urn and marks.date between s.d0 and s.d1 "
+        "where marks.file_id <> $f limit 1)",
         {"u": [r[0] for r in spans], "d0": [r[1] for r in spans], "d1": [r[2] for r in spans], "f": file_id},
+    ).fetchall()[0][0]
+    if not overlap:  # the usual case, a new period: nothing earlier to replace
+        return
+    key = "urn" if options.whole_school else "urn, pupil_id"
+    con.execute(
+        f"create or replace temp table _resend_span as select {key}, min(date) as d0, max(date) as d1 "
+        f"from marks where file_id = ? group by {key}",
+        [file_id],
     )
+    on = " and ".join(f"m.{k.strip()} = s.{k.strip()}" for k in key.split(","))
+    covered = f"from marks m join _resend_span s on {on} and m.date between s.d0 and s.d1 where m.file_id <> ?"
+    n, pupils, schools, d0, d1 = con.execute(
+        f"select count(*), count(distinct (m.urn, m.pupil_id)), count(distinct m.urn), min(m.date), "
+        f"max(m.date) {covered}",
+        [file_id],
+    ).fetchall()[0]
+    if n:
+        if n > result.rows_loaded and not options.allow_shrink:
+            con.execute("drop table _resend_span")
+            raise LoadRefused(
+                f"{result.file_name}: loading it would replace {n:,} marks of earlier files "
+                f"({pupils:,} pupils at {schools:,} school(s), {d0:%d %b %Y} to {d1:%d %b %Y}) with only "
+                f"{result.rows_loaded:,}; nothing was loaded. If this file really is the corrected "
+                "return, load it again with --allow-shrink."
+            )
+        con.execute(
+            f"delete from marks where rowid in (select m.rowid {covered})",
+            [file_id],
+        )
+        result.replaced = n
+        note = (
+            f"replaced {n:,} marks of earlier files for {pupils:,} pupils at {schools:,} school(s), "
+            f"{d0:%d %b %Y} to {d1:%d %b %Y}"
+        )
+        result.message = f"{result.message}; {note}" if result.message else note
+    con.execute("drop table _resend_span")
+
+
+def _mark_provenance(con, results: list[FileResult], options: Options) -> None:
+    """Record which files are the synthetic demo's. A warehouse is synthetic (and demo mode
+    allowed on it) only while it holds nothing else; any other file clears the mark for good."""
+    if options.meta:
+        warehouse.put_meta(con, {k: v for k, v in options.meta.items() if k not in PROVENANCE_KEYS})
+    new = [r for r in results if r.file_id and r.status != "unchanged"]
+    if not new:
+        return
+    meta = warehouse.get_meta(con)
+    if options.synthetic:
+        known = [i for i in meta.get("demo_file_ids", "").split(",") if i]
+        ids = ",".join(known + [str(r.file_id) for r in new])
+        warehouse.put_meta(con, {"demo_file_ids": ids, "synthetic": "true"})
+    elif meta.get("synthetic") == "true" or meta.get("demo_file_ids"):
+        names = ", ".join(r.file_name for r in new)
+        warehouse.put_meta(
+            con,
+            {
+                "synthetic": "false",
+                "synthetic_cleared": f"{dt.datetime.now():%Y-%m-%d %H:%M}: {names} loaded (not demo files)",
+            },
+        )
 
 
 def _load_pupils(con, raw, file_id: int, result: FileResult, today: dt.date) -> None:
@@ -558,5 +688,9 @@ def _check_accounts(con, results: list[FileResult]) -> None:
 
 
 def set_meta(db_path: Path | str, values: dict[str, str]) -> None:
+    """Describe the warehouse (LA code and name). Whether it is synthetic is not settable
+    here: only a demo load marks a warehouse synthetic (Options.synthetic)."""
+    if PROVENANCE_KEYS & set(values):
+        raise ValueError("the synthetic mark is set only by loading the demo's own files")
     with warehouse.writer(db_path) as con:
         warehouse.put_meta(con, values)

@@ -11,8 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
 import os
 import shutil
+import sys
+import tempfile
+import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -97,26 +102,116 @@ def put_meta(con: duckdb.DuckDBPyConnection, values: dict[str, str]) -> None:
         con.execute("insert or replace into meta values (?, ?)", [key, str(value)])
 
 
+class LoadBusy(RuntimeError):
+    """Another load of this warehouse held the lock for longer than we would wait."""
+
+
+_held: dict[str, int] = {}
+_held_guard = threading.Lock()
+
+
+def lock_path(db_path: Path | str) -> Path:
+    db_path = Path(db_path)
+    return db_path.with_name(f".{db_path.name}.lock")
+
+
 @contextlib.contextmanager
-def writer(db_path: Path | str):
-    """Yield a read-write connection to a copy of the warehouse; swap it in on success."""
+def load_lock(db_path: Path | str, wait_seconds: float | None = None):
+    """Serialise every writer of one warehouse, across processes.
+
+    Each load copies the warehouse, changes the copy and renames it over the original:
+    two loads at once would each start from the same original and the second rename would
+    drop the first's data. An exclusive flock on a lock file beside the warehouse makes the
+    second wait (ATTENDANCE_LOAD_WAIT seconds, default an hour) or fail loudly; the kernel
+    releases it when a load is killed. Re-entrant within a process (ingest holds it across
+    its look-up of files already loaded and the write itself).
+    """
+    db_path = Path(db_path).resolve()
+    key = str(db_path)
+    with _held_guard:
+        if _held.get(key):
+            _held[key] += 1
+            reentered = True
+        else:
+            reentered = False
+    if reentered:
+        try:
+            yield
+        finally:
+            with _held_guard:
+                _held[key] -= 1
+        return
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    wait = config.load_wait_seconds() if wait_seconds is None else wait_seconds
+    fh = open(lock_path(db_path), "a+")
+    try:
+        deadline, told = time.monotonic() + wait, False
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise LoadBusy(
+                        f"another load of {db_path} is still running after {wait:.0f} s of waiting; "
+                        "nothing was loaded: try again when it has finished"
+                    ) from None
+                if not told:
+                    print(f"waiting for another load of {db_path} to finish...", file=sys.stderr)
+                    told = True
+                time.sleep(0.2)
+        with _held_guard:
+            _held[key] = 1
+        try:
+            _clean_leftovers(db_path)
+            yield
+        finally:
+            with _held_guard:
+                _held.pop(key, None)
+            fcntl.flock(fh, fcntl.LOCK_UN)
+    finally:
+        fh.close()
+
+
+def _clean_leftovers(db_path: Path) -> None:
+    """What a killed load left: its copy of the warehouse (and WAL) and its work folder.
+    Safe only under the lock: no other load can be using them."""
+    for leftover in db_path.parent.glob(f".{db_path.name}.*.tmp*"):
+        with contextlib.suppress(FileNotFoundError):
+            leftover.unlink()
+    for leftover in db_path.parent.glob(f".{db_path.name}.work.*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def work_dir(db_path: Path | str) -> tempfile.TemporaryDirectory:
+    """A load's scratch folder beside the warehouse, so the next load can clean it if this one
+    is killed (tempfile's own folder is never cleaned)."""
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = db_path.with_name(f".{db_path.name}.{uuid.uuid4().hex}.tmp")
-    if db_path.exists():
-        shutil.copyfile(db_path, tmp)
-    con = connect(tmp, memory_limit=config.LOAD_MEMORY_LIMIT)
-    ok = False
-    try:
-        init_schema(con)
-        yield con
-        put_meta(con, {"built_at": dt.datetime.now().isoformat(timespec="seconds")})
-        con.execute("checkpoint")
-        ok = True
-    finally:
-        con.close()
-        if ok:
-            os.replace(tmp, db_path)
-        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
-            with contextlib.suppress(FileNotFoundError):
-                leftover.unlink()
+    return tempfile.TemporaryDirectory(prefix=f".{db_path.name}.work.", dir=db_path.parent)
+
+
+@contextlib.contextmanager
+def writer(db_path: Path | str):
+    """Yield a read-write connection to a copy of the warehouse; swap it in on success.
+    Holds the load lock throughout (see load_lock)."""
+    db_path = Path(db_path)
+    with load_lock(db_path):
+        tmp = db_path.with_name(f".{db_path.name}.{uuid.uuid4().hex}.tmp")
+        if db_path.exists():
+            shutil.copyfile(db_path, tmp)
+        con = connect(tmp, memory_limit=config.LOAD_MEMORY_LIMIT)
+        ok = False
+        try:
+            init_schema(con)
+            yield con
+            put_meta(con, {"built_at": dt.datetime.now().isoformat(timespec="seconds")})
+            con.execute("checkpoint")
+            ok = True
+        finally:
+            con.close()
+            if ok:
+                os.replace(tmp, db_path)
+            for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+                with contextlib.suppress(FileNotFoundError):
+                    leftover.unlink()

@@ -32,6 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import weakref
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -242,11 +243,29 @@ def db_version(path: Path | None = None) -> tuple[str, int, int]:
     return (str(path), s.st_ino, s.st_mtime_ns)
 
 
+_OURS: weakref.WeakSet = weakref.WeakSet()  # connections below: their cursors need `use warehouse`
+
+
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _connection(path: str, inode: int, mtime_ns: int) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(path, read_only=True)
+    """The warehouse attached read-only to a fresh in-memory database. Not
+    `duckdb.connect(path)`: DuckDB keeps one database instance per path in a process, so
+    while the previous version's connection is cached a new connect would reuse it and
+    keep serving the file the last load replaced."""
+    con = duckdb.connect()
     con.execute("set enable_progress_bar = false")
+    con.execute("attach ? as warehouse (read_only)", [path])
+    _OURS.add(con)
     return con
+
+
+def cursor(con: duckdb.DuckDBPyConnection | None = None) -> duckdb.DuckDBPyConnection:
+    """A cursor (one per call: safe across Streamlit's threads) reading the warehouse."""
+    con = con or connection()
+    cur = con.cursor()
+    if con in _OURS:
+        cur.execute("use warehouse")
+    return cur
 
 
 def connection() -> duckdb.DuckDBPyConnection:
@@ -274,7 +293,7 @@ def _bind(name: str, scope: Scope, params: dict) -> dict:
 
 
 def _execute(name: str, scope: Scope, con, params: dict) -> pd.DataFrame:
-    cur = (con or connection()).cursor()  # a cursor per call: safe across Streamlit's threads
+    cur = cursor(con)
     try:
         return cur.execute(sql_text(name), _bind(name, scope, params)).df()
     finally:

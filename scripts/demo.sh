@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-DB=${ATTENDANCE_DB:-data/attendance.duckdb}
+DB=${ATTENDANCE_DB:-data/demo.duckdb}
 if [ ! -f "$DB" ]; then
     .venv/bin/python -m data_pipeline demo --db "$DB"
 fi

@@ -25,7 +25,7 @@ import pytest
 
 import queries
 from actions import evidence, impact, store
-from data_pipeline.load import ingest_files, set_meta
+from data_pipeline.load import Options, ingest_files
 
 A = 300001
 FIRST = dt.date(2025, 9, 1)
@@ -77,8 +77,9 @@ def register(tmp_path_factory):
     )
     write_csv(d / "marks.csv", ["urn", "pupil_id", "date", "session", "code"], _marks())
     db = d / "attendance.duckdb"
-    ingest_files([d / "schools.csv", d / "pupils.csv", d / "marks.csv"], db, progress=False)
-    set_meta(db, {"la_code": "E08000027", "la_name": "Evidence", "synthetic": "true"})
+    ingest_files([d / "schools.csv", d / "pupils.csv", d / "marks.csv"], db, progress=False,
+        options=Options(synthetic=True, meta={"la_code": "E08000027", "la_name": "Evidence"}),
+    )
     return db
 
 

@@ -16,7 +16,7 @@ from test_meeting_evidence import write_csv
 
 import queries
 from actions import evidence, store
-from data_pipeline.load import ingest_files, set_meta
+from data_pipeline.load import Options, ingest_files
 
 A, B = 400001, 400002
 FIRST = dt.date(2025, 9, 1)
@@ -58,8 +58,9 @@ def _files(d, pupils: dict[int, list[str]]):
 
 
 def _build(d, db, pupils):
-    ingest_files(_files(d, pupils), db, progress=False)
-    set_meta(db, {"la_code": "E08000027", "la_name": "Store", "synthetic": "true"})
+    ingest_files(_files(d, pupils), db, progress=False,
+        options=Options(synthetic=True, meta={"la_code": "E08000027", "la_name": "Store"}),
+    )
 
 
 @pytest.fixture()

@@ -26,7 +26,7 @@ import pytest
 from conftest import school_days, write_csv
 
 import queries
-from data_pipeline.load import ingest_files, set_meta
+from data_pipeline.load import Options, ingest_files
 
 A, B = 100001, 100002
 L1, L2, L3 = "E01009757", "E01009899", "E01009910"
@@ -75,8 +75,9 @@ def build_fixture(d) -> object:
                 k += 1
     write_csv(d / "marks.csv", ["urn", "pupil_id", "date", "session", "code"], marks)
     db = d / "attendance.duckdb"
-    ingest_files([d / "schools.csv", d / "pupils.csv", d / "marks.csv"], db, progress=False)
-    set_meta(db, {"la_code": "E08000027", "la_name": "Tiny", "synthetic": "true"})
+    ingest_files([d / "schools.csv", d / "pupils.csv", d / "marks.csv"], db, progress=False,
+        options=Options(synthetic=True, meta={"la_code": "E08000027", "la_name": "Tiny"}),
+    )
     return db
 
 

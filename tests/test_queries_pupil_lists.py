@@ -32,7 +32,7 @@ import pytest
 from conftest import write_csv
 
 import queries
-from data_pipeline.load import ingest_files, set_meta
+from data_pipeline.load import Options, ingest_files
 
 A, B = 200001, 200002
 KEY = "test-pseudonym-key"
@@ -101,8 +101,9 @@ def lists_db(tmp_path_factory):
     )
     write_csv(d / "marks.csv", ["urn", "pupil_id", "date", "session", "code"], _marks())
     db = d / "attendance.duckdb"
-    ingest_files([d / "schools.csv", d / "pupils.csv", d / "marks.csv"], db, progress=False)
-    set_meta(db, {"la_code": "E08000027", "la_name": "Lists", "synthetic": "true"})
+    ingest_files([d / "schools.csv", d / "pupils.csv", d / "marks.csv"], db, progress=False,
+        options=Options(synthetic=True, meta={"la_code": "E08000027", "la_name": "Lists"}),
+    )
     return db
 
 

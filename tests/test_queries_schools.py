@@ -24,7 +24,7 @@ import pytest
 from conftest import write_csv
 
 import queries
-from data_pipeline.load import ingest_files, set_meta
+from data_pipeline.load import Options, ingest_files
 from ui.school import GOVERNOR_SUPPRESSION
 
 S1, S2, S3, S4 = 300001, 300002, 300003, 300004
@@ -90,9 +90,9 @@ def schools_db(tmp_path_factory):
     write_csv(d / "marks_2024.csv", ["urn", "pupil_id", "date", "session", "code"], last_year)
     db = d / "attendance.duckdb"
     ingest_files(
-        [d / "schools.csv", d / "pupils.csv", d / "marks_2024.csv", d / "marks.csv"], db, progress=False
+        [d / "schools.csv", d / "pupils.csv", d / "marks_2024.csv", d / "marks.csv"], db, progress=False,
+        options=Options(synthetic=True, meta={"la_code": "E08000027", "la_name": "Schools"}),
     )
-    set_meta(db, {"la_code": "E08000027", "la_name": "Schools", "synthetic": "true"})
     return db
 
 
