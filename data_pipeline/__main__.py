@@ -51,7 +51,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("files", nargs="+", type=Path)
 
-    p = sub.add_parser("summary", help="headline measures over a period and scope")
+    p = sub.add_parser(
+        "summary",
+        help="headline measures over a period within one academic year (default: the latest, to date)",
+    )
     _db_arg(p)
     p.add_argument("--urn", type=int)
     p.add_argument("--from", dest="date_from", type=_date)
@@ -152,20 +155,24 @@ def _open(db: Path):
 
 
 def _summary(args, db: Path) -> int:
-    from .summary import summary
+    from .summary import PeriodError, summary
 
     con = _open(db)
     if con is None:
         return 2
-    out = summary(
-        con,
-        urn=args.urn,
-        date_from=args.date_from,
-        date_to=args.date_to,
-        population=args.population,
-        pa_rule=args.pa_rule,
-        source=args.source,
-    )
+    try:
+        out = summary(
+            con,
+            urn=args.urn,
+            date_from=args.date_from,
+            date_to=args.date_to,
+            population=args.population,
+            pa_rule=args.pa_rule,
+            source=args.source,
+        )
+    except PeriodError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     if args.format == "json":
         print(json.dumps(out))
     else:

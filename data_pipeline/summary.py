@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 
 from . import config
+from .codes import format_year
 
 SQL_DIR = Path(__file__).parent / "sql"
 SOURCES = {
@@ -43,6 +44,9 @@ def summary(
     file where no marks are loaded for the scope (it has no dates to filter on)."""
     if source == "auto":
         source = "marks" if _has_marks(con, urn) or not _has_dfe(con, urn) else "dfe"
+    year = None
+    if source == "marks":
+        year, date_from, date_to = one_academic_year(con, urn, date_from, date_to)
     params = {
         "urn": urn,
         "date_from": date_from,
@@ -81,12 +85,51 @@ def summary(
         "days_lost": absent / 2,
         "hours_lost": absent / 10 * config.SCHOOL_WEEK_HOURS,
         "urn": urn,
+        "academic_year": format_year(year) if year is not None else None,
         "from": date_from.isoformat() if date_from else None,
         "to": date_to.isoformat() if date_to else None,
+        "period": _period_text(year, date_from, date_to, source),
         "population": POPULATIONS[population],
         "pa_rule": PA_RULES[pa_rule][1],
     }
     return out
+
+
+class PeriodError(ValueError):
+    """A period that is not within one academic year: its PA would pool enrolments across years."""
+
+
+def one_academic_year(con, urn, date_from, date_to) -> tuple[int | None, dt.date | None, dt.date | None]:
+    """The period as (academic year, first date, last date), always within one academic year.
+
+    No dates: the latest academic year with marks (for the school, if one is given), to date.
+    One date: the rest (or the start) of that date's academic year. Two dates in different
+    academic years are refused: PA counts each enrolment once over its period, and DfE never
+    pools years into one enrolment."""
+    if date_from is None and date_to is None:
+        last = con.execute(
+            "select max(date) from marks where ($urn is null or urn = $urn)", {"urn": urn}
+        ).fetchall()[0][0]
+        if last is None:
+            return None, None, None
+        year = _ay(last)
+        return year, dt.date(year, 9, 1), last
+    year = _ay(date_from or date_to)
+    if date_from and date_to and _ay(date_to) != year:
+        raise PeriodError(
+            f"{date_from} to {date_to} spans academic years {format_year(year)} and "
+            f"{format_year(_ay(date_to))}: ask for one academic year at a time (DfE's measures "
+            "are per enrolment per academic year)"
+        )
+    return year, date_from or dt.date(year, 9, 1), date_to or dt.date(year + 1, 8, 31)
+
+
+def _period_text(year, date_from, date_to, source: str) -> str:
+    if source == "dfe":
+        return "year to date of the latest DfE pupil-level file for each school"
+    if year is None:
+        return "no marks loaded"
+    return f"{format_year(year)}: {date_from:%d %b %Y} to {date_to:%d %b %Y}"
 
 
 def _has_marks(con, urn) -> bool:
