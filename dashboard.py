@@ -47,31 +47,56 @@ def _sidebar_filters(calendar, phases: list[str]) -> tuple[queries.Period | None
     years = sorted(calendar["academic_year"].unique().tolist(), reverse=True)
     sb = st.sidebar
     sb.header("Filters")
-    year = sb.selectbox("Academic year", years, format_func=format_year, key="year",
-                        bind="query-params", persist_state="session")
-    kind = sb.selectbox("Period", PERIOD_KINDS, key="period", bind="query-params",
-                        persist_state="session")
+    year = sb.selectbox(
+        "Academic year",
+        years,
+        format_func=format_year,
+        key="year",
+        bind="query-params",
+        persist_state="session",
+    )
+    kind = sb.selectbox("Period", PERIOD_KINDS, key="period", bind="query-params", persist_state="session")
     this = calendar[calendar["academic_year"] == year]
     part, custom = None, None
     if kind == "Term":
-        part = sb.selectbox("Term", list(dict.fromkeys(this["term"])), key="term",
-                            bind="query-params", persist_state="session")
+        part = sb.selectbox(
+            "Term",
+            list(dict.fromkeys(this["term"])),
+            key="term",
+            bind="query-params",
+            persist_state="session",
+        )
     elif kind == "Half term":
-        part = sb.selectbox("Half term", this["half_term"].tolist(), key="half_term",
-                            bind="query-params", persist_state="session")
+        part = sb.selectbox(
+            "Half term",
+            this["half_term"].tolist(),
+            key="half_term",
+            bind="query-params",
+            persist_state="session",
+        )
     elif kind == "Custom dates":
         first, last = this["first_date"].min().date(), this["last_date"].max().date()
-        picked = sb.date_input("Dates", value=(first, last), min_value=first, max_value=last,
-                               key="dates", persist_state="session", format="DD/MM/YYYY")
+        picked = sb.date_input(
+            "Dates",
+            value=(first, last),
+            min_value=first,
+            max_value=last,
+            key="dates",
+            persist_state="session",
+            format="DD/MM/YYYY",
+        )
         if isinstance(picked, (tuple, list)) and len(picked) == 2:
             custom = (picked[0], picked[1])
         else:
             sb.info("Pick an end date too.")
             custom = (picked[0] if picked else first, last)
-        sb.caption("Custom dates are snapped to whole school weeks (Monday to Friday): "
-                   "a week counts if its Monday falls in the range.")
-    phase = sb.selectbox("Phase", [ALL_PHASES, *phases], key="phase", bind="query-params",
-                         persist_state="session")
+        sb.caption(
+            "Custom dates are snapped to whole school weeks (Monday to Friday): "
+            "a week counts if its Monday falls in the range."
+        )
+    phase = sb.selectbox(
+        "Phase", [ALL_PHASES, *phases], key="phase", bind="query-params", persist_state="session"
+    )
     period = queries.resolve_period(calendar, year, kind, part, custom)
     return period, None if phase == ALL_PHASES else phase
 
@@ -109,8 +134,7 @@ def pages_for(role: str) -> list:
     name = first.url_path  # PAGES take their address from their file name (no default=True)
     path = f"pages/{name}.py"
     home = st.Page(path, title=first.title, icon=first.icon or None, url_path="home", default=True)
-    alias = st.Page(path, title=first.title, icon=first.icon or None, url_path=name,
-                    visibility="hidden")
+    alias = st.Page(path, title=first.title, icon=first.icon or None, url_path=name, visibility="hidden")
     return [home, *out[1:], alias]
 
 
@@ -130,13 +154,15 @@ def _sidebar_user(user, how: str, scope: queries.Scope) -> None:
 def _role_banner(user, how: str) -> None:
     role = ROLES[user.role]
     if how == "demo":
-        st.info(f"**Demo mode** (no sign-in): you are seeing what the **{role.label}** role sees: "
-                f"{role.description}. Switch role in the sidebar.", icon=":material/visibility:")
+        st.info(
+            f"**Demo mode** (no sign-in): you are seeing what the **{role.label}** role sees: "
+            f"{role.description}. Switch role in the sidebar.",
+            icon=":material/visibility:",
+        )
 
 
 def run() -> None:
-    st.set_page_config(page_title="School attendance", page_icon=":material/school:",
-                       layout="wide")
+    st.set_page_config(page_title="School attendance", page_icon=":material/school:", layout="wide")
     try:
         meta, missing = dict(queries.run("warehouse_meta").values.tolist()), None
     except FileNotFoundError as exc:
@@ -144,8 +170,14 @@ def run() -> None:
     # No route into the data without signing in (demo mode: the synthetic warehouse only).
     user, how = auth_session.current_user(synthetic=ui.is_synthetic(meta))
     if user is None:
-        st.navigation([st.Page(auth_session.sign_in_page, title="Sign in", icon=":material/login:",
-                               url_path="sign-in")], position="hidden").run()
+        st.navigation(
+            [
+                st.Page(
+                    auth_session.sign_in_page, title="Sign in", icon=":material/login:", url_path="sign-in"
+                )
+            ],
+            position="hidden",
+        ).run()
         return
     scope = scope_for(user)
     page = st.navigation(pages_for(user.role))
@@ -159,9 +191,11 @@ def run() -> None:
     phases = queries.run("school_phases")["phase"].tolist()
     if calendar.empty:
         st.title("School attendance")
-        st.info("The warehouse holds no attendance marks yet. Load school returns with "
-                "`python -m data_pipeline ingest`, or build the demo LA with "
-                "`python -m data_pipeline demo`.")
+        st.info(
+            "The warehouse holds no attendance marks yet. Load school returns with "
+            "`python -m data_pipeline ingest`, or build the demo LA with "
+            "`python -m data_pipeline demo`."
+        )
         st.stop()
     period, phase = _sidebar_filters(calendar, phases)
     _header(meta, period, phase)

@@ -58,9 +58,18 @@ def set_current_page(title: str) -> None:
         ss["_audit_page"] = title
 
 
-def record(scope=None, action: str = "view", query: str | None = None, params: dict | None = None,
-           rows: int | None = None, page: str | None = None, detail: str | None = None,
-           user: str | None = None, role: str | None = None, dedupe: bool = False) -> None:
+def record(
+    scope=None,
+    action: str = "view",
+    query: str | None = None,
+    params: dict | None = None,
+    rows: int | None = None,
+    page: str | None = None,
+    detail: str | None = None,
+    user: str | None = None,
+    role: str | None = None,
+    dedupe: bool = False,
+) -> None:
     """Write one audit row (who, when, role, scope, what, filter parameters)."""
     user = user or getattr(scope, "user", None) or "unknown"
     role = role or getattr(scope, "role", None) or "unknown"
@@ -79,28 +88,60 @@ def record(scope=None, action: str = "view", query: str | None = None, params: d
         con.execute(
             "insert into audit_log (at, user, role, scope, action, query, page, params, rows, detail) "
             "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (at, user, role, _scope_text(scope) if scope is not None else "-", action, query, page,
-             ptext, rows, detail))
+            (
+                at,
+                user,
+                role,
+                _scope_text(scope) if scope is not None else "-",
+                action,
+                query,
+                page,
+                ptext,
+                rows,
+                detail,
+            ),
+        )
 
 
-def record_export(scope, what: str, params: dict | None = None, rows: int | None = None,
-                  page: str | None = None, file_name: str | None = None) -> None:
+def record_export(
+    scope,
+    what: str,
+    params: dict | None = None,
+    rows: int | None = None,
+    page: str | None = None,
+    file_name: str | None = None,
+) -> None:
     """Call when pupil-level data leaves the dashboard (a download): who, what, which filter."""
     record(scope, "export", what, params, rows, page, detail=file_name)
 
 
-def download_button(label: str, data, *, scope, what: str, params: dict | None = None,
-                    rows: int | None = None, file_name: str, mime: str = "text/csv",
-                    key: str | None = None, **kwargs):
+def download_button(
+    label: str,
+    data,
+    *,
+    scope,
+    what: str,
+    params: dict | None = None,
+    rows: int | None = None,
+    file_name: str,
+    mime: str = "text/csv",
+    key: str | None = None,
+    **kwargs,
+):
     """st.download_button that writes an 'export' audit row when clicked."""
     import streamlit as st
 
     page = current_page()
     return st.download_button(
-        label, data, file_name=file_name, mime=mime, key=key,
+        label,
+        data,
+        file_name=file_name,
+        mime=mime,
+        key=key,
         on_click=record_export,
         kwargs=dict(scope=scope, what=what, params=params, rows=rows, page=page, file_name=file_name),
-        **kwargs)
+        **kwargs,
+    )
 
 
 def failed_sign_ins(user: str, minutes: int = 15) -> int:
@@ -109,15 +150,24 @@ def failed_sign_ins(user: str, minutes: int = 15) -> int:
         return con.execute(
             "select count(*) from audit_log where user = ? and action = 'sign_in_failed' and at >= ? "
             "and at > coalesce((select max(at) from audit_log where user = ? and action = 'sign_in'), '')",
-            (user, since, user)).fetchone()[0]
+            (user, since, user),
+        ).fetchone()[0]
 
 
-def read_log(date_from: dt.date | None = None, date_to: dt.date | None = None,
-             user: str | None = None, role: str | None = None, action: str | None = None,
-             text: str | None = None, limit: int = 50000) -> pd.DataFrame:
+def read_log(
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    user: str | None = None,
+    role: str | None = None,
+    action: str | None = None,
+    text: str | None = None,
+    limit: int = 50000,
+) -> pd.DataFrame:
     """Audit rows, newest first, filtered (all filters bound, never pasted into SQL)."""
-    sql = ["select id, at, user, role, scope, action, query, page, params, rows, detail "
-           "from audit_log where 1 = 1"]
+    sql = [
+        "select id, at, user, role, scope, action, query, page, params, rows, detail "
+        "from audit_log where 1 = 1"
+    ]
     args: list = []
     if date_from:
         sql.append("and at >= ?")
@@ -135,8 +185,10 @@ def read_log(date_from: dt.date | None = None, date_to: dt.date | None = None,
         sql.append("and action = ?")
         args.append(action)
     if text:
-        sql.append("and (coalesce(query, '') || ' ' || coalesce(page, '') || ' ' || coalesce(params, '') "
-                   "|| ' ' || coalesce(detail, '')) like ? escape '\\'")
+        sql.append(
+            "and (coalesce(query, '') || ' ' || coalesce(page, '') || ' ' || coalesce(params, '') "
+            "|| ' ' || coalesce(detail, '')) like ? escape '\\'"
+        )
         args.append("%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
     sql.append("order by id desc limit ?")
     args.append(int(limit))

@@ -18,15 +18,33 @@ class Role:
 
 
 ROLES: dict[str, Role] = {
-    "la_officer": Role("la_officer", "LA officer",
-                       "every school in the LA, with pupil-level data", True, True, False),
-    "school_staff": Role("school_staff", "School staff (headteacher, attendance lead)",
-                         "their own school or schools, with pupil-level data", False, True, True),
-    "governor": Role("governor", "Governor",
-                     "their own school, aggregates only, small numbers suppressed", False, False, True),
-    "admin": Role("admin", "Administrator",
-                  "manages users and loads data; sees the audit log and LA-wide aggregates",
-                  True, False, False),
+    "la_officer": Role(
+        "la_officer", "LA officer", "every school in the LA, with pupil-level data", True, True, False
+    ),
+    "school_staff": Role(
+        "school_staff",
+        "School staff (headteacher, attendance lead)",
+        "their own school or schools, with pupil-level data",
+        False,
+        True,
+        True,
+    ),
+    "governor": Role(
+        "governor",
+        "Governor",
+        "their own school, aggregates only, small numbers suppressed",
+        False,
+        False,
+        True,
+    ),
+    "admin": Role(
+        "admin",
+        "Administrator",
+        "manages users and loads data; sees the audit log and LA-wide aggregates",
+        True,
+        False,
+        False,
+    ),
 }
 
 # Page access groups for dashboard.PAGES.

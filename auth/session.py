@@ -76,9 +76,13 @@ def _demo_user() -> users.User | None:
     sb = st.sidebar
     sb.markdown("**Demo mode: no sign-in.**")
     role = sb.selectbox(
-        "View as (demo)", list(by_role), key="demo_role", bind="query-params",
+        "View as (demo)",
+        list(by_role),
+        key="demo_role",
+        bind="query-params",
         format_func=lambda r: ROLES[r].label,
-        help="Demo mode shows what each role sees. A real deployment signs users in.")
+        help="Demo mode shows what each role sees. A real deployment signs users in.",
+    )
     user = by_role[role]
     sb.caption(demo_label(user))
     return user
@@ -94,8 +98,12 @@ def current_user(synthetic: bool) -> tuple[users.User | None, str]:
     if held:
         found, _ = users.load_cached()
         fresh = found.get(held["email"])
-        if fresh is None or fresh.role != held["role"] or list(fresh.urns) != held["urns"] \
-                or time.time() - held["at"] > session_hours() * 3600:
+        if (
+            fresh is None
+            or fresh.role != held["role"]
+            or list(fresh.urns) != held["urns"]
+            or time.time() - held["at"] > session_hours() * 3600
+        ):
             st.session_state.pop(SESSION_KEY, None)
         else:
             return fresh, "local"
@@ -124,8 +132,12 @@ def _try_local(email: str, password: str) -> str | None:
     if user is None:
         audit.record(None, "sign_in_failed", user=key or "-", role="-")
         return "That email and password do not match an account."
-    st.session_state[SESSION_KEY] = {"email": user.email, "role": user.role,
-                                     "urns": list(user.urns), "at": time.time()}
+    st.session_state[SESSION_KEY] = {
+        "email": user.email,
+        "role": user.role,
+        "urns": list(user.urns),
+        "at": time.time(),
+    }
     audit.record(None, "sign_in", user=user.email, role=user.role, detail="local")
     return None
 
@@ -133,28 +145,30 @@ def _try_local(email: str, password: str) -> str | None:
 def sign_in_page() -> None:
     """The only page offered before sign-in: no data, no warehouse queries."""
     st.title("Sign in")
-    st.markdown("School attendance data is children's personal data: sign in to see what "
-                "your role allows.")
+    st.markdown("School attendance data is children's personal data: sign in to see what your role allows.")
     logged_in, _ = _oidc_user()
     if logged_in:
         email = st.user.get("email") or st.user.get("preferred_username") or "this account"
-        st.error(f"{email} is signed in but has no access to this dashboard. Ask your "
-                 "administrator to add you.")
+        st.error(
+            f"{email} is signed in but has no access to this dashboard. Ask your administrator to add you."
+        )
         if st.button("Sign out"):
             st.logout()
         return
     providers = oidc_providers()
     for name in providers:
         label = {"microsoft": "Microsoft (Entra ID)", "": "your organisation's account"}.get(
-            name, name.title())
+            name, name.title()
+        )
         if st.button(f"Sign in with {label}", key=f"oidc_{name or 'default'}", type="primary"):
             st.login(name or None)
     with st.form("local_sign_in"):
         if providers:
             st.markdown("Or with a local account:")
         email = st.text_input("Email", key="sign_in_email", autocomplete="username")
-        password = st.text_input("Password", type="password", key="sign_in_password",
-                                 autocomplete="current-password")
+        password = st.text_input(
+            "Password", type="password", key="sign_in_password", autocomplete="current-password"
+        )
         submitted = st.form_submit_button("Sign in", type="secondary" if providers else "primary")
     if submitted:
         error = _try_local(email, password)
@@ -163,8 +177,12 @@ def sign_in_page() -> None:
         else:
             st.rerun()
     if not users.users_path().exists() and not providers:
-        st.info("No users file yet. An administrator adds accounts with "
-                "`python -m data_pipeline users add EMAIL --role ROLE`.")
+        st.info(
+            "No users file yet. An administrator adds accounts with "
+            "`python -m data_pipeline users add EMAIL --role ROLE`."
+        )
     if demo_mode_requested():
-        st.warning("Demo mode is switched on (ATTENDANCE_DEMO_MODE) but this warehouse does not "
-                   "hold the synthetic demo data, so sign-in is required.")
+        st.warning(
+            "Demo mode is switched on (ATTENDANCE_DEMO_MODE) but this warehouse does not "
+            "hold the synthetic demo data, so sign-in is required."
+        )

@@ -56,8 +56,7 @@ def setting(key: str, default_factory=None) -> str | None:
     with closing(connect()) as con:
         row = con.execute("select value from settings where key = ?", (key,)).fetchone()
         if row is None and default_factory is not None:
-            con.execute("insert or ignore into settings (key, value) values (?, ?)",
-                        (key, default_factory()))
+            con.execute("insert or ignore into settings (key, value) values (?, ?)", (key, default_factory()))
             row = con.execute("select value from settings where key = ?", (key,)).fetchone()
         return row[0] if row else None
 
@@ -66,4 +65,5 @@ def pseudonym_key() -> str:
     """The secret behind pseudonymous pupil references: ATTENDANCE_PSEUDONYM_KEY, or a random
     key made once and kept in the app store (so references survive warehouse rebuilds)."""
     return os.environ.get("ATTENDANCE_PSEUDONYM_KEY") or setting(
-        "pseudonym_key", lambda: secrets.token_hex(32))
+        "pseudonym_key", lambda: secrets.token_hex(32)
+    )

@@ -55,8 +55,13 @@ class User:
         return self.name or self.email
 
     def public(self) -> dict:
-        return {"email": self.email, "role": self.role, "urns": list(self.urns), "name": self.name,
-                "password": bool(self.password_hash)}
+        return {
+            "email": self.email,
+            "role": self.role,
+            "urns": list(self.urns),
+            "name": self.name,
+            "password": bool(self.password_hash),
+        }
 
 
 @dataclass(frozen=True)
@@ -104,8 +109,13 @@ def _read(path: Path) -> dict:
 
 
 def _user(d: dict) -> User:
-    return User(email=d["email"].lower(), role=d["role"], urns=tuple(int(u) for u in d.get("urns", [])),
-                name=d.get("name", ""), password_hash=d.get("password_hash"))
+    return User(
+        email=d["email"].lower(),
+        role=d["role"],
+        urns=tuple(int(u) for u in d.get("urns", [])),
+        name=d.get("name", ""),
+        password_hash=d.get("password_hash"),
+    )
 
 
 def load(path: Path | None = None) -> tuple[dict[str, User], list[GroupRule]]:
@@ -116,8 +126,11 @@ def load(path: Path | None = None) -> tuple[dict[str, User], list[GroupRule]]:
         u = _user(d)
         if u.role in ROLES:  # an unknown role grants nothing
             users[u.email] = u
-    groups = [GroupRule(str(g["group"]), g["role"], tuple(int(u) for u in g.get("urns", [])))
-              for g in data["groups"] if g.get("role") in ROLES]
+    groups = [
+        GroupRule(str(g["group"]), g["role"], tuple(int(u) for u in g.get("urns", [])))
+        for g in data["groups"]
+        if g.get("role") in ROLES
+    ]
     return users, groups
 
 
@@ -155,8 +168,9 @@ def _locked(path: Path):
         os.replace(tmp, path)
 
 
-def add_user(email: str, role: str, urns=(), password: str | None = None, name: str = "",
-             path: Path | None = None) -> User:
+def add_user(
+    email: str, role: str, urns=(), password: str | None = None, name: str = "", path: Path | None = None
+) -> User:
     email = normalise_email(email)
     urns = check_role(role, urns)
     entry = {"email": email, "role": role, "urns": list(urns), "name": name}

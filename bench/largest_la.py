@@ -34,7 +34,6 @@ import resource
 import statistics
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
@@ -89,17 +88,39 @@ def school_mix(n_pupils: int, n_schools: int, seed: int = 7) -> list[dict]:
     n_sec = min(max(1, n_sec), rest - 1)
     n_pri = rest - n_sec
     kinds = ["Primary"] * n_pri + ["Secondary"] * n_sec + ["Special"] * n_special
-    sizes = np.concatenate([
-        rng.choice([210, 315, 420, 630], n_pri, p=[0.35, 0.3, 0.3, 0.05]) * rng.uniform(0.8, 1.05, n_pri),
-        rng.normal(mean_s, 300, n_sec).clip(550, 1900),
-        rng.uniform(60, 220, n_special),
-    ])
+    sizes = np.concatenate(
+        [
+            rng.choice([210, 315, 420, 630], n_pri, p=[0.35, 0.3, 0.3, 0.05]) * rng.uniform(0.8, 1.05, n_pri),
+            rng.normal(mean_s, 300, n_sec).clip(550, 1900),
+            rng.uniform(60, 220, n_special),
+        ]
+    )
     sizes = sizes * n_pupils / sizes.sum()
     sizes = np.maximum(5, np.round(sizes)).astype(int)
     sizes[np.argmax(sizes)] += n_pupils - sizes.sum()
     order = rng.permutation(len(kinds))  # URNs are not grouped by phase in GIAS
-    names_p = ["Oak", "Elm", "Ash", "Beech", "Holly", "Rowan", "Willow", "Hazel", "Cedar", "Birch",
-               "Moor", "Park", "Hill", "Green", "Brook", "Field", "Lane", "Wood", "Heath", "Grange"]
+    names_p = [
+        "Oak",
+        "Elm",
+        "Ash",
+        "Beech",
+        "Holly",
+        "Rowan",
+        "Willow",
+        "Hazel",
+        "Cedar",
+        "Birch",
+        "Moor",
+        "Park",
+        "Hill",
+        "Green",
+        "Brook",
+        "Field",
+        "Lane",
+        "Wood",
+        "Heath",
+        "Grange",
+    ]
     schools = []
     start = 0
     for k, idx in enumerate(order):
@@ -107,7 +128,11 @@ def school_mix(n_pupils: int, n_schools: int, seed: int = 7) -> list[dict]:
         urn = 103000 + 7 * k
         stem = f"{names_p[k % 20]} {names_p[(k // 20) % 20]}"
         if kind == "Primary":
-            name = f"{stem} Primary School" if k % 9 else f"St {stem}'s Catholic Primary School, {names_p[k % 7]}end"
+            name = (
+                f"{stem} Primary School"
+                if k % 9
+                else f"St {stem}'s Catholic Primary School, {names_p[k % 7]}end"
+            )
             etype, phase = ("Academy converter" if k % 3 else "Community school"), "Primary"
         elif kind == "Secondary":
             name = f"{stem} Academy" if k % 2 else f"{stem} High School"
@@ -115,8 +140,9 @@ def school_mix(n_pupils: int, n_schools: int, seed: int = 7) -> list[dict]:
         else:
             name = f"{stem} School"
             etype, phase = "Community special school", "Not applicable"
-        schools.append(dict(urn=urn, name=name, etype=etype, phase=phase, kind=kind,
-                            size=int(sizes[idx]), start=start))
+        schools.append(
+            dict(urn=urn, name=name, etype=etype, phase=phase, kind=kind, size=int(sizes[idx]), start=start)
+        )
         start += int(sizes[idx])
     return schools
 
@@ -132,13 +158,18 @@ def generate(out: Path, n_pupils: int, n_schools: int, threads: int | None = Non
     con.execute("set enable_progress_bar = false")
     # A uniform draw in [0, 1) from a hash of its arguments: deterministic whatever the threads.
     con.execute("create macro u(a, b, c) as (hash(a, b, c) % 4294967291) / 4294967291.0")
-    con.execute("create table sch (urn int, name varchar, etype varchar, phase varchar, kind varchar, "
-                "size int, start int)")
-    con.executemany("insert into sch values (?, ?, ?, ?, ?, ?, ?)",
-                    [(s["urn"], s["name"], s["etype"], s["phase"], s["kind"], s["size"], s["start"])
-                     for s in schools])
-    con.execute("create table days as select unnest($d::date[]) as date, "
-                "unnest(range(len($d::date[]))) as d", {"d": days})
+    con.execute(
+        "create table sch (urn int, name varchar, etype varchar, phase varchar, kind varchar, "
+        "size int, start int)"
+    )
+    con.executemany(
+        "insert into sch values (?, ?, ?, ?, ?, ?, ?)",
+        [(s["urn"], s["name"], s["etype"], s["phase"], s["kind"], s["size"], s["start"]) for s in schools],
+    )
+    con.execute(
+        "create table days as select unnest($d::date[]) as date, unnest(range(len($d::date[]))) as d",
+        {"d": days},
+    )
     # Schools: GIAS layout (a subset of its columns, names quoted where they hold commas).
     con.execute(f"""
         copy (
@@ -194,8 +225,10 @@ def generate(out: Path, n_pupils: int, n_schools: int, threads: int | None = Non
         ) to '{out / "pupils.csv"}' (header)
     """)
     # A planned whole-school closure day (#) at a third of the schools.
-    con.execute("create table closures as select urn, (10 + hash(urn) % 170)::int as d from sch "
-                "where hash(urn, 1) % 3 = 0")
+    con.execute(
+        "create table closures as select urn, (10 + hash(urn) % 170)::int as d from sch "
+        "where hash(urn, 1) % 3 = 0"
+    )
     n_days = len(days)
     # Marks: pupil-major order (school, pupil, date, session), as a concatenation of
     # per-school register exports. One row per pupil per session while on roll.
@@ -245,8 +278,11 @@ def generate(out: Path, n_pupils: int, n_schools: int, threads: int | None = Non
         ) to '{out / "marks.csv"}' (header, comment '')
     """)
     info = {
-        "pupils": n_pupils, "schools": len(schools), "school_days": n_days,
-        "first_day": days[0].isoformat(), "last_day": days[-1].isoformat(),
+        "pupils": n_pupils,
+        "schools": len(schools),
+        "school_days": n_days,
+        "first_day": days[0].isoformat(),
+        "last_day": days[-1].isoformat(),
         "phases": {k: sum(1 for s in schools if s["kind"] == k) for k in ("Primary", "Secondary", "Special")},
         "marks": con.execute(f"select count(*) from read_csv('{out / 'marks.csv'}')").fetchall()[0][0],
         "marks_bytes": (out / "marks.csv").stat().st_size,
@@ -261,16 +297,22 @@ def run_child(cmd: list[str], cwd: Path = ROOT) -> dict:
     """Run a command; its wall time, peak RSS (from wait4, this child alone), output."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     out, err = "", ""
     # Read output before reaping: the pipes must not fill up.
     out, err = proc.stdout.read(), proc.stderr.read()
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return {"seconds": wall, "peak_rss_gb": usage.ru_maxrss * 1024 / 1e9, "rc": proc.returncode,
-            "user_s": usage.ru_utime, "sys_s": usage.ru_stime, "stdout": out, "stderr": err}
+    return {
+        "seconds": wall,
+        "peak_rss_gb": usage.ru_maxrss * 1024 / 1e9,
+        "rc": proc.returncode,
+        "user_s": usage.ru_utime,
+        "sys_s": usage.ru_stime,
+        "stdout": out,
+        "stderr": err,
+    }
 
 
 BARE_READ = """
@@ -302,8 +344,18 @@ def time_bare_read(marks: Path, target: str) -> dict:
 def time_load(out: Path, db: Path) -> dict:
     for p in (db, db.with_name(db.name + ".wal")):
         p.unlink(missing_ok=True)
-    cmd = [sys.executable, "-m", "data_pipeline", "ingest", "--quiet", "--db", str(db),
-           str(out / "schools.csv"), str(out / "pupils.csv"), str(out / "marks.csv")]
+    cmd = [
+        sys.executable,
+        "-m",
+        "data_pipeline",
+        "ingest",
+        "--quiet",
+        "--db",
+        str(db),
+        str(out / "schools.csv"),
+        str(out / "pupils.csv"),
+        str(out / "marks.csv"),
+    ]
     r = run_child(cmd)
     r["db_bytes"] = db.stat().st_size if db.exists() else 0
     return r
@@ -338,8 +390,9 @@ def direct_warehouse(out: Path, db: Path) -> dict:
         from read_csv('{out / "pupils.csv"}')
     """)
     marks = out / "marks.csv"
-    con.execute(f"insert into marks select urn, pupil_id, date, session, code, 1 "
-                f"from read_csv('{marks}', quote = '')")
+    con.execute(
+        f"insert into marks select urn, pupil_id, date, session, code, 1 from read_csv('{marks}', quote = '')"
+    )
     build.build(con)
     con.execute("checkpoint")
     con.close()
@@ -369,6 +422,7 @@ def profile_load(out: Path, db: Path) -> dict:
                 key = label(*a, **k) if callable(label) else label
                 stages[key] = stages.get(key, 0.0) + time.perf_counter() - t0
                 rss[key] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9
+
         setattr(mod, name, wrapper)
         return fn
 
@@ -377,7 +431,11 @@ def profile_load(out: Path, db: Path) -> dict:
 
     timed(ingest, "scan", lambda path: f"SHA-256 + line count, background thread ({Path(path).name})")
     timed(ingest, "read_lines", lambda con, path, *a, **k: f"1 read lines ({Path(path).name})")
-    timed(ingest, "open_file", lambda con, path, *a, **k: f"2 open_file incl. read + field split ({Path(path).name})")
+    timed(
+        ingest,
+        "open_file",
+        lambda con, path, *a, **k: f"2 open_file incl. read + field split ({Path(path).name})",
+    )
     timed(validate, "insert_marks_as_read", "3 fast path: marks CSV straight into marks")
     timed(validate, "fast_marks_problem", "3 fast path: whole-file checks")
     timed(validate, "fast_marks_pupils_problem", "6b fast path: unknown pupils, after the build")
@@ -396,8 +454,9 @@ def profile_load(out: Path, db: Path) -> dict:
 
         def execute(self, sql, *a, **k):
             caller = sys._getframe(1).f_code.co_name
-            lines = [ln.strip() for ln in str(sql).splitlines()
-                     if ln.strip() and not ln.strip().startswith("--")]
+            lines = [
+                ln.strip() for ln in str(sql).splitlines() if ln.strip() and not ln.strip().startswith("--")
+            ]
             head = " ".join(lines)[:70] if lines else ""
             key = f"{caller}: {head}"
             t0 = time.perf_counter()
@@ -423,6 +482,7 @@ def profile_load(out: Path, db: Path) -> dict:
             yield TimedCon(con)
             t1 = time.perf_counter()
         stages["7 meta + checkpoint + close + rename"] = time.perf_counter() - t1
+
     load.warehouse.writer = writer_timed
     timed(build, "build", "6 build.build (marts, reference, checks)")
     load.build.build = build.build
@@ -430,15 +490,19 @@ def profile_load(out: Path, db: Path) -> dict:
     for p in (db, db.with_name(db.name + ".wal")):
         p.unlink(missing_ok=True)
     t0 = time.perf_counter()
-    results = load.ingest_files([out / "schools.csv", out / "pupils.csv", out / "marks.csv"], db,
-                                progress=False)
+    results = load.ingest_files(
+        [out / "schools.csv", out / "pupils.csv", out / "marks.csv"], db, progress=False
+    )
     total = time.perf_counter() - t0
     top = sorted(statements.items(), key=lambda kv: -kv[1][0])
-    return {"total_s": total, "stages": dict(sorted(stages.items())),
-            "statements": [{"where": k, "seconds": v[0], "calls": v[1]} for k, v in top if v[0] >= 0.05],
-            "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9,
-            "rss_after_stage_gb": rss,
-            "results": [r.as_dict() for r in results]}
+    return {
+        "total_s": total,
+        "stages": dict(sorted(stages.items())),
+        "statements": [{"where": k, "seconds": v[0], "calls": v[1]} for k, v in top if v[0] >= 0.05],
+        "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9,
+        "rss_after_stage_gb": rss,
+        "results": [r.as_dict() for r in results],
+    }
 
 
 # ----------------------------------------------------------------- queries
@@ -482,7 +546,8 @@ MEASURES = """
 """
 MART_SQL = {
     "mart: LA year (pupil_week)": MART_ENROLMENT + f"select {MEASURES} from e",
-    "mart: by school, year (pupil_week)": MART_ENROLMENT + f"select urn, {MEASURES} from e group by urn order by urn",
+    "mart: by school, year (pupil_week)": MART_ENROLMENT
+    + f"select urn, {MEASURES} from e group by urn order by urn",
     # By week: each week's sessions and rates, and the enrolments missing 10%+ / 50%+ that week.
     "mart: by week, LA (pupil_week)": """
         with e as (
@@ -492,7 +557,9 @@ MART_SQL = {
             join pupil_year y using (academic_year, urn, pupil_id)
             where w.academic_year = $year and y.compulsory_age and w.possible > 0
         )
-        select week_start, """ + MEASURES + " from e group by week_start order by week_start",
+        select week_start, """
+    + MEASURES
+    + " from e group by week_start order by week_start",
 }
 
 
@@ -504,14 +571,20 @@ def query_benchmarks(db: Path, repeats: int, days: list[dt.date]) -> tuple[list[
     rows = []
     results = {}
     # One school (the largest secondary) over one half term (Autumn 1).
-    urn, = con.execute("select urn from schools where phase = 'Secondary' "
-                       "order by number_of_pupils desc nulls last, urn limit 1").fetchall()[0]
-    ht = con.execute("select min(date), max(date) from school_calendar where academic_year = ? "
-                     "and half_term_no = 1", [YEAR]).fetchall()[0]
+    (urn,) = con.execute(
+        "select urn from schools where phase = 'Secondary' "
+        "order by number_of_pupils desc nulls last, urn limit 1"
+    ).fetchall()[0]
+    ht = con.execute(
+        "select min(date), max(date) from school_calendar where academic_year = ? and half_term_no = 1",
+        [YEAR],
+    ).fetchall()[0]
     cases = [
         ("summary(): LA, year (from marks)", lambda: summary(con)),
-        (f"summary(): one school ({urn}), one half term {ht[0]}..{ht[1]} (from marks)",
-         lambda: summary(con, urn=urn, date_from=ht[0], date_to=ht[1])),
+        (
+            f"summary(): one school ({urn}), one half term {ht[0]}..{ht[1]} (from marks)",
+            lambda: summary(con, urn=urn, date_from=ht[0], date_to=ht[1]),
+        ),
     ]
     for name, sql in MART_SQL.items():
         cases.append((name, lambda sql=sql: con.execute(sql, {"year": YEAR}).fetchall()))
@@ -526,10 +599,10 @@ def query_benchmarks(db: Path, repeats: int, days: list[dt.date]) -> tuple[list[
 
 # Values for the parameters a page supplies itself (beyond the period and filters): what the
 # page would pass for the bench school and its first pupil, so that every query is timed.
-COHORT_DIMENSION = "sen"      # the Cohorts page's first characteristic (its default)
-COHORT_DIM_B = "fsm"          # the page's default "Against" characteristic
-ACTION_PUPILS = 12            # a school attendance meeting's pupil actions
-ACTION_WEEKS = 6              # actions.evidence.DEFAULT_WEEKS
+COHORT_DIMENSION = "sen"  # the Cohorts page's first characteristic (its default)
+COHORT_DIM_B = "fsm"  # the page's default "Against" characteristic
+ACTION_PUPILS = 12  # a school attendance meeting's pupil actions
+ACTION_WEEKS = 6  # actions.evidence.DEFAULT_WEEKS
 
 
 def _bench_params(q, con, urn: int) -> dict:
@@ -540,26 +613,38 @@ def _bench_params(q, con, urn: int) -> dict:
     from actions import strategies
     from data_pipeline import config
 
-    weeks = [r[0] for r in con.execute(
-        "select distinct week_start from school_calendar where academic_year = ? order by 1",
-        [YEAR]).fetchall()]
+    weeks = [
+        r[0]
+        for r in con.execute(
+            "select distinct week_start from school_calendar where academic_year = ? order by 1", [YEAR]
+        ).fetchall()
+    ]
     la = q.Scope(pupil_rows_allowed=True, role="la_officer", user="bench")
     period = dict(year=YEAR, phase=None, week_from=weeks[0], week_to=weeks[-1])
     groups = q.execute("cohort_measures", la, con=con, dimension=COHORT_DIMENSION, min_count=5, **period)
     group_key = groups.loc[~groups["suppressed"], "group_key"].iloc[0]
     refs = q.execute("pupil_refs", la, con=con, urn=urn, year=YEAR)
-    pupil_ids = [r[0] for r in con.execute(
-        "select pupil_id from pupil_year where urn = ? and academic_year = ? order by pupil_id limit ?",
-        [urn, YEAR, ACTION_PUPILS]).fetchall()]
+    pupil_ids = [
+        r[0]
+        for r in con.execute(
+            "select pupil_id from pupil_year where urn = ? and academic_year = ? order by pupil_id limit ?",
+            [urn, YEAR, ACTION_PUPILS],
+        ).fetchall()
+    ]
     ids = strategies.strategies()["strategy_id"].tolist()
     action_date = weeks[len(weeks) // 2]
     return {
-        "dimension": COHORT_DIMENSION, "group_key": group_key,
-        "dim_a": COHORT_DIMENSION, "dim_b": COHORT_DIM_B,
-        "urn": urn, "week_hours": config.SCHOOL_WEEK_HOURS, "pupil_ref": refs["pupil_ref"].iloc[0],
+        "dimension": COHORT_DIMENSION,
+        "group_key": group_key,
+        "dim_a": COHORT_DIMENSION,
+        "dim_b": COHORT_DIM_B,
+        "urn": urn,
+        "week_hours": config.SCHOOL_WEEK_HOURS,
+        "pupil_ref": refs["pupil_ref"].iloc[0],
         "action_ids": list(range(1, len(pupil_ids) + 1)),
         "action_strategies": [ids[i % len(ids)] for i in range(len(pupil_ids))],
-        "action_urns": [urn] * len(pupil_ids), "action_pupils": pupil_ids,
+        "action_urns": [urn] * len(pupil_ids),
+        "action_pupils": pupil_ids,
         "action_dates": [(action_date + dt.timedelta(days=i % 5)).isoformat() for i in range(len(pupil_ids))],
         "weeks": ACTION_WEEKS,
     }
@@ -589,22 +674,39 @@ def _queries_layer(con, repeats: int, urn: int) -> list[dict]:
         import queries as q
     except Exception as exc:  # noqa: BLE001 - another engineer's module, still being written
         return [{"query": "queries/*.sql", "skipped": f"cannot import queries: {exc}"}]
-    weeks = [r[0] for r in con.execute(
-        "select distinct week_start from school_calendar where academic_year = ? order by 1",
-        [YEAR]).fetchall()]
+    weeks = [
+        r[0]
+        for r in con.execute(
+            "select distinct week_start from school_calendar where academic_year = ? order by 1", [YEAR]
+        ).fetchall()
+    ]
     phases = {}
     try:
         phases = {r[0] for r in con.execute("select distinct phase from bench_la_year").fetchall()}
     except duckdb.Error:
         pass
-    bench_phase = next((p for p in ("Total", "All schools", "total") if p in phases),
-                       sorted(phases)[0] if phases else "Total")
+    bench_phase = next(
+        (p for p in ("Total", "All schools", "total") if p in phases),
+        sorted(phases)[0] if phases else "Total",
+    )
     params = {
-        "year": YEAR, "week_from": weeks[0], "week_to": weeks[-1],
-        "ly_week_from": weeks[0] - dt.timedelta(weeks=52), "ly_week_to": weeks[-1] - dt.timedelta(weeks=52),
-        "phase": None, "bench_phase": bench_phase, "la_code": "E08000025", "collection": "daily",
-        "measure": "overall_absence_rate", "low_is_good": True, "use_own_figures": True,
-        "min_count": 5, "school_type": None, "ward": None, "n_max": 2000, "la_rate": 7.0,
+        "year": YEAR,
+        "week_from": weeks[0],
+        "week_to": weeks[-1],
+        "ly_week_from": weeks[0] - dt.timedelta(weeks=52),
+        "ly_week_to": weeks[-1] - dt.timedelta(weeks=52),
+        "phase": None,
+        "bench_phase": bench_phase,
+        "la_code": "E08000025",
+        "collection": "daily",
+        "measure": "overall_absence_rate",
+        "low_is_good": True,
+        "use_own_figures": True,
+        "min_count": 5,
+        "school_type": None,
+        "ward": None,
+        "n_max": 2000,
+        "la_rate": 7.0,
     }
     try:
         params.update(_bench_params(q, con, urn))
@@ -614,9 +716,13 @@ def _queries_layer(con, repeats: int, urn: int) -> list[dict]:
     rows = []
     for path in sorted((ROOT / "queries").glob("*.sql")):
         name = path.stem
-        for label, scope in (("LA", q.Scope(pupil_rows_allowed=True, role="la_officer", user="bench")),
-                             (f"school {urn}", q.Scope(schools=(urn,), pupil_rows_allowed=True,
-                                                       role="school_staff", user="bench"))):
+        for label, scope in (
+            ("LA", q.Scope(pupil_rows_allowed=True, role="la_officer", user="bench")),
+            (
+                f"school {urn}",
+                q.Scope(schools=(urn,), pupil_rows_allowed=True, role="school_staff", user="bench"),
+            ),
+        ):
             if label != "LA" and "scope_urns" not in q.parameters(name):
                 continue
             wanted = {p: params[p] for p in q.parameters(name) if p in params}
@@ -625,12 +731,16 @@ def _queries_layer(con, repeats: int, urn: int) -> list[dict]:
                 rows.append({"query": f"queries/{name}.sql ({label})", "skipped": f"no value for {missing}"})
                 continue
             try:
-                r = timed_runs(lambda: q.execute(name, scope, con=con, **wanted), repeats)
+                r = timed_runs(lambda n=name, sc=scope, w=wanted: q.execute(n, sc, con=con, **w), repeats)
                 r.pop("result")
                 rows.append({"query": f"queries/{name}.sql ({label})", **r})
             except Exception as exc:  # noqa: BLE001
-                rows.append({"query": f"queries/{name}.sql ({label})",
-                             "skipped": f"error: {type(exc).__name__}: {str(exc).splitlines()[0][:120]}"})
+                rows.append(
+                    {
+                        "query": f"queries/{name}.sql ({label})",
+                        "skipped": f"error: {type(exc).__name__}: {str(exc).splitlines()[0][:120]}",
+                    }
+                )
     return rows
 
 
@@ -640,8 +750,9 @@ def duckdb_from_csv(out: Path) -> dict:
     con = duckdb.connect()
     con.execute("set enable_progress_bar = false")
     con.execute("create table ref (code varchar, category varchar)")
-    con.executemany("insert into ref values (?, ?)",
-                    [(c.code, c.category) for c in codes_mod.CODES if "2024" in c.sets])
+    con.executemany(
+        "insert into ref values (?, ?)", [(c.code, c.category) for c in codes_mod.CODES if "2024" in c.sets]
+    )
     con.execute(f"""
         create table pupil_week as
         select m.urn, m.pupil_id, m.date - (isodow(m.date) - 1)::integer as week_start,
@@ -675,8 +786,12 @@ def pandas_headline(out: Path) -> dict:
     import pandas as pd
 
     t0 = time.perf_counter()
-    marks = pd.read_csv(out / "marks.csv", engine="pyarrow",
-                        dtype={"code": "category", "session": "category"}, parse_dates=["date"])
+    marks = pd.read_csv(
+        out / "marks.csv",
+        engine="pyarrow",
+        dtype={"code": "category", "session": "category"},
+        parse_dates=["date"],
+    )
     pupils = pd.read_csv(out / "pupils.csv", engine="pyarrow")
     t_read = time.perf_counter() - t0
 
@@ -686,14 +801,17 @@ def pandas_headline(out: Path) -> dict:
     cat = marks["code"].map(category)
     if cat.isna().any():
         raise AssertionError("pandas: unknown codes in marks.csv")
-    df = pd.DataFrame({
-        "urn": marks["urn"], "pupil_id": marks["pupil_id"],
-        "possible": (cat != "not_possible").to_numpy(),
-        "present": (cat == "present").to_numpy(),
-        "aea": (cat == "aea").to_numpy(),
-        "authorised": (cat == "authorised").to_numpy(),
-        "unauthorised": (cat == "unauthorised").to_numpy(),
-    })
+    df = pd.DataFrame(
+        {
+            "urn": marks["urn"],
+            "pupil_id": marks["pupil_id"],
+            "possible": (cat != "not_possible").to_numpy(),
+            "present": (cat == "present").to_numpy(),
+            "aea": (cat == "aea").to_numpy(),
+            "authorised": (cat == "authorised").to_numpy(),
+            "unauthorised": (cat == "unauthorised").to_numpy(),
+        }
+    )
     enrol = df.groupby(["urn", "pupil_id"], sort=False, observed=True).sum()
     # Compulsory school age from the NC year (no dates of birth in the file); no row → counted.
     ncyear = pupils.set_index(["urn", "pupil_id"])["ncyear"]
@@ -711,17 +829,27 @@ def pandas_headline(out: Path) -> dict:
     wk = wk[wk["possible"] > 0]
     by_week = wk.groupby(level="week_start").apply(_pandas_measures).sort_index()
     t_rest = time.perf_counter() - t2
-    return {"read_s": t_read, "la_compute_s": t_la, "school_week_compute_s": t_rest,
-            "compute_s": t_la + t_rest, "total_s": t_read + t_la + t_rest,
-            "la": la, "by_school": by_school, "by_week": by_week, "rows": len(marks)}
+    return {
+        "read_s": t_read,
+        "la_compute_s": t_la,
+        "school_week_compute_s": t_rest,
+        "compute_s": t_la + t_rest,
+        "total_s": t_read + t_la + t_rest,
+        "la": la,
+        "by_school": by_school,
+        "by_week": by_week,
+        "rows": len(marks),
+    }
 
 
 def _pandas_measures(e) -> dict:
     absent = e["authorised"] + e["unauthorised"]
     possible = int(e["possible"].sum())
     return {
-        "enrolments": len(e), "possible_sessions": possible,
-        "present_sessions": int(e["present"].sum()), "aea_sessions": int(e["aea"].sum()),
+        "enrolments": len(e),
+        "possible_sessions": possible,
+        "present_sessions": int(e["present"].sum()),
+        "aea_sessions": int(e["aea"].sum()),
         "authorised_sessions": int(e["authorised"].sum()),
         "unauthorised_sessions": int(e["unauthorised"].sum()),
         "pa_enrolments": int((10 * absent >= e["possible"]).sum()),
@@ -729,8 +857,16 @@ def _pandas_measures(e) -> dict:
     }
 
 
-COUNT_KEYS = ("enrolments", "possible_sessions", "present_sessions", "aea_sessions",
-              "authorised_sessions", "unauthorised_sessions", "pa_enrolments", "sa_enrolments")
+COUNT_KEYS = (
+    "enrolments",
+    "possible_sessions",
+    "present_sessions",
+    "aea_sessions",
+    "authorised_sessions",
+    "unauthorised_sessions",
+    "pa_enrolments",
+    "sa_enrolments",
+)
 
 
 def check_agreement(pdres: dict, duck: dict) -> list[str]:
@@ -767,14 +903,22 @@ def check_agreement(pdres: dict, duck: dict) -> list[str]:
 # ----------------------------------------------------------------- report
 def machine() -> dict:
     mem = next(int(ln.split()[1]) for ln in open("/proc/meminfo") if ln.startswith("MemTotal"))
-    cpu = next((ln.split(":", 1)[1].strip() for ln in open("/proc/cpuinfo")
-                if ln.startswith("model name")), platform.processor())
+    cpu = next(
+        (ln.split(":", 1)[1].strip() for ln in open("/proc/cpuinfo") if ln.startswith("model name")),
+        platform.processor(),
+    )
     import pandas as pd
 
-    return {"nproc": os.cpu_count(), "ram_gb": round(mem / 1024 / 1024, 1), "cpu": cpu,
-            "duckdb": duckdb.__version__, "pandas": pd.__version__,
-            "python": platform.python_version(), "date": dt.datetime.now().isoformat(timespec="seconds"),
-            "load_average_at_start": os.getloadavg()}
+    return {
+        "nproc": os.cpu_count(),
+        "ram_gb": round(mem / 1024 / 1024, 1),
+        "cpu": cpu,
+        "duckdb": duckdb.__version__,
+        "pandas": pd.__version__,
+        "python": platform.python_version(),
+        "date": dt.datetime.now().isoformat(timespec="seconds"),
+        "load_average_at_start": os.getloadavg(),
+    }
 
 
 def verdict(ok: bool | None) -> str:
@@ -788,38 +932,85 @@ NOTES_MARK = "<!-- Hand-written notes below this line are kept by bench/largest_
 def render_doc(rep: dict) -> str:
     m, g, ld, bare = rep["machine"], rep["generated"], rep["load"], rep["bare_read"]
     rows = []
-    rows.append(("Bare DuckDB CSV read of marks.csv (in-memory table)", "reference",
-                 f"{bare['memory']['inner_seconds']:.1f} s ({bare['memory']['peak_rss_gb']:.1f} GB peak)", "-"))
+    rows.append(
+        (
+            "Bare DuckDB CSV read of marks.csv (in-memory table)",
+            "reference",
+            f"{bare['memory']['inner_seconds']:.1f} s ({bare['memory']['peak_rss_gb']:.1f} GB peak)",
+            "-",
+        )
+    )
     if "disk" in bare:
-        rows.append(("Bare DuckDB CSV read into a database file (+ checkpoint)", "reference",
-                     f"{bare['disk']['inner_seconds']:.1f} s ({bare['disk']['peak_rss_gb']:.1f} GB peak)", "-"))
+        rows.append(
+            (
+                "Bare DuckDB CSV read into a database file (+ checkpoint)",
+                "reference",
+                f"{bare['disk']['inner_seconds']:.1f} s ({bare['disk']['peak_rss_gb']:.1f} GB peak)",
+                "-",
+            )
+        )
     # The load persists what it reads, so the fair reference is the bare read into a
     # database file; the in-memory read is shown beside it.
     ref = bare.get("disk", bare["memory"])
     ratio = ld["seconds"] / ref["inner_seconds"]
     ratio_mem = ld["seconds"] / bare["memory"]["inner_seconds"]
-    rows.append(("Full load (`python -m data_pipeline ingest`, 3 files), wall time",
-                 f"< {AIM_LOAD_S:.0f} s", f"{ld['seconds']:.1f} s", verdict(ld["rc"] == 0 and ld["seconds"] < AIM_LOAD_S)))
-    rows.append(("Full load, peak memory (RSS of the child process)", f"< {AIM_LOAD_GB:.0f} GB",
-                 f"{ld['peak_rss_gb']:.2f} GB", verdict(ld["rc"] == 0 and ld["peak_rss_gb"] < AIM_LOAD_GB)))
-    rows.append(("Full load vs bare read into a database file", f"<= {AIM_LOAD_VS_BARE:.0f}x", f"{ratio:.2f}x",
-                 verdict(ld["rc"] == 0 and ratio <= AIM_LOAD_VS_BARE)))
+    rows.append(
+        (
+            "Full load (`python -m data_pipeline ingest`, 3 files), wall time",
+            f"< {AIM_LOAD_S:.0f} s",
+            f"{ld['seconds']:.1f} s",
+            verdict(ld["rc"] == 0 and ld["seconds"] < AIM_LOAD_S),
+        )
+    )
+    rows.append(
+        (
+            "Full load, peak memory (RSS of the child process)",
+            f"< {AIM_LOAD_GB:.0f} GB",
+            f"{ld['peak_rss_gb']:.2f} GB",
+            verdict(ld["rc"] == 0 and ld["peak_rss_gb"] < AIM_LOAD_GB),
+        )
+    )
+    rows.append(
+        (
+            "Full load vs bare read into a database file",
+            f"<= {AIM_LOAD_VS_BARE:.0f}x",
+            f"{ratio:.2f}x",
+            verdict(ld["rc"] == 0 and ratio <= AIM_LOAD_VS_BARE),
+        )
+    )
     rows.append(("Full load vs bare read into memory (nothing persisted)", "-", f"{ratio_mem:.2f}x", "-"))
     for q in rep.get("queries", []):
         if "skipped" in q:
             rows.append((q["query"], f"< {AIM_QUERY_MS:.0f} ms warm", f"skipped: {q['skipped']}", "n/a"))
         else:
-            rows.append((q["query"], f"< {AIM_QUERY_MS:.0f} ms warm",
-                         f"median {q['median_ms']:.0f} ms, max {q['max_ms']:.0f} ms",
-                         verdict(q["max_ms"] < AIM_QUERY_MS)))
+            rows.append(
+                (
+                    q["query"],
+                    f"< {AIM_QUERY_MS:.0f} ms warm",
+                    f"median {q['median_ms']:.0f} ms, max {q['max_ms']:.0f} ms",
+                    verdict(q["max_ms"] < AIM_QUERY_MS),
+                )
+            )
     pdx = rep.get("pandas")
     if pdx:
-        rows.append(("pandas: read marks.csv + pupils.csv (pyarrow engine)", "-", f"{pdx['read_s']:.1f} s", "-"))
-        rows.append(("pandas: LA headline figures, computation alone", "-", f"{pdx['la_compute_s']:.1f} s", "-"))
-        rows.append(("pandas: + by school and by week, computation alone", "-", f"{pdx['compute_s']:.1f} s", "-"))
+        rows.append(
+            ("pandas: read marks.csv + pupils.csv (pyarrow engine)", "-", f"{pdx['read_s']:.1f} s", "-")
+        )
+        rows.append(
+            ("pandas: LA headline figures, computation alone", "-", f"{pdx['la_compute_s']:.1f} s", "-")
+        )
+        rows.append(
+            ("pandas: + by school and by week, computation alone", "-", f"{pdx['compute_s']:.1f} s", "-")
+        )
         rows.append(("pandas: end to end (read + all three)", "-", f"{pdx['total_s']:.1f} s", "-"))
-        rows.append(("DuckDB: the same three straight from the CSVs (in-memory, end to end)", "-",
-                     f"{rep['duckdb_from_csv_s']:.1f} s", "-"))
+        rows.append(
+            (
+                "DuckDB: the same three straight from the CSVs (in-memory, end to end)",
+                "-",
+                f"{rep['duckdb_from_csv_s']:.1f} s",
+                "-",
+            )
+        )
         for label, value in rep["speedups"].items():
             rows.append((label, f">= {AIM_VS_PANDAS:.0f}x", f"{value:.0f}x", verdict(value >= AIM_VS_PANDAS)))
     table = "\n".join(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows)
@@ -827,14 +1018,16 @@ def render_doc(rep: dict) -> str:
     if rep.get("profile"):
         p = rep["profile"]
         st = "\n".join(f"| {k} | {v:.1f} |" for k, v in p["stages"].items())
-        sq = "\n".join(f"| `{s['where'].replace('|', '/')}` | {s['calls']} | {s['seconds']:.1f} |"
-                       for s in p["statements"][:15])
+        sq = "\n".join(
+            f"| `{s['where'].replace('|', '/')}` | {s['calls']} | {s['seconds']:.1f} |"
+            for s in p["statements"][:15]
+        )
         prof = f"""
 ## Where the load's time goes
 
 The same load run in the benchmark's own process with a timer around each of the
 pipeline's stages (`--profile-load`; nothing in data_pipeline is changed). Total
-{p['total_s']:.1f} s, peak RSS {p['peak_rss_gb']:.2f} GB. Stages nest: `_load_one`
+{p["total_s"]:.1f} s, peak RSS {p["peak_rss_gb"]:.2f} GB. Stages nest: `_load_one`
 includes `open_file` (which includes the line read) and the validation.
 
 | stage | seconds |
@@ -859,23 +1052,23 @@ Written by `bench/largest_la.py --write-doc` (re-run it to refresh these figures
 
 ## Machine and data
 
-- Machine: {m['nproc']} cores ({m['cpu']}), {m['ram_gb']} GB RAM; load average at the start
-  {', '.join(f'{x:.1f}' for x in m['load_average_at_start'])} (other work shares this machine).
-- DuckDB {m['duckdb']}, pandas {m['pandas']}, Python {m['python']}; run {m['date']}.
-- Data (generated by the script into bench/out/, git-ignored): {g['pupils']:,} pupils at
-  {g['schools']} schools ({g['phases']['Primary']} primary, {g['phases']['Secondary']} secondary,
-  {g['phases']['Special']} special), {g['school_days']} school days of 2025/26
-  ({g['first_day']} to {g['last_day']}), two sessions a day: **{g['marks']:,} marks**,
-  marks.csv {g['marks_bytes'] / 1e9:.2f} GB. Codes: {rep.get('code_mix', '')}.
-  Headline figures (compulsory school age): attendance {rep['headline']['attendance_rate']:.2f}%,
-  overall absence {rep['headline']['overall_absence_rate']:.2f}%, PA {rep['headline']['persistent_absence_rate']:.2f}%,
-  SA {rep['headline']['severe_absence_rate']:.2f}% of {rep['headline']['enrolments']:,} enrolments.
-- Load result: {ld.get('summary', '')}
+- Machine: {m["nproc"]} cores ({m["cpu"]}), {m["ram_gb"]} GB RAM; load average at the start
+  {", ".join(f"{x:.1f}" for x in m["load_average_at_start"])} (other work shares this machine).
+- DuckDB {m["duckdb"]}, pandas {m["pandas"]}, Python {m["python"]}; run {m["date"]}.
+- Data (generated by the script into bench/out/, git-ignored): {g["pupils"]:,} pupils at
+  {g["schools"]} schools ({g["phases"]["Primary"]} primary, {g["phases"]["Secondary"]} secondary,
+  {g["phases"]["Special"]} special), {g["school_days"]} school days of 2025/26
+  ({g["first_day"]} to {g["last_day"]}), two sessions a day: **{g["marks"]:,} marks**,
+  marks.csv {g["marks_bytes"] / 1e9:.2f} GB. Codes: {rep.get("code_mix", "")}.
+  Headline figures (compulsory school age): attendance {rep["headline"]["attendance_rate"]:.2f}%,
+  overall absence {rep["headline"]["overall_absence_rate"]:.2f}%, PA {rep["headline"]["persistent_absence_rate"]:.2f}%,
+  SA {rep["headline"]["severe_absence_rate"]:.2f}% of {rep["headline"]["enrolments"]:,} enrolments.
+- Load result: {ld.get("summary", "")}
 
 ## Results
 
-Queries are warm: one warm-up run, then {rep['repeats']} timed runs (median and max), on a
-read-only connection to the loaded warehouse. "pandas agrees": {'; '.join(rep.get('agreement', [])) or 'not checked'}.
+Queries are warm: one warm-up run, then {rep["repeats"]} timed runs (median and max), on a
+read-only connection to the loaded warehouse. "pandas agrees": {"; ".join(rep.get("agreement", [])) or "not checked"}.
 
 | measure | aim | result | verdict |
 |---|---|---|---|
@@ -886,19 +1079,26 @@ read-only connection to the loaded warehouse. "pandas agrees": {'; '.join(rep.ge
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pupils", type=int, default=FULL_PUPILS)
-    ap.add_argument("--schools", type=int, default=None,
-                    help="default: 400 at full size, scaled with --pupils")
+    ap.add_argument(
+        "--schools", type=int, default=None, help="default: 400 at full size, scaled with --pupils"
+    )
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--reuse", action="store_true", help="reuse generated files of the same size")
     ap.add_argument("--no-pandas", action="store_true")
-    ap.add_argument("--profile-load", action="store_true",
-                    help="also run the load in-process with a timer around each stage")
+    ap.add_argument(
+        "--profile-load",
+        action="store_true",
+        help="also run the load in-process with a timer around each stage",
+    )
     ap.add_argument("--write-doc", action="store_true", help="write docs/PERFORMANCE.md")
     ap.add_argument("--notes", type=Path, help="a Markdown file appended to the doc")
-    ap.add_argument("--profile-only", action="store_true",
-                    help="only profile the load of the files already generated, adding it to "
-                         "bench/out/report.json (and to the doc with --write-doc)")
+    ap.add_argument(
+        "--profile-only",
+        action="store_true",
+        help="only profile the load of the files already generated, adding it to "
+        "bench/out/report.json (and to the doc with --write-doc)",
+    )
     args = ap.parse_args(argv)
     if args.profile_only:
         rep = json.loads((args.out / "report.json").read_text())
@@ -929,15 +1129,18 @@ def main(argv: list[str] | None = None) -> int:
         say(f"generated in {rep['generated']['seconds']:.1f} s:", rep["generated"])
     marks = out / "marks.csv"
     con = duckdb.connect()
-    mix = con.execute(f"select code, count(*) n from read_csv('{marks}', quote = '') group by code "
-                      "order by n desc").fetchall()
+    mix = con.execute(
+        f"select code, count(*) n from read_csv('{marks}', quote = '') group by code order by n desc"
+    ).fetchall()
     con.close()
     total = sum(n for _, n in mix)
     rep["code_mix"] = ", ".join(f"`{c}` {100 * n / total:.2f}%" for c, n in mix)
 
     say("bare read ...")
-    rep["bare_read"] = {"memory": time_bare_read(marks, ":memory:"),
-                        "disk": time_bare_read(marks, str(out / "bare.duckdb"))}
+    rep["bare_read"] = {
+        "memory": time_bare_read(marks, ":memory:"),
+        "disk": time_bare_read(marks, str(out / "bare.duckdb")),
+    }
     for k, v in rep["bare_read"].items():
         say(f"  bare read ({k}): {v['inner_seconds']:.1f} s, peak {v['peak_rss_gb']:.2f} GB")
 
@@ -955,7 +1158,9 @@ def main(argv: list[str] | None = None) -> int:
     say("full load ...")
     ld = rep["load"] = time_load(out, db)
     ld["summary"] = " ".join(ld["stdout"].split()) or ld["stderr"][-500:]
-    say(f"  load: rc {ld['rc']}, {ld['seconds']:.1f} s, peak {ld['peak_rss_gb']:.2f} GB\n  {ld['stdout']}{ld['stderr'][-2000:]}")
+    say(
+        f"  load: rc {ld['rc']}, {ld['seconds']:.1f} s, peak {ld['peak_rss_gb']:.2f} GB\n  {ld['stdout']}{ld['stderr'][-2000:]}"
+    )
     if ld["rc"] != 0:
         say("the load failed: building the warehouse directly (no validation) to time the queries")
         rep["direct_warehouse"] = direct_warehouse(out, db)
@@ -964,7 +1169,9 @@ def main(argv: list[str] | None = None) -> int:
         con = duckdb.connect(str(db), read_only=True)
         n = con.execute("select count(*) from marks").fetchall()[0][0]
         con.close()
-        assert n == rep["generated"]["marks"], f"{n} marks in the warehouse, {rep['generated']['marks']} written"
+        assert n == rep["generated"]["marks"], (
+            f"{n} marks in the warehouse, {rep['generated']['marks']} written"
+        )
         say("queries ...")
         rep["queries"], results = query_benchmarks(db, args.repeats, school_days())
         for q in rep["queries"]:
@@ -974,8 +1181,10 @@ def main(argv: list[str] | None = None) -> int:
             say("pandas ...")
             gc.collect()
             pdres = pandas_headline(out)
-            say(f"  pandas: read {pdres['read_s']:.1f} s, LA {pdres['la_compute_s']:.1f} s, "
-                f"school+week {pdres['school_week_compute_s']:.1f} s")
+            say(
+                f"  pandas: read {pdres['read_s']:.1f} s, LA {pdres['la_compute_s']:.1f} s, "
+                f"school+week {pdres['school_week_compute_s']:.1f} s"
+            )
             rep["agreement"] = check_agreement(pdres, results)
             say("duckdb from the CSV files ...")
             dcsv = duckdb_from_csv(out)
@@ -988,20 +1197,23 @@ def main(argv: list[str] | None = None) -> int:
             qt = {q["query"]: q["median_ms"] / 1000 for q in rep["queries"] if "median_ms" in q}
             mart_all = sum(v for k, v in qt.items() if k.startswith("mart:"))
             rep["speedups"] = {
-                "pandas LA computation alone / summary() LA from marks (warm)":
-                    pdres["la_compute_s"] / qt["summary(): LA, year (from marks)"],
-                "pandas LA + school + week computation alone / the three mart queries (warm)":
-                    pdres["compute_s"] / mart_all,
-                "pandas end to end / DuckDB end to end (the same figures straight from the CSVs)":
-                    pdres["total_s"] / dcsv["total_s"],
+                "pandas LA computation alone / summary() LA from marks (warm)": pdres["la_compute_s"]
+                / qt["summary(): LA, year (from marks)"],
+                "pandas LA + school + week computation alone / the three mart queries (warm)": pdres[
+                    "compute_s"
+                ]
+                / mart_all,
+                "pandas end to end / DuckDB end to end (the same figures straight from the CSVs)": pdres[
+                    "total_s"
+                ]
+                / dcsv["total_s"],
             }
             say("  speedups:", rep["speedups"])
             del pdres
             gc.collect()
     if args.notes and args.notes.exists():
         rep["notes"] = "\n" + args.notes.read_text()
-    (out / "report.json").write_text(json.dumps(
-        {k: v for k, v in rep.items()}, indent=1, default=str))
+    (out / "report.json").write_text(json.dumps({k: v for k, v in rep.items()}, indent=1, default=str))
     if args.write_doc and "headline" in rep:
         DOC.write_text(render_doc(rep))
         say(f"wrote {DOC}")

@@ -91,9 +91,26 @@ def browser_times(db: Path) -> dict[str, float]:
         port = s.getsockname()[1]
     env = {**os.environ, "ATTENDANCE_DB": str(db), "ATTENDANCE_DEMO_MODE": "1"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "dashboard.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     out = {}
     try:
@@ -147,26 +164,35 @@ def write_doc(label: str, db: Path, apptest: dict, browser: dict) -> None:
 
     con = duckdb.connect(str(db), read_only=True)
     marks, pupils = con.execute(
-        "select (select count(*) from marks), (select count(distinct pupil_id) from pupil_year)").fetchall()[0]
+        "select (select count(*) from marks), (select count(distinct pupil_id) from pupil_year)"
+    ).fetchall()[0]
     con.close()
-    lines = [marker.strip("\n"), "",
-             f"{dt.date.today():%d %B %Y}, {os.cpu_count()} cores; warehouse `{db.name}` with "
-             f"{marks:,} marks and {pupils:,} pupils. LA officer's view, whole LA, year to date. "
-             "Aim: every page under 1 s warm.", "",
-             "| page | AppTest cold (s) | AppTest warm (s) | browser: full page load to charts drawn (s) | script under 1 s warm |",
-             "|---|---|---|---|---|"]
+    lines = [
+        marker.strip("\n"),
+        "",
+        f"{dt.date.today():%d %B %Y}, {os.cpu_count()} cores; warehouse `{db.name}` with "
+        f"{marks:,} marks and {pupils:,} pupils. LA officer's view, whole LA, year to date. "
+        "Aim: every page under 1 s warm.",
+        "",
+        "| page | AppTest cold (s) | AppTest warm (s) | browser: full page load to charts drawn (s) | script under 1 s warm |",
+        "|---|---|---|---|---|",
+    ]
     for path, _ in PAGES:
         cold, warm = apptest.get(path, (float("nan"), float("nan")))
         b = browser.get(path, float("nan"))
         ok = "yes" if warm < 1 else "no"
         lines.append(f"| {path} | {cold:.2f} | {warm:.3f} | {b:.2f} | {ok} |")
     lines.append("")
-    lines.append("Warm AppTest = the script's run with results cached (what a user waits for on a "
-                 "filter change that has been seen before); cold = the page's first run in the "
-                 "process (the frame's own queries, and the default page, ran just before it). ")
-    lines.append("Browser = a fresh page load in a new browser session (Streamlit's front end "
-                 "loads, connects and runs the page; server caches warm) until the last chart "
-                 "or map has drawn.")
+    lines.append(
+        "Warm AppTest = the script's run with results cached (what a user waits for on a "
+        "filter change that has been seen before); cold = the page's first run in the "
+        "process (the frame's own queries, and the default page, ran just before it). "
+    )
+    lines.append(
+        "Browser = a fresh page load in a new browser session (Streamlit's front end "
+        "loads, connects and runs the page; server caches warm) until the last chart "
+        "or map has drawn."
+    )
     doc.write_text(text.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n")
 
 

@@ -3,13 +3,14 @@
 Reads only data/reference/postcode_lsoa21.csv (built by reference_build).
 No postcode is ever stored in the warehouse; callers map and discard.
 """
+
 from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "data" / "reference"
 POSTCODE_FILE = REFERENCE_DIR / "postcode_lsoa21.csv"

@@ -493,7 +493,9 @@ def _replace_older_marks(con, file_id: int, result: FileResult, options: Options
         [file_id],
     )
     on = " and ".join(f"m.{k.strip()} = s.{k.strip()}" for k in key.split(","))
-    covered = f"from marks m join _resend_span s on {on} and m.date between s.d0 and s.d1 where m.file_id <> ?"
+    covered = (
+        f"from marks m join _resend_span s on {on} and m.date between s.d0 and s.d1 where m.file_id <> ?"
+    )
     n, pupils, schools, d0, d1 = con.execute(
         f"select count(*), count(distinct (m.urn, m.pupil_id)), count(distinct m.urn), min(m.date), "
         f"max(m.date) {covered}",

@@ -4,6 +4,7 @@
 docs/REFERENCE.md. It reads only files shipped in data/reference, never
 ../shared (those are reshaped by data_pipeline.reference_build).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -73,6 +74,8 @@ def load_reference(con, reference_dir: Path | None = None) -> list[str]:
     for name, sql in TABLES.items():
         f = d / FILES[name]
         if not f.exists():
-            raise FileNotFoundError(f"reference file missing: {f} (run python -m data_pipeline.reference_build)")
+            raise FileNotFoundError(
+                f"reference file missing: {f} (run python -m data_pipeline.reference_build)"
+            )
         con.execute(f"CREATE OR REPLACE TABLE {name} AS " + sql.format(f=_q(f)))
     return list(TABLES)

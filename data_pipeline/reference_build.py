@@ -5,6 +5,7 @@ Steps: postcodes, lsoa21, boundaries, geo_neighbours, stat_neighbours,
 la_lookup, bench (all by default).  The product at run time reads only
 data/reference; this script is the only thing that reads ../shared.
 """
+
 from __future__ import annotations
 
 import json
@@ -46,11 +47,15 @@ def _bng_to_osgb36(e, n):
     nn = (a - b) / (a + b)
 
     def meridional(lat):
-        return b * F0 * (
-            (1 + nn + 1.25 * nn**2 + 1.25 * nn**3) * (lat - _LAT0)
-            - (3 * nn + 3 * nn**2 + 21 / 8 * nn**3) * np.sin(lat - _LAT0) * np.cos(lat + _LAT0)
-            + (15 / 8 * nn**2 + 15 / 8 * nn**3) * np.sin(2 * (lat - _LAT0)) * np.cos(2 * (lat + _LAT0))
-            - 35 / 24 * nn**3 * np.sin(3 * (lat - _LAT0)) * np.cos(3 * (lat + _LAT0))
+        return (
+            b
+            * F0
+            * (
+                (1 + nn + 1.25 * nn**2 + 1.25 * nn**3) * (lat - _LAT0)
+                - (3 * nn + 3 * nn**2 + 21 / 8 * nn**3) * np.sin(lat - _LAT0) * np.cos(lat + _LAT0)
+                + (15 / 8 * nn**2 + 15 / 8 * nn**3) * np.sin(2 * (lat - _LAT0)) * np.cos(2 * (lat + _LAT0))
+                - 35 / 24 * nn**3 * np.sin(3 * (lat - _LAT0)) * np.cos(3 * (lat + _LAT0))
+            )
         )
 
     lat = (n - _N0) / (a * F0) + _LAT0
@@ -147,20 +152,23 @@ def build_postcodes() -> Path:
         ctree = shapely.STRtree(cpts)
         near = ctree.nearest(pts[todo])
         lsoa[todo] = cent["LSOACD"].to_numpy()[near]
-    out = pd.DataFrame({
-        # ONSPD 7-character form has no space for 4-character outward codes
-        "postcode": pc["postcode"].map(normalise_postcode),
-        "lsoa21_code": lsoa,
-        "latitude": np.where(has_xy, pc["latitude"], np.nan),
-        "longitude": np.where(has_xy, pc["longitude"], np.nan),
-        "lad_code": pc["lad_code"],
-    })
+    out = pd.DataFrame(
+        {
+            # ONSPD 7-character form has no space for 4-character outward codes
+            "postcode": pc["postcode"].map(normalise_postcode),
+            "lsoa21_code": lsoa,
+            "latitude": np.where(has_xy, pc["latitude"], np.nan),
+            "longitude": np.where(has_xy, pc["longitude"], np.nan),
+            "lad_code": pc["lad_code"],
+        }
+    )
     path = OUT / "postcode_lsoa21.csv"
     out.to_csv(path, index=False)
-    print(f"postcodes: {len(out)} rows, {int(missing.sum())} outside polygons "
-          f"({int(todo.sum())} placed by nearest centroid), {int((~has_xy).sum())} without grid ref")
+    print(
+        f"postcodes: {len(out)} rows, {int(missing.sum())} outside polygons "
+        f"({int(todo.sum())} placed by nearest centroid), {int((~has_xy).sum())} without grid ref"
+    )
     return path
-
 
 
 SUPPRESSION = {"c", "x", "z", ":", "-", "low", "na", "n/a", "", ".", "u"}
@@ -218,8 +226,17 @@ def build_la_lookup() -> pd.DataFrame:
     rows = []
     for code, (old, name, succ) in PREDECESSORS.items():
         r = reg.get(old) or reg[la.set_index("la_code").loc[succ[0], "old_la_code"]]
-        rows.append(dict(la_code=code, old_la_code=old, la_name=name, region_code=r[0],
-                         region_name=r[1], is_current=False, successor_la_codes=",".join(succ)))
+        rows.append(
+            dict(
+                la_code=code,
+                old_la_code=old,
+                la_name=name,
+                region_code=r[0],
+                region_name=r[1],
+                is_current=False,
+                successor_la_codes=",".join(succ),
+            )
+        )
     out = pd.concat([la, pd.DataFrame(rows)], ignore_index=True)
     out["old_la_code"] = out["old_la_code"].astype(int)
     out = out.sort_values(["is_current", "la_name"], ascending=[False, True])
@@ -246,14 +263,38 @@ def _resolve_la(old_codes, new_codes, by_old):
 
 
 LEVELS = {"National": "National", "Regional": "Regional", "Local authority": "Local authority"}
-BENCH_COLS = ["collection", "source_file", "time_period", "period_label", "geographic_level",
-              "la_code", "old_la_code", "la_name", "region_code", "region_name", "phase",
-              "enrolments", "possible_sessions", "authorised_sessions", "unauthorised_sessions",
-              "aea_sessions", "overall_absence_rate", "authorised_absence_rate",
-              "unauthorised_absence_rate", "attendance_rate", "pa_enrolments",
-              "persistent_absence_rate", "severe_absence_rate", "illness_rate", "medical_rate",
-              "unauthorised_holiday_rate", "other_unauthorised_rate", "not_yet_known_rate",
-              "late_after_close_rate", "part_time_rate"]
+BENCH_COLS = [
+    "collection",
+    "source_file",
+    "time_period",
+    "period_label",
+    "geographic_level",
+    "la_code",
+    "old_la_code",
+    "la_name",
+    "region_code",
+    "region_name",
+    "phase",
+    "enrolments",
+    "possible_sessions",
+    "authorised_sessions",
+    "unauthorised_sessions",
+    "aea_sessions",
+    "overall_absence_rate",
+    "authorised_absence_rate",
+    "unauthorised_absence_rate",
+    "attendance_rate",
+    "pa_enrolments",
+    "persistent_absence_rate",
+    "severe_absence_rate",
+    "illness_rate",
+    "medical_rate",
+    "unauthorised_holiday_rate",
+    "other_unauthorised_rate",
+    "not_yet_known_rate",
+    "late_after_close_rate",
+    "part_time_rate",
+]
 
 
 def _label(tp: int) -> str:
@@ -265,16 +306,26 @@ def _geo(df, by_old):
     lvl = df["geographic_level"]
     la_code, old = _resolve_la(df["old_la_code"], df["new_la_code"], by_old)
     la_code = la_code.where(lvl == "Local authority")
-    la_code = la_code.fillna(pd.Series(np.where(lvl == "National", "E92000001", df["region_code"]), index=df.index))
-    name = pd.Series(np.where(lvl == "National", "England",
-                     np.where(lvl == "Regional", df["region_name"], df["la_name"])), index=df.index)
-    return pd.DataFrame({
-        "geographic_level": lvl.values, "la_code": la_code.values,
-        "old_la_code": pd.to_numeric(old.where(lvl == "Local authority"), errors="coerce").astype("Int64").values,
-        "la_name": name.values,
-        "region_code": df["region_code"].where(lvl != "National").values,
-        "region_name": df["region_name"].where(lvl != "National").values,
-    }, index=df.index)
+    la_code = la_code.fillna(
+        pd.Series(np.where(lvl == "National", "E92000001", df["region_code"]), index=df.index)
+    )
+    name = pd.Series(
+        np.where(lvl == "National", "England", np.where(lvl == "Regional", df["region_name"], df["la_name"])),
+        index=df.index,
+    )
+    return pd.DataFrame(
+        {
+            "geographic_level": lvl.values,
+            "la_code": la_code.values,
+            "old_la_code": pd.to_numeric(old.where(lvl == "Local authority"), errors="coerce")
+            .astype("Int64")
+            .values,
+            "la_name": name.values,
+            "region_code": df["region_code"].where(lvl != "National").values,
+            "region_name": df["region_name"].where(lvl != "National").values,
+        },
+        index=df.index,
+    )
 
 
 def _daily_ytd(path: Path, by_old) -> pd.DataFrame:
@@ -283,17 +334,28 @@ def _daily_ytd(path: Path, by_old) -> pd.DataFrame:
     tp = int(str(d["time_period"].iloc[0])[:4])
     g = _geo(d, by_old)
     poss = to_num(d["possible_sessions"])
-    col = lambda c: to_num(d[c]) if c in d.columns else pd.Series(np.nan, index=d.index)
+
+    def col(c):
+        return to_num(d[c]) if c in d.columns else pd.Series(np.nan, index=d.index)
+
     out = g.assign(
-        collection="daily", source_file=path.name, time_period=tp, period_label=_label(tp),
+        collection="daily",
+        source_file=path.name,
+        time_period=tp,
+        period_label=_label(tp),
         phase=d[ph].values,
-        enrolments=col("enrolments"), possible_sessions=poss,
-        authorised_sessions=col("authorised_absence"), unauthorised_sessions=col("unauthorised_absence"),
+        enrolments=col("enrolments"),
+        possible_sessions=poss,
+        authorised_sessions=col("authorised_absence"),
+        unauthorised_sessions=col("unauthorised_absence"),
         aea_sessions=col("approved_educational_activity"),
         present_sessions=col("present_sessions"),
-        illness=col("reason_i_authorised_illness"), medical=col("reason_m_authorised_medical_dental"),
-        uhol=col("reason_g_unauthorised_holiday"), uoth=col("reason_o_other_unauthorised"),
-        unyk=col("reason_n_no_reason_yet"), ulate=col("reason_u_unauthorised_late_after_registers_closed"),
+        illness=col("reason_i_authorised_illness"),
+        medical=col("reason_m_authorised_medical_dental"),
+        uhol=col("reason_g_unauthorised_holiday"),
+        uoth=col("reason_o_other_unauthorised"),
+        unyk=col("reason_n_no_reason_yet"),
+        ulate=col("reason_u_unauthorised_late_after_registers_closed"),
         ptt=col("reason_c2_authorised_temp_reduced_timetable"),
         persistent_absence_rate=col("pa_perc"),
     )
@@ -301,8 +363,21 @@ def _daily_ytd(path: Path, by_old) -> pd.DataFrame:
     # (sessions only; PA cannot be derived without pupil-level data).
     la = out[out.geographic_level == "Local authority"]
     have_total = set(la.loc[la.phase == "Total", "la_code"])
-    sums = ["enrolments", "possible_sessions", "authorised_sessions", "unauthorised_sessions",
-            "aea_sessions", "present_sessions", "illness", "medical", "uhol", "uoth", "unyk", "ulate", "ptt"]
+    sums = [
+        "enrolments",
+        "possible_sessions",
+        "authorised_sessions",
+        "unauthorised_sessions",
+        "aea_sessions",
+        "present_sessions",
+        "illness",
+        "medical",
+        "uhol",
+        "uoth",
+        "unyk",
+        "ulate",
+        "ptt",
+    ]
     parts = la[(la.phase != "Total") & ~la.la_code.isin(have_total)]
     if len(parts):
         keys = ["geographic_level", "la_code", "old_la_code", "la_name", "region_code", "region_name"]
@@ -312,11 +387,19 @@ def _daily_ytd(path: Path, by_old) -> pd.DataFrame:
         bad = anyna["possible_sessions"].to_numpy(dtype=bool)
         agg.loc[bad, :] = np.nan
         agg = agg.reset_index().assign(
-            collection="daily", source_file=path.name + " (LA Total = sum of published phases)",
-            time_period=tp, period_label=_label(tp), phase="Total", persistent_absence_rate=np.nan)
+            collection="daily",
+            source_file=path.name + " (LA Total = sum of published phases)",
+            time_period=tp,
+            period_label=_label(tp),
+            phase="Total",
+            persistent_absence_rate=np.nan,
+        )
         out = pd.concat([out, agg], ignore_index=True)
     P = out["possible_sessions"].where(out["possible_sessions"] > 0)
-    r = lambda c: 100 * out[c] / P
+
+    def r(c):
+        return 100 * out[c] / P
+
     out["overall_absence_rate"] = 100 * (out.authorised_sessions + out.unauthorised_sessions) / P
     out["authorised_absence_rate"] = r("authorised_sessions")
     out["unauthorised_absence_rate"] = r("unauthorised_sessions")
@@ -331,12 +414,19 @@ def _daily_ytd(path: Path, by_old) -> pd.DataFrame:
     # published counts in 2022/23): DfE's headline is the published rate, so
     # published rates win and the count ratio is the fallback (e.g. for the
     # LA totals we derive by summing phases).
-    pub = {"overall_absence_rate": "overall_absence_perc", "authorised_absence_rate": "authorised_absence_perc",
-           "unauthorised_absence_rate": "unauthorised_absence_perc", "attendance_rate": "attendance_perc",
-           "illness_rate": "illness_perc", "medical_rate": "appointments_perc",
-           "unauthorised_holiday_rate": "unauth_hol_perc", "other_unauthorised_rate": "unauth_oth_perc",
-           "not_yet_known_rate": "unauth_not_yet_perc", "late_after_close_rate": "unauth_late_registers_closed_perc",
-           "part_time_rate": "auth_part_time_perc"}
+    pub = {
+        "overall_absence_rate": "overall_absence_perc",
+        "authorised_absence_rate": "authorised_absence_perc",
+        "unauthorised_absence_rate": "unauthorised_absence_perc",
+        "attendance_rate": "attendance_perc",
+        "illness_rate": "illness_perc",
+        "medical_rate": "appointments_perc",
+        "unauthorised_holiday_rate": "unauth_hol_perc",
+        "other_unauthorised_rate": "unauth_oth_perc",
+        "not_yet_known_rate": "unauth_not_yet_perc",
+        "late_after_close_rate": "unauth_late_registers_closed_perc",
+        "part_time_rate": "auth_part_time_perc",
+    }
     n = len(d)
     for ours, theirs in pub.items():
         if theirs in d.columns:
@@ -349,8 +439,12 @@ def _daily_ytd(path: Path, by_old) -> pd.DataFrame:
     return out.reindex(columns=BENCH_COLS)
 
 
-CENSUS_PHASE = {"Total": "Total", "State-funded primary": "Primary",
-                "State-funded secondary": "Secondary", "Special": "Special"}
+CENSUS_PHASE = {
+    "Total": "Total",
+    "State-funded primary": "Primary",
+    "State-funded secondary": "Secondary",
+    "Special": "Special",
+}
 
 
 def _bands(by_old) -> pd.DataFrame:
@@ -363,11 +457,21 @@ def _bands_phase_totals(b, by_old) -> pd.DataFrame:
     bands = [c for c in b.columns if c.startswith("enrol_oa_")]
     pa_bands = [c for c in bands if c not in ("enrol_oa_0_5", "enrol_oa_5_10")]
     g = _geo(b, by_old)
-    x = pd.concat([g, pd.DataFrame({
-        "time_period": b.time_period.str[:4].astype(int).values,
-        "phase": b.school_type.map(CENSUS_PHASE).values,
-        "enr": b[bands].sum(axis=1).values, "pa": b[pa_bands].sum(axis=1).values,
-        "sa": b["enrol_oa_50_plus"].values})], axis=1)
+    x = pd.concat(
+        [
+            g,
+            pd.DataFrame(
+                {
+                    "time_period": b.time_period.str[:4].astype(int).values,
+                    "phase": b.school_type.map(CENSUS_PHASE).values,
+                    "enr": b[bands].sum(axis=1).values,
+                    "pa": b[pa_bands].sum(axis=1).values,
+                    "sa": b["enrol_oa_50_plus"].values,
+                }
+            ),
+        ],
+        axis=1,
+    )
     keys = ["time_period", "geographic_level", "la_code"]
     ph = x.groupby(keys + ["phase"], dropna=False)[["enr", "pa", "sa"]].sum().reset_index()
     tot = x.groupby(keys, dropna=False)[["enr", "pa", "sa"]].sum().reset_index().assign(phase="Total")
@@ -379,27 +483,46 @@ def _census_3term(by_old, bt) -> pd.DataFrame:
     d = pd.read_csv(f, dtype=str, keep_default_na=False)
     g = _geo(d, by_old)
     tp = d["time_period"].str[:4].astype(int)
-    n = lambda c: to_num(d[c])
+
+    def n(c):
+        return to_num(d[c])
+
     P = n("sess_possible").where(n("sess_possible") > 0)
-    r = lambda c: 100 * n(c) / P
+
+    def r(c):
+        return 100 * n(c) / P
+
     out = g.assign(
-        collection="census", source_file=f.name, time_period=tp.values,
-        period_label=tp.map(_label).values, phase=d.school_type.map(CENSUS_PHASE).values,
-        enrolments=n("enrolments"), possible_sessions=n("sess_possible"),
-        authorised_sessions=n("sess_authorised"), unauthorised_sessions=n("sess_unauthorised"),
+        collection="census",
+        source_file=f.name,
+        time_period=tp.values,
+        period_label=tp.map(_label).values,
+        phase=d.school_type.map(CENSUS_PHASE).values,
+        enrolments=n("enrolments"),
+        possible_sessions=n("sess_possible"),
+        authorised_sessions=n("sess_authorised"),
+        unauthorised_sessions=n("sess_unauthorised"),
         aea_sessions=np.nan,
         overall_absence_rate=100 * (n("sess_authorised") + n("sess_unauthorised")) / P,
-        authorised_absence_rate=r("sess_authorised"), unauthorised_absence_rate=r("sess_unauthorised"),
+        authorised_absence_rate=r("sess_authorised"),
+        unauthorised_absence_rate=r("sess_unauthorised"),
         pa_enrolments=n("enrolments_pa_10_exact"),
-        persistent_absence_rate=100 * n("enrolments_pa_10_exact") / n("enrolments").where(n("enrolments") > 0),
-        illness_rate=r("sess_auth_illness"), medical_rate=r("sess_auth_appointments"),
-        unauthorised_holiday_rate=r("sess_unauth_holiday"), other_unauthorised_rate=r("sess_unauth_other"),
-        not_yet_known_rate=r("sess_unauth_noyet"), late_after_close_rate=r("sess_unauth_late"),
+        persistent_absence_rate=100
+        * n("enrolments_pa_10_exact")
+        / n("enrolments").where(n("enrolments") > 0),
+        illness_rate=r("sess_auth_illness"),
+        medical_rate=r("sess_auth_appointments"),
+        unauthorised_holiday_rate=r("sess_unauth_holiday"),
+        other_unauthorised_rate=r("sess_unauth_other"),
+        not_yet_known_rate=r("sess_unauth_noyet"),
+        late_after_close_rate=r("sess_unauth_late"),
         part_time_rate=np.nan,
     )
     out["attendance_rate"] = 100 - out["overall_absence_rate"]
     # severe absence from the bands file (2016/17 - 2018/19)
-    sa = bt.assign(sa_rate=100 * bt.sa / bt.enr)[["time_period", "geographic_level", "la_code", "phase", "sa_rate"]]
+    sa = bt.assign(sa_rate=100 * bt.sa / bt.enr)[
+        ["time_period", "geographic_level", "la_code", "phase", "sa_rate"]
+    ]
     out = out.merge(sa, on=["time_period", "geographic_level", "la_code", "phase"], how="left")
     out["severe_absence_rate"] = out.pop("sa_rate")
     return out.reindex(columns=BENCH_COLS)
@@ -411,12 +534,19 @@ LAIT_MEASURES = {  # phase -> (overall, authorised, unauthorised, PA, SA)
     "Secondary": ("SecTotAbs", None, None, "SFSecPerAbNew", "SFSecSevPerAbNew"),
     "Special": (None, None, None, "SpecPerAbNew", "SpecSevPerAbNew"),
 }
-LAIT_REGIONS = {980: ("E12000001", "North East"), 981: ("E12000002", "North West"),
-                982: ("E12000003", "Yorkshire and The Humber"), 983: ("E12000004", "East Midlands"),
-                984: ("E12000005", "West Midlands"), 985: ("E12000006", "East of England"),
-                986: ("E12000007", "London"), 987: ("E13000001", "Inner London"),
-                988: ("E13000002", "Outer London"), 989: ("E12000008", "South East"),
-                990: ("E12000009", "South West")}
+LAIT_REGIONS = {
+    980: ("E12000001", "North East"),
+    981: ("E12000002", "North West"),
+    982: ("E12000003", "Yorkshire and The Humber"),
+    983: ("E12000004", "East Midlands"),
+    984: ("E12000005", "West Midlands"),
+    985: ("E12000006", "East of England"),
+    986: ("E12000007", "London"),
+    987: ("E13000001", "Inner London"),
+    988: ("E13000002", "Outer London"),
+    989: ("E12000008", "South East"),
+    990: ("E12000009", "South West"),
+}
 
 
 def _census_lait(lk, by_old, bt, first_year=2019) -> pd.DataFrame:
@@ -430,47 +560,86 @@ def _census_lait(lk, by_old, bt, first_year=2019) -> pd.DataFrame:
     d = d[d.time_period >= first_year]
     d["v"] = to_num(d["Values"])
     d["num"] = d["LA Number"].astype(int)
-    wide = d.pivot_table(index=["num", "LA and Regions", "time_period"], columns="Short Desc",
-                         values="v", aggfunc="first").reset_index()
-    lk_by_old = lk.drop_duplicates("old_la_code").set_index("old_la_code")
+    wide = d.pivot_table(
+        index=["num", "LA and Regions", "time_period"], columns="Short Desc", values="v", aggfunc="first"
+    ).reset_index()
+    lk.drop_duplicates("old_la_code").set_index("old_la_code")
     frames = []
     for phase, (oa, au, un, pa, sa) in LAIT_MEASURES.items():
         w = wide
-        g = lambda c: w[c] if (c and c in w) else pd.Series(np.nan, index=w.index)
-        frames.append(pd.DataFrame({
-            "num": w.num, "lait_name": w["LA and Regions"], "time_period": w.time_period, "phase": phase,
-            "overall_absence_rate": g(oa), "authorised_absence_rate": g(au),
-            "unauthorised_absence_rate": g(un), "persistent_absence_rate": g(pa),
-            "severe_absence_rate": g(sa)}))
+
+        def g(c, w=w):
+            return w[c] if (c and c in w) else pd.Series(np.nan, index=w.index)
+
+        frames.append(
+            pd.DataFrame(
+                {
+                    "num": w.num,
+                    "lait_name": w["LA and Regions"],
+                    "time_period": w.time_period,
+                    "phase": phase,
+                    "overall_absence_rate": g(oa),
+                    "authorised_absence_rate": g(au),
+                    "unauthorised_absence_rate": g(un),
+                    "persistent_absence_rate": g(pa),
+                    "severe_absence_rate": g(sa),
+                }
+            )
+        )
     x = pd.concat(frames, ignore_index=True)
     x = x.dropna(subset=["overall_absence_rate", "persistent_absence_rate", "severe_absence_rate"], how="all")
     lvl, code, old, name, rc, rn = [], [], [], [], [], []
-    for num, lname in zip(x.num, x.lait_name):
+    for num, _lname in zip(x.num, x.lait_name):
         if num == 970:
-            lvl.append("National"); code.append("E92000001"); old.append(pd.NA); name.append("England"); rc.append(None); rn.append(None)
+            lvl.append("National")
+            code.append("E92000001")
+            old.append(pd.NA)
+            name.append("England")
+            rc.append(None)
+            rn.append(None)
         elif num in LAIT_REGIONS:
             c, n_ = LAIT_REGIONS[num]
-            lvl.append("Regional"); code.append(c); old.append(pd.NA); name.append(n_); rc.append(c); rn.append(n_)
+            lvl.append("Regional")
+            code.append(c)
+            old.append(pd.NA)
+            name.append(n_)
+            rc.append(c)
+            rn.append(n_)
         else:
             s = str(num)
             cur = None if s in NOT_ONE_TO_ONE_OLD else by_old.get(s)
             if cur is None:
                 cur = lk[(lk.old_la_code == s) & (lk.is_current == "False")].la_code.iloc[0]
             row = lk[lk.la_code == cur].iloc[0]
-            lvl.append("Local authority"); code.append(cur); old.append(num); name.append(row.la_name)
-            rc.append(row.region_code); rn.append(row.region_name)
-    x = x.assign(geographic_level=lvl, la_code=code, old_la_code=pd.array(old, dtype="Int64"),
-                 la_name=name, region_code=rc, region_name=rn)
+            lvl.append("Local authority")
+            code.append(cur)
+            old.append(num)
+            name.append(row.la_name)
+            rc.append(row.region_code)
+            rn.append(row.region_name)
+    x = x.assign(
+        geographic_level=lvl,
+        la_code=code,
+        old_la_code=pd.array(old, dtype="Int64"),
+        la_name=name,
+        region_code=rc,
+        region_name=rn,
+    )
     x["attendance_rate"] = 100 - x["overall_absence_rate"]
-    x = x.merge(bt.rename(columns={"enr": "b_enr", "pa": "b_pa", "sa": "b_sa"}),
-                on=["time_period", "geographic_level", "la_code", "phase"], how="left")
+    x = x.merge(
+        bt.rename(columns={"enr": "b_enr", "pa": "b_pa", "sa": "b_sa"}),
+        on=["time_period", "geographic_level", "la_code", "phase"],
+        how="left",
+    )
     hb = x.b_enr > 0
     x.loc[hb, "enrolments"] = x.loc[hb, "b_enr"]
     x.loc[hb, "pa_enrolments"] = x.loc[hb, "b_pa"]
     x.loc[hb, "persistent_absence_rate"] = 100 * x.b_pa[hb] / x.b_enr[hb]
     x.loc[hb, "severe_absence_rate"] = 100 * x.b_sa[hb] / x.b_enr[hb]
     x["collection"] = "census"
-    x["source_file"] = np.where(hb, f.name + " + absence_bands_distributions_201617_202223.parquet (PA, SA)", f.name)
+    x["source_file"] = np.where(
+        hb, f.name + " + absence_bands_distributions_201617_202223.parquet (PA, SA)", f.name
+    )
     x["period_label"] = x.time_period.map(_label)
     return x.reindex(columns=BENCH_COLS)
 
@@ -499,24 +668,54 @@ def build_cohort(b, by_old) -> None:
     bands = [c for c in b.columns if c.startswith("enrol_oa_")]
     pa_bands = [c for c in bands if c not in ("enrol_oa_0_5", "enrol_oa_5_10")]
     g = _geo(b, by_old)
-    x = pd.concat([g[["geographic_level", "la_code"]], pd.DataFrame({
-        "time_period": b.time_period.str[:4].astype(int).values,
-        "fsm": b.fsm_eligible.values, "sen": b.sen_status.values, "sex": b.sex.values,
-        "year_group": b.nc_year.values,
-        "enrolments": b[bands].sum(axis=1).values, "pa_enrolments": b[pa_bands].sum(axis=1).values,
-        "sa_enrolments": b["enrol_oa_50_plus"].values})], axis=1)
+    x = pd.concat(
+        [
+            g[["geographic_level", "la_code"]],
+            pd.DataFrame(
+                {
+                    "time_period": b.time_period.str[:4].astype(int).values,
+                    "fsm": b.fsm_eligible.values,
+                    "sen": b.sen_status.values,
+                    "sex": b.sex.values,
+                    "year_group": b.nc_year.values,
+                    "enrolments": b[bands].sum(axis=1).values,
+                    "pa_enrolments": b[pa_bands].sum(axis=1).values,
+                    "sa_enrolments": b["enrol_oa_50_plus"].values,
+                }
+            ),
+        ],
+        axis=1,
+    )
     frames = []
     for br in ["fsm", "sen", "sex", "year_group"]:
-        a = x.groupby(["time_period", "geographic_level", "la_code", br])[
-            ["enrolments", "pa_enrolments", "sa_enrolments"]].sum().reset_index()
+        a = (
+            x.groupby(["time_period", "geographic_level", "la_code", br])[
+                ["enrolments", "pa_enrolments", "sa_enrolments"]
+            ]
+            .sum()
+            .reset_index()
+        )
         frames.append(a.rename(columns={br: "group_label"}).assign(breakdown=br))
     out = pd.concat(frames, ignore_index=True)
     out["collection"] = "census"
     den = out.enrolments.where(out.enrolments > 0)
     out["persistent_absence_rate"] = 100 * out.pa_enrolments / den
     out["severe_absence_rate"] = 100 * out.sa_enrolments / den
-    out = out[["collection", "time_period", "geographic_level", "la_code", "breakdown", "group_label",
-               "enrolments", "pa_enrolments", "sa_enrolments", "persistent_absence_rate", "severe_absence_rate"]]
+    out = out[
+        [
+            "collection",
+            "time_period",
+            "geographic_level",
+            "la_code",
+            "breakdown",
+            "group_label",
+            "enrolments",
+            "pa_enrolments",
+            "sa_enrolments",
+            "persistent_absence_rate",
+            "severe_absence_rate",
+        ]
+    ]
     out.to_parquet(OUT / "bench_cohort.parquet", index=False)
     print("bench_cohort:", len(out))
 
@@ -533,13 +732,26 @@ def build_weekly(by_old) -> None:
         P = to_num(d.possible_sessions)
         P = P.where(P > 0)
         au, un = to_num(d.authorised_absence), to_num(d.unauthorised_absence)
-        frames.append(pd.DataFrame({
-            "collection": "daily", "source_file": p.name, "time_period": tp, "week_start": wk.dt.date,
-            "geographic_level": g.geographic_level, "la_code": g.la_code, "phase": d[ph],
-            "possible_sessions": P,
-            "overall_absence_rate": 100 * (au + un) / P, "authorised_absence_rate": 100 * au / P,
-            "unauthorised_absence_rate": 100 * un / P,
-            "attendance_rate": 100 * (to_num(d.present_sessions) + to_num(d.approved_educational_activity)) / P}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "collection": "daily",
+                    "source_file": p.name,
+                    "time_period": tp,
+                    "week_start": wk.dt.date,
+                    "geographic_level": g.geographic_level,
+                    "la_code": g.la_code,
+                    "phase": d[ph],
+                    "possible_sessions": P,
+                    "overall_absence_rate": 100 * (au + un) / P,
+                    "authorised_absence_rate": 100 * au / P,
+                    "unauthorised_absence_rate": 100 * un / P,
+                    "attendance_rate": 100
+                    * (to_num(d.present_sessions) + to_num(d.approved_educational_activity))
+                    / P,
+                }
+            )
+        )
     out = pd.concat(frames, ignore_index=True)
     out.to_parquet(OUT / "bench_weekly.parquet", index=False)
     print("bench_weekly:", len(out))
@@ -548,33 +760,55 @@ def build_weekly(by_old) -> None:
 def build_stat_neighbours() -> None:
     lk, by_old = _la_maps()
     frames = []
-    for model, f in [("May 2025", "statistical_neighbours_may2025.csv"), ("April 2021", "statistical_neighbours_april2021.csv")]:
+    for model, f in [
+        ("May 2025", "statistical_neighbours_may2025.csv"),
+        ("April 2021", "statistical_neighbours_april2021.csv"),
+    ]:
         d = pd.read_csv(SHARED / "sn" / f, dtype=str)
         pred = lk[lk.is_current == "False"].drop_duplicates("old_la_code").set_index("old_la_code").la_code
 
-        def code(o):
+        def code(o, pred=pred):
             if o not in NOT_ONE_TO_ONE_OLD and o in by_old:
                 return by_old[o]
             return pred.get(o)
-        frames.append(pd.DataFrame({
-            "model": model, "la_code": d.old_la_code.map(code), "old_la_code": d.old_la_code.astype(int),
-            "la_name": d.la_name, "rank": d.sn_rank.astype(int),
-            "neighbour_la_code": d.sn_old_la_code.map(code), "neighbour_old_la_code": d.sn_old_la_code.astype(int),
-            "neighbour_name": d.sn_la_name, "closeness": d.closeness.str.strip().str.capitalize(),
-            "section": d.section}))
+
+        frames.append(
+            pd.DataFrame(
+                {
+                    "model": model,
+                    "la_code": d.old_la_code.map(code),
+                    "old_la_code": d.old_la_code.astype(int),
+                    "la_name": d.la_name,
+                    "rank": d.sn_rank.astype(int),
+                    "neighbour_la_code": d.sn_old_la_code.map(code),
+                    "neighbour_old_la_code": d.sn_old_la_code.astype(int),
+                    "neighbour_name": d.sn_la_name,
+                    "closeness": d.closeness.str.strip().str.capitalize(),
+                    "section": d.section,
+                }
+            )
+        )
     out = pd.concat(frames, ignore_index=True)
     out.to_csv(OUT / "stat_neighbours.csv", index=False)
-    print("stat_neighbours:", len(out), "unmapped:", int(out.la_code.isna().sum() + out.neighbour_la_code.isna().sum()))
+    print(
+        "stat_neighbours:",
+        len(out),
+        "unmapped:",
+        int(out.la_code.isna().sum() + out.neighbour_la_code.isna().sum()),
+    )
 
 
 def build_geo_neighbours(tol_m: float = 200.0) -> None:
     import shapely
     from shapely.geometry import shape
+
     feats = _read_geojson(SHARED / "ons" / "england_upper_tier_la_2023_buc.geojson")["features"]
     codes = [f["properties"]["la_code"] for f in feats]
     names = dict(zip(codes, [f["properties"]["la_name"] for f in feats]))
     k = math.cos(math.radians(52.5))
-    geoms = [shapely.transform(shape(f["geometry"]), lambda a: a * np.array([111320 * k, 110540])) for f in feats]
+    geoms = [
+        shapely.transform(shape(f["geometry"]), lambda a: a * np.array([111320 * k, 110540])) for f in feats
+    ]
     geoms = [shapely.make_valid(g) for g in geoms]
     buf = [g.buffer(tol_m / 2) for g in geoms]
     tree = shapely.STRtree(buf)
@@ -583,7 +817,9 @@ def build_geo_neighbours(tol_m: float = 200.0) -> None:
         for j in tree.query(g, predicate="intersects"):
             if i != j:
                 rows.append((codes[i], codes[j], names[codes[j]]))
-    out = pd.DataFrame(rows, columns=["la_code", "neighbour_la_code", "neighbour_name"]).sort_values(["la_code", "neighbour_name"])
+    out = pd.DataFrame(rows, columns=["la_code", "neighbour_la_code", "neighbour_name"]).sort_values(
+        ["la_code", "neighbour_name"]
+    )
     out.to_csv(OUT / "geo_neighbours.csv", index=False)
     print("geo_neighbours:", len(out), "Dudley:", out[out.la_code == "E08000027"].neighbour_name.tolist())
 
@@ -591,9 +827,14 @@ def build_geo_neighbours(tol_m: float = 200.0) -> None:
 def build_lsoa21() -> None:
     import shapely
     from shapely.geometry import shape
-    imd = pd.read_csv(SHARED / "imd" / "imd2025_england_lsoa21.csv", usecols=["lsoa21_code", "IMD_decile", "IMD_rank"])
+
+    imd = pd.read_csv(
+        SHARED / "imd" / "imd2025_england_lsoa21.csv", usecols=["lsoa21_code", "IMD_decile", "IMD_rank"]
+    )
     ll = pd.read_csv(SHARED / "ons" / "lsoa_latlong_england_2011_2021.csv").drop_duplicates("LSOACD")
-    df = imd.merge(ll[["LSOACD", "latitude", "longitude"]], left_on="lsoa21_code", right_on="LSOACD", how="left").drop(columns="LSOACD")
+    df = imd.merge(
+        ll[["LSOACD", "latitude", "longitude"]], left_on="lsoa21_code", right_on="LSOACD", how="left"
+    ).drop(columns="LSOACD")
     # LAD (Dec 2024) by centroid in simplified LAD boundaries (best fit), nearest fallback
     lads = _read_geojson(SHARED / "ons" / "lad_dec_2024_england_simplified.geojson")["features"]
     lcode = np.array([f["properties"]["lad24_code"] for f in lads])
@@ -613,7 +854,9 @@ def build_lsoa21() -> None:
     df["ward_code"] = None
     df["ward_name"] = None
     # authoritative for the three LAs with full LSOA21 boundaries + ward lookup
-    w = pd.read_csv(SHARED / "ons" / "la_boundaries" / "lsoa21_to_ward25_pointinpolygon_dudley_herefordshire_trafford.csv")
+    w = pd.read_csv(
+        SHARED / "ons" / "la_boundaries" / "lsoa21_to_ward25_pointinpolygon_dudley_herefordshire_trafford.csv"
+    )
     w = w.set_index("lsoa21_code")
     m = df.lsoa21_code.isin(w.index)
     df.loc[m, "lsoa21_name"] = df.loc[m, "lsoa21_code"].map(w.lsoa21_name)
@@ -625,18 +868,41 @@ def build_lsoa21() -> None:
     ut = dict(zip(ac.LADCD, ac.UTLACD))
     df["utla_code"] = df.la_code.map(ut)
     df = df.rename(columns={"IMD_decile": "imd_decile", "IMD_rank": "imd_rank"})
-    df = df[["lsoa21_code", "lsoa21_name", "la_code", "utla_code", "ward_code", "ward_name",
-             "imd_decile", "imd_rank", "latitude", "longitude"]]
+    df = df[
+        [
+            "lsoa21_code",
+            "lsoa21_name",
+            "la_code",
+            "utla_code",
+            "ward_code",
+            "ward_name",
+            "imd_decile",
+            "imd_rank",
+            "latitude",
+            "longitude",
+        ]
+    ]
     df["latitude"] = df.latitude.round(6)
     df["longitude"] = df.longitude.round(6)
     df.to_parquet(OUT / "lsoa21.parquet", index=False)
-    print("lsoa21:", len(df), "no latlong:", int((~ok).sum()), "nearest-LAD:", int(miss.sum()),
-          "no utla:", int(df.utla_code.isna().sum()))
+    print(
+        "lsoa21:",
+        len(df),
+        "no latlong:",
+        int((~ok).sum()),
+        "nearest-LAD:",
+        int(miss.sum()),
+        "no utla:",
+        int(df.utla_code.isna().sum()),
+    )
 
 
 def build_boundaries() -> None:
     BOUNDS.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(SHARED / "ons" / "england_upper_tier_la_2023_buc.geojson", BOUNDS / "england_upper_tier_la_2023_buc.geojson")
+    shutil.copyfile(
+        SHARED / "ons" / "england_upper_tier_la_2023_buc.geojson",
+        BOUNDS / "england_upper_tier_la_2023_buc.geojson",
+    )
     for kind in ("lsoa21", "ward25"):
         for name, code in THREE_LAS.items():
             f = f"{kind}_{name}_{code}.geojson"
@@ -644,10 +910,15 @@ def build_boundaries() -> None:
     print("boundaries copied")
 
 
-STEPS = {"postcodes": build_postcodes, "la_lookup": build_la_lookup, "lsoa21": build_lsoa21,
-         "boundaries": build_boundaries, "geo_neighbours": build_geo_neighbours,
-         "stat_neighbours": build_stat_neighbours, "bench": build_bench}
-
+STEPS = {
+    "postcodes": build_postcodes,
+    "la_lookup": build_la_lookup,
+    "lsoa21": build_lsoa21,
+    "boundaries": build_boundaries,
+    "geo_neighbours": build_geo_neighbours,
+    "stat_neighbours": build_stat_neighbours,
+    "bench": build_bench,
+}
 
 
 def main(argv=None):

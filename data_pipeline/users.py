@@ -17,20 +17,27 @@ from pathlib import Path
 
 def add_parser(sub) -> None:
     p = sub.add_parser("users", help="manage dashboard users (local accounts and OIDC mappings)")
-    p.add_argument("--file", type=Path, default=None,
-                   help="users file (default: $ATTENDANCE_USERS or data/users.json)")
+    p.add_argument(
+        "--file", type=Path, default=None, help="users file (default: $ATTENDANCE_USERS or data/users.json)"
+    )
     us = p.add_subparsers(dest="users_command", required=True)
     roles = ["la_officer", "school_staff", "governor", "admin"]
 
     a = us.add_parser("add", help="add a user")
     a.add_argument("email")
     a.add_argument("--role", required=True, choices=roles)
-    a.add_argument("--urn", type=int, action="append", default=[],
-                   help="a school the user may see (school_staff, governor); repeat for more")
+    a.add_argument(
+        "--urn",
+        type=int,
+        action="append",
+        default=[],
+        help="a school the user may see (school_staff, governor); repeat for more",
+    )
     a.add_argument("--name", default="")
     a.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
-    a.add_argument("--no-password", action="store_true",
-                   help="no local password: the user signs in through OIDC only")
+    a.add_argument(
+        "--no-password", action="store_true", help="no local password: the user signs in through OIDC only"
+    )
 
     ls = us.add_parser("list", help="list users and group mappings (never hashes)")
     ls.add_argument("--format", choices=["table", "json"], default="table")
@@ -66,8 +73,7 @@ def _audit(action: str, detail: str) -> None:
     try:
         from auth import audit
 
-        audit.record(None, "users", action, user=f"cli:{getpass.getuser()}", role="admin",
-                     detail=detail)
+        audit.record(None, "users", action, user=f"cli:{getpass.getuser()}", role="admin", detail=detail)
     except Exception as exc:  # the change is made; say the audit failed
         print(f"warning: not written to the audit log: {exc}", file=sys.stderr)
 
@@ -86,13 +92,21 @@ def run(args: argparse.Namespace) -> int:
         elif cmd == "list":
             found, groups = users.load(path)
             if args.format == "json":
-                print(json.dumps({"users": [u.public() for u in found.values()],
-                                  "groups": [g.__dict__ | {"urns": list(g.urns)} for g in groups]}))
+                print(
+                    json.dumps(
+                        {
+                            "users": [u.public() for u in found.values()],
+                            "groups": [g.__dict__ | {"urns": list(g.urns)} for g in groups],
+                        }
+                    )
+                )
             else:
                 print(f"{'email':<40} {'role':<13} {'password':<8} urns")
                 for u in found.values():
-                    print(f"{u.email:<40} {u.role:<13} {'yes' if u.password_hash else 'no':<8} "
-                          f"{' '.join(map(str, u.urns))}")
+                    print(
+                        f"{u.email:<40} {u.role:<13} {'yes' if u.password_hash else 'no':<8} "
+                        f"{' '.join(map(str, u.urns))}"
+                    )
                 for g in groups:
                     print(f"group {g.group:<34} {g.role:<13} {'-':<8} {' '.join(map(str, g.urns))}")
         elif cmd == "remove":

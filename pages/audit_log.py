@@ -16,34 +16,58 @@ if ctx.scope.role != "admin":  # navigation offers this page to admins only; ref
     st.error("The audit log is for administrators.")
     st.stop()
 
-st.markdown("Every view and export of pupil-level data (who, when, role, scope, query or page, "
-            "filter), every refusal by the query layer, every sign-in and every change to users. "
-            "It is kept in the app store beside the warehouse and survives warehouse rebuilds.")
+st.markdown(
+    "Every view and export of pupil-level data (who, when, role, scope, query or page, "
+    "filter), every refusal by the query layer, every sign-in and every change to users. "
+    "It is kept in the app store beside the warehouse and survives warehouse rebuilds."
+)
 
 ACTIONS = ["(all)", "view", "export", "denied", "sign_in", "sign_in_failed", "sign_out", "users"]
 c1, c2, c3, c4 = st.columns(4)
 today = dt.date.today()
-dates = c1.date_input("Dates", value=(today - dt.timedelta(days=30), today), key="audit_dates",
-                      format="DD/MM/YYYY")
+dates = c1.date_input(
+    "Dates", value=(today - dt.timedelta(days=30), today), key="audit_dates", format="DD/MM/YYYY"
+)
 action = c2.selectbox("Action", ACTIONS, key="audit_action")
-role = c3.selectbox("Role", ["(all)", "la_officer", "school_staff", "governor", "admin"],
-                    key="audit_role")
+role = c3.selectbox("Role", ["(all)", "la_officer", "school_staff", "governor", "admin"], key="audit_role")
 user = c4.text_input("User (exact email)", key="audit_user").strip()
 text = st.text_input("Contains (query, page, filter or detail)", key="audit_text").strip()
-d_from, d_to = (dates[0], dates[1]) if isinstance(dates, (tuple, list)) and len(dates) == 2 else (
-    dates[0] if dates else None, None)
+d_from, d_to = (
+    (dates[0], dates[1])
+    if isinstance(dates, (tuple, list)) and len(dates) == 2
+    else (dates[0] if dates else None, None)
+)
 
-log = audit.read_log(d_from, d_to, user or None, None if role == "(all)" else role,
-                     None if action == "(all)" else action, text or None)
+log = audit.read_log(
+    d_from,
+    d_to,
+    user or None,
+    None if role == "(all)" else role,
+    None if action == "(all)" else action,
+    text or None,
+)
 st.markdown(f"**{ui.number(len(log))}** entries, newest first (times in UTC).")
 if log.empty:
     st.info("No entries for these filters. Widen the dates or clear a filter.")
 else:
-    st.dataframe(log, hide_index=True, column_config={
-        "at": "When (UTC)", "params": "Filter parameters", "rows": st.column_config.NumberColumn("Rows")})
+    st.dataframe(
+        log,
+        hide_index=True,
+        column_config={
+            "at": "When (UTC)",
+            "params": "Filter parameters",
+            "rows": st.column_config.NumberColumn("Rows"),
+        },
+    )
     data = log.to_csv(index=False).encode("utf-8")
-    audit.download_button(f"Download CSV ({ui.size_label(len(data))})", data, scope=ctx.scope,
-                          what="audit_log", params={"from": d_from, "to": d_to, "action": action,
-                                                    "role": role, "user": user, "text": text},
-                          rows=len(log), file_name="audit_log.csv", key="audit_csv",
-                          icon=":material/download:")
+    audit.download_button(
+        f"Download CSV ({ui.size_label(len(data))})",
+        data,
+        scope=ctx.scope,
+        what="audit_log",
+        params={"from": d_from, "to": d_to, "action": action, "role": role, "user": user, "text": text},
+        rows=len(log),
+        file_name="audit_log.csv",
+        key="audit_csv",
+        icon=":material/download:",
+    )

@@ -29,8 +29,10 @@ MEASURES = {
     "late_after_close_rate": ("Late after the register closed", "% of sessions", True),
     "part_time_rate": ("Part-time timetable (C2)", "% of sessions", True),
 }
-COLLECTIONS = {"daily": "Daily attendance collection (2022/23 on)",
-               "census": "School census absence (2006/07 on)"}
+COLLECTIONS = {
+    "daily": "Daily attendance collection (2022/23 on)",
+    "census": "School census absence (2006/07 on)",
+}
 QUARTILE_WORDS = {1: "top quartile", 2: "second quartile", 3: "third quartile", 4: "bottom quartile"}
 
 
@@ -43,68 +45,130 @@ ctx = context()
 st.title("Benchmarking")
 la_code = ctx.meta.get("la_code")
 if not la_code:
-    st.info("The warehouse does not say which LA it holds (meta `la_code`); load a schools "
-            "file with the LA code or rebuild the demo.")
+    st.info(
+        "The warehouse does not say which LA it holds (meta `la_code`); load a schools "
+        "file with the LA code or rebuild the demo."
+    )
     st.stop()
 
 c1, c2, c3 = st.columns([2, 2, 1])
-collection = c1.selectbox("Collection", list(COLLECTIONS), format_func=COLLECTIONS.get,
-                          key="collection", bind="query-params", persist_state="session")
-measure = c2.selectbox("Measure", list(MEASURES), format_func=lambda m: MEASURES[m][0],
-                       key="measure", bind="query-params", persist_state="session")
+collection = c1.selectbox(
+    "Collection",
+    list(COLLECTIONS),
+    format_func=COLLECTIONS.get,
+    key="collection",
+    bind="query-params",
+    persist_state="session",
+)
+measure = c2.selectbox(
+    "Measure",
+    list(MEASURES),
+    format_func=lambda m: MEASURES[m][0],
+    key="measure",
+    bind="query-params",
+    persist_state="session",
+)
 label, unit, low_good = MEASURES[measure]
-data = queries.run("bench_measure_all_areas", ctx.scope, collection=collection,
-                   bench_phase=ctx.bench_phase, measure=measure, la_code=la_code,
-                   use_own_figures=ctx.synthetic, low_is_good=low_good)
+data = queries.run(
+    "bench_measure_all_areas",
+    ctx.scope,
+    collection=collection,
+    bench_phase=ctx.bench_phase,
+    measure=measure,
+    la_code=la_code,
+    use_own_figures=ctx.synthetic,
+    low_is_good=low_good,
+)
 ranked_years = sorted(data.loc[data["area_type"] == "LA", "time_period"].unique().tolist())
 if not ranked_years:
-    st.info(f"DfE publishes no {label.lower()} figures for this LA in the {COLLECTIONS[collection]} "
-            f"for {ctx.phase_label}. Choose another measure, phase or collection.")
+    st.info(
+        f"DfE publishes no {label.lower()} figures for this LA in the {COLLECTIONS[collection]} "
+        f"for {ctx.phase_label}. Choose another measure, phase or collection."
+    )
     st.stop()
 labels = dict(zip(data["time_period"], data["period_label"]))
-default_year = max([y for y in ranked_years if y <= ctx.period.academic_year] or ranked_years) \
-    if ctx.period else ranked_years[-1]
-year = c3.selectbox("Year", ranked_years[::-1], index=ranked_years[::-1].index(default_year),
-                    format_func=labels.get, key=f"bench_year_{collection}")
+default_year = (
+    max([y for y in ranked_years if y <= ctx.period.academic_year] or ranked_years)
+    if ctx.period
+    else ranked_years[-1]
+)
+year = c3.selectbox(
+    "Year",
+    ranked_years[::-1],
+    index=ranked_years[::-1].index(default_year),
+    format_func=labels.get,
+    key=f"bench_year_{collection}",
+)
 year_rows = data[data["time_period"] == year]
 las = year_rows[year_rows["rank"].notna()].sort_values("rank")
 me = las[las["is_la"].astype(bool)]
 if me.empty or len(las) < 10:
-    st.info(f"{label} is not published for enough LAs in {labels[year]} ({COLLECTIONS[collection]}, "
-            f"{ctx.phase_label}) to rank. Choose another measure or year.")
+    st.info(
+        f"{label} is not published for enough LAs in {labels[year]} ({COLLECTIONS[collection]}, "
+        f"{ctx.phase_label}) to rank. Choose another measure or year."
+    )
     st.stop()
 me = me.iloc[0]
 own = me["source_file"].startswith("Demo LA")
 la_label = f"{me['la_name']} (demo LA)" if own else me["la_name"]
 direction = "low is good" if low_good else "high is good"
 n = int(me["n_ranked"])
-rank_words = (f"{ui.ordinal(me['rank'])} of {n} LAs, {QUARTILE_WORDS[int(me['quartile'])]} "
-              f"(1st = {'lowest' if low_good else 'highest'}; {direction})")
+rank_words = (
+    f"{ui.ordinal(me['rank'])} of {n} LAs, {QUARTILE_WORDS[int(me['quartile'])]} "
+    f"(1st = {'lowest' if low_good else 'highest'}; {direction})"
+)
 st.markdown(f"### {la_label}: {ui.pct(me['value'], 2)} — {rank_words}")
-src = ("the LA's own figures computed from the warehouse (synthetic; compulsory school age, whole "
-       "year to date, PA by DfE's daily rule: enrolments with more than 10 possible sessions)"
-       if own else f"DfE's published file {me['source_file']}")
-st.caption(f"{label}, {unit}, {labels[year]}, {ctx.phase_label}, {COLLECTIONS[collection]}. "
-           f"{la_label}: {src}. Every other LA, the region and England: DfE's published figures.")
+src = (
+    "the LA's own figures computed from the warehouse (synthetic; compulsory school age, whole "
+    "year to date, PA by DfE's daily rule: enrolments with more than 10 possible sessions)"
+    if own
+    else f"DfE's published file {me['source_file']}"
+)
+st.caption(
+    f"{label}, {unit}, {labels[year]}, {ctx.phase_label}, {COLLECTIONS[collection]}. "
+    f"{la_label}: {src}. Every other LA, the region and England: DfE's published figures."
+)
 
 # ---------------------------------------------------------------- comparators
 st.header("Against neighbours, region and England")
 keep = year_rows[year_rows["area_type"] != "Other LA"].copy()
-order = {"LA": 0, "Statistical neighbours average": 1, "Region": 2, "England": 3,
-         "Statistical neighbour": 4, "Geographic neighbour": 5}
+order = {
+    "LA": 0,
+    "Statistical neighbours average": 1,
+    "Region": 2,
+    "England": 3,
+    "Statistical neighbour": 4,
+    "Geographic neighbour": 5,
+}
 keep["order"] = keep["area_type"].map(order)
 keep = keep.sort_values(["order", "value"])
-colours = {"LA": ui.OKABE_ITO["vermillion"], "Statistical neighbours average": ui.OKABE_ITO["blue"],
-           "Region": ui.OKABE_ITO["green"], "England": ui.OKABE_ITO["black"],
-           "Statistical neighbour": ui.OKABE_ITO["sky"], "Geographic neighbour": ui.OKABE_ITO["orange"]}
+colours = {
+    "LA": ui.OKABE_ITO["vermillion"],
+    "Statistical neighbours average": ui.OKABE_ITO["blue"],
+    "Region": ui.OKABE_ITO["green"],
+    "England": ui.OKABE_ITO["black"],
+    "Statistical neighbour": ui.OKABE_ITO["sky"],
+    "Geographic neighbour": ui.OKABE_ITO["orange"],
+}
 fig = go.Figure()
-for kind in ["LA", "Statistical neighbours average", "Region", "England", "Statistical neighbour",
-             "Geographic neighbour"]:
+for kind in [
+    "LA",
+    "Statistical neighbours average",
+    "Region",
+    "England",
+    "Statistical neighbour",
+    "Geographic neighbour",
+]:
     s = keep[keep["area_type"] == kind]
     if s.empty:
         continue
-    fig.add_bar(y=s["la_name"].where(s["area_type"] != "LA", la_label), x=s["value"], orientation="h",
-                name=kind, marker_color=colours[kind])
+    fig.add_bar(
+        y=s["la_name"].where(s["area_type"] != "LA", la_label),
+        x=s["value"],
+        orientation="h",
+        name=kind,
+        marker_color=colours[kind],
+    )
 ui.style_figure(fig, height=max(420, 26 * len(keep)))
 fig.update_yaxes(autorange="reversed")
 fig.update_xaxes(title=f"{label}, {unit}")
@@ -112,14 +176,18 @@ sn = keep[keep["area_type"] == "Statistical neighbours average"]
 eng = keep[keep["area_type"] == "England"]
 sn_v = sn["value"].iloc[0] if not sn.empty else None
 eng_v = eng["value"].iloc[0] if not eng.empty else None
+
+
 def better(a, b):
     return a < b if low_good else a > b
 
 
 reading = f"{la_label}'s {label.lower()} is {ui.pct(me['value'], 2)}"
 if sn_v is not None:
-    reading += (f", {ui.points(me['value'] - sn_v)} on its statistical neighbours' average "
-                f"({ui.pct(sn_v, 2)}; {'better' if better(me['value'], sn_v) else 'worse'})")
+    reading += (
+        f", {ui.points(me['value'] - sn_v)} on its statistical neighbours' average "
+        f"({ui.pct(sn_v, 2)}; {'better' if better(me['value'], sn_v) else 'worse'})"
+    )
 if eng_v is not None:
     reading += f" and {ui.points(me['value'] - eng_v)} on England ({ui.pct(eng_v, 2)})"
 reading += "."
@@ -128,55 +196,122 @@ if measure == "persistent_absence_rate":
 elif measure == "overall_absence_rate":
     reading += f" That is {ui.days_a_year(me['value'])} per pupil."
 table = keep[["area_type", "la_code", "la_name", "value", "rank", "quartile", "source_file"]]
-ui.chart_block(fig, reading, table, f"benchmark_{measure}_{year}", ctx.synthetic,
-               note=f"{label} {labels[year]} {ctx.phase_label} {collection}", key="comparators")
+ui.chart_block(
+    fig,
+    reading,
+    table,
+    f"benchmark_{measure}_{year}",
+    ctx.synthetic,
+    note=f"{label} {labels[year]} {ctx.phase_label} {collection}",
+    key="comparators",
+)
 
 # ---------------------------------------------------------------- ranked bars
 st.header(f"All {n} LAs ranked")
 fig = go.Figure()
-bar_colours = [ui.OKABE_ITO["vermillion"] if r else
-               ui.OKABE_ITO["blue"] if s else ui.OKABE_ITO["grey"]
-               for r, s in zip(las["is_la"].astype(bool), las["is_stat_neighbour"].astype(bool))]
-fig.add_bar(x=las["rank"], y=las["value"], marker_color=bar_colours, name="LAs",
-            customdata=las["la_name"], hovertemplate="%{customdata}: %{y:.2f}% (rank %{x})<extra></extra>")
+bar_colours = [
+    ui.OKABE_ITO["vermillion"] if r else ui.OKABE_ITO["blue"] if s else ui.OKABE_ITO["grey"]
+    for r, s in zip(las["is_la"].astype(bool), las["is_stat_neighbour"].astype(bool))
+]
+fig.add_bar(
+    x=las["rank"],
+    y=las["value"],
+    marker_color=bar_colours,
+    name="LAs",
+    customdata=las["la_name"],
+    hovertemplate="%{customdata}: %{y:.2f}% (rank %{x})<extra></extra>",
+)
 q = las.iloc[0]
-for qv, name, pos in [(q["q25"], "lower quartile", "bottom left"), (q["q50"], "median", "top left"),
-                      (q["q75"], "upper quartile", "top right")]:
-    fig.add_hline(y=qv, line_dash="dot", line_color=ui.OKABE_ITO["black"],
-                  annotation_text=f"{name} {qv:.2f}%", annotation_position=pos)
-fig.add_annotation(x=me["rank"], y=me["value"], text=la_label, showarrow=True, arrowhead=2,
-                   ay=-40, font=dict(color=ui.OKABE_ITO["vermillion"], size=14))
+for qv, name, pos in [
+    (q["q25"], "lower quartile", "bottom left"),
+    (q["q50"], "median", "top left"),
+    (q["q75"], "upper quartile", "top right"),
+]:
+    fig.add_hline(
+        y=qv,
+        line_dash="dot",
+        line_color=ui.OKABE_ITO["black"],
+        annotation_text=f"{name} {qv:.2f}%",
+        annotation_position=pos,
+    )
+fig.add_annotation(
+    x=me["rank"],
+    y=me["value"],
+    text=la_label,
+    showarrow=True,
+    arrowhead=2,
+    ay=-40,
+    font=dict(color=ui.OKABE_ITO["vermillion"], size=14),
+)
 ui.style_figure(fig, height=420, y_title=f"{label}, {unit}")
 fig.update_xaxes(title=f"rank (1 = {'lowest' if low_good else 'highest'})")
-reading = (f"{la_label} ranks **{rank_words}**; the median LA is at {q['q50']:.2f}%. "
-           "Red: this LA; blue: its statistical neighbours; grey: every other LA; dotted lines: quartiles.")
-ui.chart_block(fig, reading, las[["rank", "quartile", "la_code", "la_name", "region_name", "value",
-                                  "is_stat_neighbour", "is_geo_neighbour"]],
-               f"ranking_{measure}_{year}", ctx.synthetic, note=f"{label} {labels[year]}", key="ranking")
+reading = (
+    f"{la_label} ranks **{rank_words}**; the median LA is at {q['q50']:.2f}%. "
+    "Red: this LA; blue: its statistical neighbours; grey: every other LA; dotted lines: quartiles."
+)
+ui.chart_block(
+    fig,
+    reading,
+    las[
+        [
+            "rank",
+            "quartile",
+            "la_code",
+            "la_name",
+            "region_name",
+            "value",
+            "is_stat_neighbour",
+            "is_geo_neighbour",
+        ]
+    ],
+    f"ranking_{measure}_{year}",
+    ctx.synthetic,
+    note=f"{label} {labels[year]}",
+    key="ranking",
+)
 
 # ---------------------------------------------------------------- trend
 st.header("Trend over the published years")
 trend = data[data["area_type"].isin(["LA", "Statistical neighbours average", "Region", "England"])]
 fig = go.Figure()
-for kind, colour, dash in [("LA", ui.SERIES[1], "solid"), ("Statistical neighbours average", ui.SERIES[0], "dash"),
-                           ("Region", ui.SERIES[3], "dot"), ("England", ui.SERIES[2], "solid")]:
+for kind, colour, dash in [
+    ("LA", ui.SERIES[1], "solid"),
+    ("Statistical neighbours average", ui.SERIES[0], "dash"),
+    ("Region", ui.SERIES[3], "dot"),
+    ("England", ui.SERIES[2], "solid"),
+]:
     s = trend[trend["area_type"] == kind].sort_values("time_period")
     if s.empty:
         continue
     name = la_label if kind == "LA" else (s["la_name"].iloc[0] if kind == "Region" else kind)
-    fig.add_scatter(x=s["period_label"], y=s["value"], name=name, mode="lines+markers",
-                    line=dict(color=colour, dash=dash, width=3), marker=dict(size=8))
+    fig.add_scatter(
+        x=s["period_label"],
+        y=s["value"],
+        name=name,
+        mode="lines+markers",
+        line=dict(color=colour, dash=dash, width=3),
+        marker=dict(size=8),
+    )
 ui.style_figure(fig, height=400, y_title=f"{label}, {unit}")
 fig.update_xaxes(type="category", title="academic year")
 la_trend = trend[trend["area_type"] == "LA"].sort_values("time_period")
 first, latest = la_trend.iloc[0], la_trend.iloc[-1]
-reading = (f"{COLLECTIONS[collection]} only: {la_label}'s {label.lower()} went from "
-           f"{ui.pct(first['value'], 2)} in {first['period_label']} to {ui.pct(latest['value'], 2)} in "
-           f"{latest['period_label']}.")
+reading = (
+    f"{COLLECTIONS[collection]} only: {la_label}'s {label.lower()} went from "
+    f"{ui.pct(first['value'], 2)} in {first['period_label']} to {ui.pct(latest['value'], 2)} in "
+    f"{latest['period_label']}."
+)
 if collection == "census":
     reading += " 2019/20 was not collected (COVID); 2020/21 covers autumn and spring only."
-ui.chart_block(fig, reading, trend[["period_label", "area_type", "la_name", "value", "source_file"]],
-               f"trend_{measure}", ctx.synthetic, note=f"{label} {collection}", key="trend")
+ui.chart_block(
+    fig,
+    reading,
+    trend[["period_label", "area_type", "la_name", "value", "source_file"]],
+    f"trend_{measure}",
+    ctx.synthetic,
+    note=f"{label} {collection}",
+    key="trend",
+)
 
 # ---------------------------------------------------------------- map
 st.header("Map of England's LAs")
@@ -190,27 +325,54 @@ features = []
 for f in geo["features"]:
     code = f["properties"]["la_code"]
     v = vals.get(code)
-    props = dict(f["properties"], value="not published" if v is None else f"{v:.2f}%",
-                 fill=QCOL.get(quart.get(code), [220, 220, 220]) + [230],
-                 line=[213, 94, 0] if code == la_code else [0, 0, 0] if code in nbrs else [150, 150, 150],
-                 width=900 if code == la_code else 500 if code in nbrs else 60)
+    props = dict(
+        f["properties"],
+        value="not published" if v is None else f"{v:.2f}%",
+        fill=QCOL.get(quart.get(code), [220, 220, 220]) + [230],
+        line=[213, 94, 0] if code == la_code else [0, 0, 0] if code in nbrs else [150, 150, 150],
+        width=900 if code == la_code else 500 if code in nbrs else 60,
+    )
     features.append({"type": "Feature", "geometry": f["geometry"], "properties": props})
-layer = pdk.Layer("GeoJsonLayer", {"type": "FeatureCollection", "features": features},
-                  stroked=True, filled=True, get_fill_color="properties.fill",
-                  get_line_color="properties.line", get_line_width="properties.width",
-                  line_width_min_pixels=0.5, pickable=True)
-deck = pdk.Deck(layers=[layer], map_style=None,
-                initial_view_state=pdk.ViewState(latitude=52.8, longitude=-1.6, zoom=5.3),
-                tooltip={"text": "{la_name}: {value}"})
+layer = pdk.Layer(
+    "GeoJsonLayer",
+    {"type": "FeatureCollection", "features": features},
+    stroked=True,
+    filled=True,
+    get_fill_color="properties.fill",
+    get_line_color="properties.line",
+    get_line_width="properties.width",
+    line_width_min_pixels=0.5,
+    pickable=True,
+)
+deck = pdk.Deck(
+    layers=[layer],
+    map_style=None,
+    initial_view_state=pdk.ViewState(latitude=52.8, longitude=-1.6, zoom=5.3),
+    tooltip={"text": "{la_name}: {value}"},
+)
 legend = " ".join(
     f"<span style='display:inline-block;width:14px;height:14px;background:rgb({c[0]},{c[1]},{c[2]});"
     f"border:1px solid #555;margin:0 4px 0 10px;vertical-align:middle'></span>{QUARTILE_WORDS[k]}"
-    for k, c in QCOL.items())
-reading = (f"{label} by LA in {labels[year]}, shaded by quartile ({direction}: lighter is better). "
-           f"{la_label} is outlined in orange ({QUARTILE_WORDS[int(me['quartile'])]}); its statistical and "
-           "geographic neighbours in black. Grey: not published.")
-ui.chart_block(deck, reading, las[["la_code", "la_name", "value", "quartile"]], f"map_{measure}_{year}",
-               ctx.synthetic, note=f"{label} {labels[year]}", key="map", kind="pydeck")
-st.markdown(f"<div role='note' aria-label='map legend'>{legend}"
-            "<span style='margin-left:14px'>outline: <b style='color:#D55E00'>this LA</b>, "
-            "<b>neighbours</b></span></div>", unsafe_allow_html=True)
+    for k, c in QCOL.items()
+)
+reading = (
+    f"{label} by LA in {labels[year]}, shaded by quartile ({direction}: lighter is better). "
+    f"{la_label} is outlined in orange ({QUARTILE_WORDS[int(me['quartile'])]}); its statistical and "
+    "geographic neighbours in black. Grey: not published."
+)
+ui.chart_block(
+    deck,
+    reading,
+    las[["la_code", "la_name", "value", "quartile"]],
+    f"map_{measure}_{year}",
+    ctx.synthetic,
+    note=f"{label} {labels[year]}",
+    key="map",
+    kind="pydeck",
+)
+st.markdown(
+    f"<div role='note' aria-label='map legend'>{legend}"
+    "<span style='margin-left:14px'>outline: <b style='color:#D55E00'>this LA</b>, "
+    "<b>neighbours</b></span></div>",
+    unsafe_allow_html=True,
+)

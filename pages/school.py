@@ -105,11 +105,16 @@ def _short_list(names: str, show: int = 4) -> str:
         return ", ".join(parts)
     return f"{len(parts)} schools, including " + ", ".join(parts[:show])
 
+
 similar_names = head["similar_schools"].dropna()
 st.caption(
     "Similar schools: other " + str(phase).lower() + " schools whose shares of pupils eligible for "
     "free school meals and with SEN are each within 10 percentage points of this school's "
-    + (f"({_short_list(similar_names.iloc[0])})." if not similar_names.empty else "(fewer than 3 in this LA).")
+    + (
+        f"({_short_list(similar_names.iloc[0])})."
+        if not similar_names.empty
+        else "(fewer than 3 in this LA)."
+    )
     + " A comparison (similar schools, or the LA's schools of the same phase) is shown only when it "
     "pools at least 3 other schools: with one or two, their exact figures could be worked out."
 )

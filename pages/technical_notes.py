@@ -43,8 +43,9 @@ st.header("Attendance codes")
 codes = queries.run("attendance_codes")
 st.dataframe(codes, hide_index=True)
 data = ui.csv_bytes(codes, False)
-st.download_button(f"Download CSV ({ui.size_label(len(data))})", data, file_name="attendance_codes.csv",
-                   mime="text/csv")
+st.download_button(
+    f"Download CSV ({ui.size_label(len(data))})", data, file_name="attendance_codes.csv", mime="text/csv"
+)
 
 st.header("Published benchmarks")
 st.markdown("""

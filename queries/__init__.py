@@ -45,14 +45,33 @@ from data_pipeline import config
 
 QUERY_DIR = Path(__file__).parent
 # Tables that hold one row per pupil (or finer): any query reading one must take the scope.
-PUPIL_TABLES = ("pupil_week", "pupil_year", "marks", "pupil_characteristics",
-                "pupil_identity", "dfe_pupil_totals", "school_session", "pupil_term",
-                "enrolment_year")
+PUPIL_TABLES = (
+    "pupil_week",
+    "pupil_year",
+    "marks",
+    "pupil_characteristics",
+    "pupil_identity",
+    "dfe_pupil_totals",
+    "school_session",
+    "pupil_term",
+    "enrolment_year",
+)
 PUPIL_ROWS_HEADER = "-- returns: pupil rows"
 # Columns that identify a pupil: dropped from pupil rows unless identify=True.
-IDENTITY_COLUMNS = ("pupil_id", "upn", "surname", "forename", "legal_surname", "legal_forename",
-                    "preferred_surname", "preferred_forename", "pupil_name", "name", "dob",
-                    "date_of_birth")
+IDENTITY_COLUMNS = (
+    "pupil_id",
+    "upn",
+    "surname",
+    "forename",
+    "legal_surname",
+    "legal_forename",
+    "preferred_surname",
+    "preferred_forename",
+    "pupil_name",
+    "name",
+    "dob",
+    "date_of_birth",
+)
 # Parameters that name schools: their values must be inside the viewer's scope.
 _SCHOOL_PARAM = re.compile(r"^(urn|urns|.*_urn|.*_urns)$")
 # The pseudonymous pupil reference a pupil-rows query should show (bind $pseudonym_key):
@@ -184,8 +203,9 @@ def check_urns(name: str, scope: Scope, params: dict) -> None:
                 raise AccessDenied(f"{name}: school {str(v)[:40]!r} is outside the viewer's scope")
 
 
-def check_access(name: str, scope: Scope, params: dict, identify: bool = False,
-                 suppressed: bool = False) -> None:
+def check_access(
+    name: str, scope: Scope, params: dict, identify: bool = False, suppressed: bool = False
+) -> None:
     """Every rule that depends on the viewer; a refusal of pupil rows is audited."""
     check_scoped(name)
     pupil_rows = returns_pupil_rows(name)
@@ -198,8 +218,10 @@ def check_access(name: str, scope: Scope, params: dict, identify: bool = False,
         if identify and not scope.identity_allowed:
             raise AccessDenied(f"the {scope.role} role may not see pupils' names or UPNs")
         if scope.suppress_on_screen and reads_pupil_tables(name) and not suppressed:
-            raise AccessDenied(f"{name}: the {scope.role} role sees small numbers suppressed; "
-                               "use queries.run_suppressed(...)")
+            raise AccessDenied(
+                f"{name}: the {scope.role} role sees small numbers suppressed; "
+                "use queries.run_suppressed(...)"
+            )
     except AccessDenied as exc:
         if pupil_rows or scope.schools is not None:
             from auth import audit
@@ -212,8 +234,14 @@ def _audit_view(name: str, scope: Scope, params: dict, rows: int, identify: bool
     if returns_pupil_rows(name):
         from auth import audit
 
-        audit.record(scope, "view", name, {**params, "identify": identify} if identify else params,
-                     rows=rows, dedupe=True)
+        audit.record(
+            scope,
+            "view",
+            name,
+            {**params, "identify": identify} if identify else params,
+            rows=rows,
+            dedupe=True,
+        )
 
 
 def pseudonym(urn, pupil_id, key: str | None = None) -> str:
@@ -273,7 +301,8 @@ def connection() -> duckdb.DuckDBPyConnection:
     if not path.exists():
         raise FileNotFoundError(
             f"No warehouse at {path}. Build the demo with `python -m data_pipeline demo` "
-            "or load files with `python -m data_pipeline ingest`, or set ATTENDANCE_DB.")
+            "or load files with `python -m data_pipeline ingest`, or set ATTENDANCE_DB."
+        )
     return _connection(*db_version(path))
 
 
@@ -300,8 +329,14 @@ def _execute(name: str, scope: Scope, con, params: dict) -> pd.DataFrame:
         cur.close()
 
 
-def execute(name: str, scope: Scope = WHOLE_LA, con: duckdb.DuckDBPyConnection | None = None,
-            *, identify: bool = False, **params) -> pd.DataFrame:
+def execute(
+    name: str,
+    scope: Scope = WHOLE_LA,
+    con: duckdb.DuckDBPyConnection | None = None,
+    *,
+    identify: bool = False,
+    **params,
+) -> pd.DataFrame:
     """Run a query now (no caching). `con` defaults to the cached read-only connection."""
     check_access(name, scope, params, identify)
     df = _strip_identity(name, _execute(name, scope, con, params), identify)
@@ -327,9 +362,17 @@ def run(name: str, scope: Scope = WHOLE_LA, *, identify: bool = False, **params)
     return df
 
 
-def run_suppressed(name: str, scope: Scope = WHOLE_LA, count_cols=(), rate_cols=(), group_cols=(),
-                   *, export: bool = False, con: duckdb.DuckDBPyConnection | None = None,
-                   **params) -> pd.DataFrame:
+def run_suppressed(
+    name: str,
+    scope: Scope = WHOLE_LA,
+    count_cols=(),
+    rate_cols=(),
+    group_cols=(),
+    *,
+    export: bool = False,
+    con: duckdb.DuckDBPyConnection | None = None,
+    **params,
+) -> pd.DataFrame:
     """Run an aggregate query and suppress small numbers where the viewer's role requires it:
     on screen for governors, in exports (export=True) for every role but the LA officer.
     count_cols, rate_cols, group_cols: as queries.suppression.suppress (pupil counts, the
@@ -350,8 +393,9 @@ def run_suppressed(name: str, scope: Scope = WHOLE_LA, count_cols=(), rate_cols=
     return df
 
 
-def suppress_for_export(df: pd.DataFrame, scope: Scope, count_cols=(), rate_cols=(),
-                        group_cols=()) -> pd.DataFrame:
+def suppress_for_export(
+    df: pd.DataFrame, scope: Scope, count_cols=(), rate_cols=(), group_cols=()
+) -> pd.DataFrame:
     """An aggregate table about to be downloaded, suppressed unless the viewer is the LA's."""
     from .suppression import suppress
 
@@ -373,16 +417,25 @@ class Period:
     ly_week_to: dt.date
 
     def params(self) -> dict:
-        return {"week_from": self.week_from, "week_to": self.week_to,
-                "ly_week_from": self.ly_week_from, "ly_week_to": self.ly_week_to}
+        return {
+            "week_from": self.week_from,
+            "week_to": self.week_to,
+            "ly_week_from": self.ly_week_from,
+            "ly_week_to": self.ly_week_to,
+        }
 
 
 def monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def resolve_period(calendar: pd.DataFrame, year: int, kind: str, part: str | None = None,
-                   custom: tuple[dt.date, dt.date] | None = None) -> Period | None:
+def resolve_period(
+    calendar: pd.DataFrame,
+    year: int,
+    kind: str,
+    part: str | None = None,
+    custom: tuple[dt.date, dt.date] | None = None,
+) -> Period | None:
     """Turn a filter choice into school weeks, from `school_calendar_parts` rows.
 
     kind: 'Year to date' | 'Term' | 'Half term' | 'Custom dates'. Last year's
@@ -417,5 +470,11 @@ def resolve_period(calendar: pd.DataFrame, year: int, kind: str, part: str | Non
             lf = last["first_week"].min()
             lt = lf + (wt - wf)
         label = f"{format_year(year)} year to date"
-    return Period(year, label, pd.Timestamp(wf).date(), pd.Timestamp(wt).date(),
-                  pd.Timestamp(lf).date(), pd.Timestamp(lt).date())
+    return Period(
+        year,
+        label,
+        pd.Timestamp(wf).date(),
+        pd.Timestamp(wt).date(),
+        pd.Timestamp(lf).date(),
+        pd.Timestamp(lt).date(),
+    )

@@ -53,12 +53,16 @@ def _rate_sources(rate_cols, count_cols: Sequence[str]) -> dict[str, tuple[str, 
     return {r: tuple(count_cols) for r in (rate_cols or ())}
 
 
-def suppression_mask(df: pd.DataFrame, count_cols: Sequence[str], rate_cols=(),
-                     threshold: int = 5, group_cols=()) -> pd.DataFrame:
+def suppression_mask(
+    df: pd.DataFrame, count_cols: Sequence[str], rate_cols=(), threshold: int = 5, group_cols=()
+) -> pd.DataFrame:
     """A boolean frame (same index, the count and rate columns): True where suppressed."""
     count_cols = [c for c in count_cols if c in df.columns]
-    rates = {r: tuple(s for s in src if s in count_cols)
-             for r, src in _rate_sources(rate_cols, count_cols).items() if r in df.columns}
+    rates = {
+        r: tuple(s for s in src if s in count_cols)
+        for r, src in _rate_sources(rate_cols, count_cols).items()
+        if r in df.columns
+    }
     values = df[count_cols].apply(pd.to_numeric, errors="coerce")
     mask = pd.DataFrame(False, index=df.index, columns=count_cols + list(rates))
     for c in count_cols:
@@ -75,8 +79,11 @@ def suppression_mask(df: pd.DataFrame, count_cols: Sequence[str], rate_cols=(),
                 mask.loc[new, num] = True
                 changed = True
         for cols in breakdowns or []:
-            groups = [df.index] if not cols else [
-                g.index for _, g in df.groupby(list(cols), dropna=False, sort=False)]
+            groups = (
+                [df.index]
+                if not cols
+                else [g.index for _, g in df.groupby(list(cols), dropna=False, sort=False)]
+            )
             for idx in groups:
                 for c in count_cols:
                     m = mask.loc[idx, c]
@@ -96,8 +103,9 @@ def suppression_mask(df: pd.DataFrame, count_cols: Sequence[str], rate_cols=(),
     return mask
 
 
-def suppress(df: pd.DataFrame, count_cols: Iterable[str], rate_cols=(), threshold: int = 5,
-             group_cols=()) -> pd.DataFrame:
+def suppress(
+    df: pd.DataFrame, count_cols: Iterable[str], rate_cols=(), threshold: int = 5, group_cols=()
+) -> pd.DataFrame:
     """A copy of df with small counts (and the rates built on them) shown as 'c'."""
     count_cols = list(count_cols)
     out = df.copy()

@@ -10,4 +10,7 @@ if [ ! -x /usr/bin/chromium ]; then
         sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
     fi
 fi
+# Lint and format are part of the suite: CI fails on either.
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
 exec .venv/bin/python -m pytest -q "$@"

@@ -59,8 +59,11 @@ def _sign_in(at: AppTest, email: str, password: str) -> AppTest:
 
 
 def _offered(at: AppTest) -> set[str]:
-    return {str(info.get("script_path", "")).rsplit("/", 1)[-1].removesuffix(".py") or
-            str(info.get("url_pathname")) for info in at._registered_pages.values()}
+    return {
+        str(info.get("script_path", "")).rsplit("/", 1)[-1].removesuffix(".py")
+        or str(info.get("url_pathname"))
+        for info in at._registered_pages.values()
+    }
 
 
 def _declared(role: str) -> set[str]:
@@ -167,12 +170,20 @@ def evil_db(tmp_path_factory):
     from data_pipeline.load import ingest_files
 
     d = tmp_path_factory.mktemp("evil")
-    schools = write_csv(d / "schools.csv", ["URN", "EstablishmentName", "PhaseOfEducation (name)"],
-                        [[990001, EVIL_SCHOOL, "Primary"], [990002, "Plain Primary", "Primary"]])
-    pupils = write_csv(d / "pupils.csv", ["urn", "pupil_id", "ncyear", "gender", "dob"],
-                       [[990001, EVIL_PUPIL, 3, "Female", "2017-01-10"],
-                        [990001, "<img src=x onerror=alert(2)>", 4, "Male", "2016-02-11"],
-                        [990002, "B1", 3, "Male", "2017-03-12"]])
+    schools = write_csv(
+        d / "schools.csv",
+        ["URN", "EstablishmentName", "PhaseOfEducation (name)"],
+        [[990001, EVIL_SCHOOL, "Primary"], [990002, "Plain Primary", "Primary"]],
+    )
+    pupils = write_csv(
+        d / "pupils.csv",
+        ["urn", "pupil_id", "ncyear", "gender", "dob"],
+        [
+            [990001, EVIL_PUPIL, 3, "Female", "2017-01-10"],
+            [990001, "<img src=x onerror=alert(2)>", 4, "Male", "2016-02-11"],
+            [990002, "B1", 3, "Male", "2017-03-12"],
+        ],
+    )
     rows = []
     for i, day in enumerate(school_days(dt.date(2025, 9, 8), 30)):
         for session in ("AM", "PM"):
@@ -188,8 +199,9 @@ def evil_db(tmp_path_factory):
 
 def test_injected_strings_are_shown_as_text(evil_db, monkeypatch):
     db, users_file = evil_db
-    at = _sign_in(_app(db, monkeypatch, demo=False, users_file=users_file),
-                  "officer@evil.invalid", "officer password")
+    at = _sign_in(
+        _app(db, monkeypatch, demo=False, users_file=users_file), "officer@evil.invalid", "officer password"
+    )
     seen_evil = False
     for path in _pages(at):
         at.switch_page(path)
@@ -198,7 +210,9 @@ def test_injected_strings_are_shown_as_text(evil_db, monkeypatch):
         for m in at.markdown:
             if m.proto.allow_html:
                 assert "<script>" not in m.value and "onerror" not in m.value, path
-        seen_evil |= any(EVIL_SCHOOL in str(v) for df in at.dataframe for v in df.value.astype(str).values.ravel())
+        seen_evil |= any(
+            EVIL_SCHOOL in str(v) for df in at.dataframe for v in df.value.astype(str).values.ravel()
+        )
         seen_evil |= any(EVIL_SCHOOL in str(o) for sb in at.selectbox for o in sb.options)
     assert not at.get("html")  # st.html is never used
     con = duckdb.connect(str(db), read_only=True)

@@ -11,7 +11,6 @@ suppressed cell can be recovered from a total. Views and refusals are audited.
 from __future__ import annotations
 
 import datetime as dt
-
 import shutil
 import sqlite3
 
@@ -25,19 +24,29 @@ import queries
 from queries.suppression import SUPPRESSED, suppress
 
 SCHOOL_A, SCHOOL_B = 990001, 990002
-HEAD_A = queries.Scope(schools=(SCHOOL_A,), pupil_rows_allowed=True, role="school_staff",
-                       user="head.a@test.invalid")
-GOVERNOR_A = queries.Scope(schools=(SCHOOL_A,), pupil_rows_allowed=False, role="governor",
-                           user="governor.a@test.invalid")
-OFFICER = queries.Scope(schools=None, pupil_rows_allowed=True, role="la_officer",
-                        user="officer@test.invalid")
+HEAD_A = queries.Scope(
+    schools=(SCHOOL_A,), pupil_rows_allowed=True, role="school_staff", user="head.a@test.invalid"
+)
+GOVERNOR_A = queries.Scope(
+    schools=(SCHOOL_A,), pupil_rows_allowed=False, role="governor", user="governor.a@test.invalid"
+)
+OFFICER = queries.Scope(schools=None, pupil_rows_allowed=True, role="la_officer", user="officer@test.invalid")
 ALL_QUERIES = sorted(p.stem for p in queries.QUERY_DIR.glob("*.sql"))
 # Files whose parameters cannot be given representative values here (none at present).
 SKIPPED: dict[str, str] = {}
 # Known leaks, reported to the query's owner: strict xfail, so the fix turns the test green.
 KNOWN_LEAKS: dict[str, str] = {}
-PUPIL_TABLES_OF_B = ("pupil_week", "pupil_year", "marks", "pupil_characteristics", "pupil_identity",
-                     "dfe_pupil_totals", "school_session", "pupil_term", "enrolment_year")
+PUPIL_TABLES_OF_B = (
+    "pupil_week",
+    "pupil_year",
+    "marks",
+    "pupil_characteristics",
+    "pupil_identity",
+    "dfe_pupil_totals",
+    "school_session",
+    "pupil_term",
+    "enrolment_year",
+)
 
 
 @pytest.fixture(scope="module")
@@ -68,16 +77,37 @@ def params(con) -> dict:
     year = int(calendar["academic_year"].max())
     period = queries.resolve_period(calendar, year, "Year to date")
     meta = dict(queries.execute("warehouse_meta", con=con).values.tolist())
-    pupil = con.execute("select pupil_id from pupil_year where urn = ? and academic_year = ? "
-                        "order by pupil_id limit 1", [SCHOOL_A, year]).fetchall()[0][0]
+    pupil = con.execute(
+        "select pupil_id from pupil_year where urn = ? and academic_year = ? order by pupil_id limit 1",
+        [SCHOOL_A, year],
+    ).fetchall()[0][0]
     return dict(
-        year=year, phase=None, bench_phase="Total", la_code=meta["la_code"], collection="daily",
-        measure="persistent_absence_rate", low_is_good=True, use_own_figures=True, urn=SCHOOL_A,
-        dimension="fsm", group_key="true", dim_a="sen", dim_b="fsm", la_rate=20.0, n_max=500,
-        school_type=None, ward=None, week_hours=32.5, pupil_ref=queries.pseudonym(SCHOOL_A, pupil),
+        year=year,
+        phase=None,
+        bench_phase="Total",
+        la_code=meta["la_code"],
+        collection="daily",
+        measure="persistent_absence_rate",
+        low_is_good=True,
+        use_own_figures=True,
+        urn=SCHOOL_A,
+        dimension="fsm",
+        group_key="true",
+        dim_a="sen",
+        dim_b="fsm",
+        la_rate=20.0,
+        n_max=500,
+        school_type=None,
+        ward=None,
+        week_hours=32.5,
+        pupil_ref=queries.pseudonym(SCHOOL_A, pupil),
         # one recorded support action, for a school-A pupil, part way through the year
-        action_ids=[1], action_urns=[SCHOOL_A], action_pupils=[pupil], action_strategies=["S01"],
-        action_dates=[period.week_from + dt.timedelta(weeks=8)], weeks=6,
+        action_ids=[1],
+        action_urns=[SCHOOL_A],
+        action_pupils=[pupil],
+        action_strategies=["S01"],
+        action_dates=[period.week_from + dt.timedelta(weeks=8)],
+        weeks=6,
         **period.params(),
     )
 
@@ -85,8 +115,10 @@ def params(con) -> dict:
 def _args(name: str, params: dict) -> dict:
     wanted = set(queries.parameters(name)) - {"scope_urns", "min_count", "pseudonym_key"}
     missing = wanted - set(params)
-    assert not missing, (f"{name}.sql uses parameters {missing} this test cannot fill: add a "
-                         "representative value to params() or list the file in SKIPPED")
+    assert not missing, (
+        f"{name}.sql uses parameters {missing} this test cannot fill: add a "
+        "representative value to params() or list the file in SKIPPED"
+    )
     return {k: params[k] for k in wanted}
 
 
@@ -107,8 +139,11 @@ def _comparator(col: str) -> bool:
 
 def _comparator_rows(df: pd.DataFrame) -> pd.Series:
     text = df.select_dtypes(include=["object", "string"])
-    return text.apply(lambda c: c.astype(str).str.startswith(("LA,", "Similar schools"))).any(axis=1) \
-        if len(text.columns) else pd.Series(False, index=df.index)
+    return (
+        text.apply(lambda c: c.astype(str).str.startswith(("LA,", "Similar schools"))).any(axis=1)
+        if len(text.columns)
+        else pd.Series(False, index=df.index)
+    )
 
 
 def _same(a: pd.DataFrame, b: pd.DataFrame) -> bool:
@@ -134,8 +169,10 @@ def test_school_a_sees_nothing_of_school_b(name, con, con_without_b, params, req
 
 
 @pytest.mark.parametrize("name", [n for n in ALL_QUERIES if "urn" in queries.parameters(n)])
-@pytest.mark.parametrize("value", [SCHOOL_B, str(SCHOOL_B), f"{SCHOOL_A} or 1=1", [SCHOOL_A, SCHOOL_B],
-                                   "990001; drop table marks; --"])
+@pytest.mark.parametrize(
+    "value",
+    [SCHOOL_B, str(SCHOOL_B), f"{SCHOOL_A} or 1=1", [SCHOOL_A, SCHOOL_B], "990001; drop table marks; --"],
+)
 def test_school_parameter_outside_scope_raises(name, value, con, params):
     args = {**_args(name, params), "urn": value}
     with pytest.raises(queries.AccessDenied):
@@ -162,9 +199,11 @@ def test_there_are_pupil_row_queries():
 @pytest.mark.parametrize("name", PUPIL_ROW_QUERIES)
 def test_governor_never_receives_a_pupil_row(name, con, params):
     args = _args(name, params)
-    for call in (lambda: queries.execute(name, GOVERNOR_A, con=con, **args),
-                 lambda: queries.run(name, GOVERNOR_A, **args),
-                 lambda: queries.run_suppressed(name, GOVERNOR_A, con=con, **args)):
+    for call in (
+        lambda: queries.execute(name, GOVERNOR_A, con=con, **args),
+        lambda: queries.run(name, GOVERNOR_A, **args),
+        lambda: queries.run_suppressed(name, GOVERNOR_A, con=con, **args),
+    ):
         with pytest.raises(queries.QueryError):
             call()
     admin = queries.Scope(role="admin", user="admin@test.invalid")
@@ -172,8 +211,9 @@ def test_governor_never_receives_a_pupil_row(name, con, params):
         queries.execute(name, admin, con=con, **args)
 
 
-@pytest.mark.parametrize("name", [n for n in ALL_QUERIES if queries.reads_pupil_tables(n)
-                                  and not queries.returns_pupil_rows(n)])
+@pytest.mark.parametrize(
+    "name", [n for n in ALL_QUERIES if queries.reads_pupil_tables(n) and not queries.returns_pupil_rows(n)]
+)
 def test_governor_aggregates_only_through_suppression(name, con, params):
     args = _args(name, params)
     with pytest.raises(queries.AccessDenied):
@@ -200,7 +240,8 @@ def test_pupil_rows_are_pseudonymous_unless_asked_for(con, params):
 def test_pseudonym_matches_sql(con):
     pid = con.execute("select pupil_id from pupil_year where urn = ? limit 1", [SCHOOL_A]).fetchall()[0][0]
     sql = "select " + queries.PSEUDONYM_SQL.format(urn="?::integer", pupil_id="?").replace(
-        "$pseudonym_key", "?")
+        "$pseudonym_key", "?"
+    )
     from auth.store import pseudonym_key
 
     key = pseudonym_key()
@@ -218,7 +259,7 @@ def test_views_and_refusals_are_audited(con, params, app_store):
         queries.execute(name, GOVERNOR_A, con=con, **args)
     with pytest.raises(queries.AccessDenied):
         queries.execute(name, HEAD_A, con=con, **{**args, "urn": SCHOOL_B})
-    log = _audit_rows(app_store)[len(before):]
+    log = _audit_rows(app_store)[len(before) :]
     view = log[0]
     assert view["action"] == "view" and view["user"] == HEAD_A.user and view["role"] == "school_staff"
     assert view["scope"] == str(SCHOOL_A) and view["query"] == name and view["rows"] == len(rows)
@@ -242,10 +283,21 @@ def test_unknown_role_grants_nothing(con):
 
 # ------------------------------------------------------------------ suppression
 def test_primary_suppression_and_rates():
-    df = pd.DataFrame({"cohort": ["FSM", "Not FSM", "EHCP"], "enrolments": [40, 300, 3],
-                       "pa_enrolments": [12, 4, 2], "pa_rate": [30.0, 1.3, 66.7]})
-    out = suppress(df, ["enrolments", "pa_enrolments"],
-                   {"pa_rate": ("pa_enrolments", "enrolments")}, threshold=5, group_cols=None)
+    df = pd.DataFrame(
+        {
+            "cohort": ["FSM", "Not FSM", "EHCP"],
+            "enrolments": [40, 300, 3],
+            "pa_enrolments": [12, 4, 2],
+            "pa_rate": [30.0, 1.3, 66.7],
+        }
+    )
+    out = suppress(
+        df,
+        ["enrolments", "pa_enrolments"],
+        {"pa_rate": ("pa_enrolments", "enrolments")},
+        threshold=5,
+        group_cols=None,
+    )
     assert out.loc[2, "enrolments"] == SUPPRESSED and out.loc[2, "pa_enrolments"] == SUPPRESSED
     assert out.loc[2, "pa_rate"] == SUPPRESSED  # built on a suppressed count
     assert out.loc[1, "pa_enrolments"] == SUPPRESSED and out.loc[1, "pa_rate"] == SUPPRESSED
@@ -259,17 +311,20 @@ def test_one_suppressed_cell_takes_the_next_smallest_with_it():
 
 
 def test_secondary_suppression_per_breakdown():
-    df = pd.DataFrame({"breakdown": ["FSM", "FSM", "SEN", "SEN", "SEN"],
-                       "group": ["yes", "no", "E", "K", "N"],
-                       "enrolments": [2, 98, 10, 20, 70]})
+    df = pd.DataFrame(
+        {
+            "breakdown": ["FSM", "FSM", "SEN", "SEN", "SEN"],
+            "group": ["yes", "no", "E", "K", "N"],
+            "enrolments": [2, 98, 10, 20, 70],
+        }
+    )
     out = suppress(df, ["enrolments"], threshold=5, group_cols=["breakdown"])
     assert list(out["enrolments"]) == [SUPPRESSED, SUPPRESSED, 10, 20, 70]
 
 
 def test_two_way_table_is_followed_through():
     # years x weeks: suppression in a row spreads to a column and back until safe
-    df = pd.DataFrame({"week": [1, 1, 1, 2, 2, 2], "year": [7, 8, 9, 7, 8, 9],
-                       "n": [2, 30, 40, 25, 35, 45]})
+    df = pd.DataFrame({"week": [1, 1, 1, 2, 2, 2], "year": [7, 8, 9, 7, 8, 9], "n": [2, 30, 40, 25, 35, 45]})
     out = suppress(df, ["n"], threshold=5, group_cols=[("week",), ("year",)])
     for cols in ("week", "year"):
         for _, g in out.groupby(cols):
@@ -290,8 +345,10 @@ def _recoverable(cells: list[int], shown: list, total: int) -> bool:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.integers(min_value=0, max_value=60), min_size=2, max_size=8),
-       st.integers(min_value=3, max_value=10))
+@given(
+    st.lists(st.integers(min_value=0, max_value=60), min_size=2, max_size=8),
+    st.integers(min_value=3, max_value=10),
+)
 def test_suppressed_cells_cannot_be_recovered_from_the_total(cells, threshold):
     df = pd.DataFrame({"group": range(len(cells)), "n": cells})
     out = suppress(df, ["n"], threshold=threshold)
@@ -311,9 +368,13 @@ def test_suppressed_cells_cannot_be_recovered_from_the_total(cells, threshold):
 def test_run_suppressed_suppresses_for_governors_and_exports(con, params):
     name = "la_headline_measures"
     args = _args(name, params)
-    counts, rates = ["enrolments", "pa_enrolments", "sa_enrolments"], {
-        "persistent_absence_rate": ("pa_enrolments", "enrolments"),
-        "severe_absence_rate": ("sa_enrolments", "enrolments")}
+    counts, rates = (
+        ["enrolments", "pa_enrolments", "sa_enrolments"],
+        {
+            "persistent_absence_rate": ("pa_enrolments", "enrolments"),
+            "severe_absence_rate": ("sa_enrolments", "enrolments"),
+        },
+    )
     gov = queries.run_suppressed(name, GOVERNOR_A, counts, rates, None, con=con, **args)
     head = queries.run_suppressed(name, HEAD_A, counts, rates, None, con=con, **args)
     head_export = queries.run_suppressed(name, HEAD_A, counts, rates, None, con=con, export=True, **args)
@@ -344,10 +405,20 @@ def test_comparators_pool_at_least_three_other_schools(con):
     for _, phase in schools:
         by_phase[phase] = by_phase.get(phase, 0) + 1
     assert {n - 1 for n in by_phase.values()} & {0, 1, 2} and max(by_phase.values()) - 1 >= MIN_OTHER_SCHOOLS
-    figures = ["enrolments", "possible_sessions", "absence_sessions", "overall_absence_rate",
-               "persistent_absence_rate", "pa_enrolments", "severe_absence_rate", "days_lost"]
+    figures = [
+        "enrolments",
+        "possible_sessions",
+        "absence_sessions",
+        "overall_absence_rate",
+        "persistent_absence_rate",
+        "pa_enrolments",
+        "severe_absence_rate",
+        "days_lost",
+    ]
     for urn, phase in schools:
-        head = queries.Scope(schools=(urn,), pupil_rows_allowed=True, role="school_staff", user="h@test.invalid")
+        head = queries.Scope(
+            schools=(urn,), pupil_rows_allowed=True, role="school_staff", user="h@test.invalid"
+        )
         others = by_phase[phase] - 1
         h = queries.execute("school_headline", head, con=con, urn=urn, week_hours=32.5, **args)
         h = h.set_index("comparison")
@@ -360,7 +431,9 @@ def test_comparators_pool_at_least_three_other_schools(con):
                 assert "too few" in r["note"], (urn, row, r["note"])
                 assert r[figures + ["schools", "similar_schools"]].isna().all(), (urn, row, r.to_dict())
         if others < MIN_OTHER_SCHOOLS:
-            assert h.loc["LA, same phase", "note"] is not None and not pd.isna(h.loc["LA, same phase", "note"])
+            assert h.loc["LA, same phase", "note"] is not None and not pd.isna(
+                h.loc["LA, same phase", "note"]
+            )
             w = queries.execute("school_weekly", head, con=con, urn=urn, year=year)
             assert "LA, same phase" not in set(w["series"]), urn
             rs = queries.execute("school_reasons", head, con=con, urn=urn, **args)

@@ -16,17 +16,42 @@ from auth import users
 def cli(path, *args, password: str | None = None):
     return subprocess.run(
         [sys.executable, "-m", "data_pipeline", "users", "--file", str(path), *args],
-        input=None if password is None else password + "\n", capture_output=True, text=True,
-        cwd=ROOT, env={**os.environ}, timeout=120)
+        input=None if password is None else password + "\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ},
+        timeout=120,
+    )
 
 
 def test_users_cli_add_list_set_password_remove(tmp_path):
     path = tmp_path / "users.json"
-    r = cli(path, "add", "Head@School.example", "--role", "school_staff", "--urn", "990001",
-            "--urn", "990003", "--password-stdin", password="correct horse battery")
+    r = cli(
+        path,
+        "add",
+        "Head@School.example",
+        "--role",
+        "school_staff",
+        "--urn",
+        "990001",
+        "--urn",
+        "990003",
+        "--password-stdin",
+        password="correct horse battery",
+    )
     assert r.returncode == 0, r.stderr
-    r = cli(path, "add", "gov@school.example", "--role", "governor", "--urn", "990001",
-            "--password-stdin", password="governor password")
+    r = cli(
+        path,
+        "add",
+        "gov@school.example",
+        "--role",
+        "governor",
+        "--urn",
+        "990001",
+        "--password-stdin",
+        password="governor password",
+    )
     assert r.returncode == 0, r.stderr
     text = path.read_text()
     assert "correct horse" not in text and "governor password" not in text
@@ -34,7 +59,8 @@ def test_users_cli_add_list_set_password_remove(tmp_path):
     listed = json.loads(cli(path, "list", "--format", "json").stdout)
     assert {u["email"]: (u["role"], u["urns"]) for u in listed["users"]} == {
         "head@school.example": ("school_staff", [990001, 990003]),
-        "gov@school.example": ("governor", [990001])}
+        "gov@school.example": ("governor", [990001]),
+    }
     assert "argon2" not in cli(path, "list").stdout
 
     assert users.verify("head@school.example", "correct horse battery", path).urns == (990001, 990003)
@@ -52,12 +78,15 @@ def test_users_cli_add_list_set_password_remove(tmp_path):
     assert cli(path, "remove", "head@school.example").returncode == 1
 
 
-@pytest.mark.parametrize("args,password", [
-    (["add", "x@school.example", "--role", "governor"], "long enough pw"),  # governor needs a URN
-    (["add", "x@school.example", "--role", "la_officer", "--urn", "990001"], "long enough pw"),
-    (["add", "not-an-email", "--role", "admin"], "long enough pw"),
-    (["add", "x@school.example", "--role", "admin"], "short"),  # too short
-])
+@pytest.mark.parametrize(
+    "args,password",
+    [
+        (["add", "x@school.example", "--role", "governor"], "long enough pw"),  # governor needs a URN
+        (["add", "x@school.example", "--role", "la_officer", "--urn", "990001"], "long enough pw"),
+        (["add", "not-an-email", "--role", "admin"], "long enough pw"),
+        (["add", "x@school.example", "--role", "admin"], "short"),  # too short
+    ],
+)
 def test_users_cli_refuses_bad_input(tmp_path, args, password):
     r = cli(tmp_path / "users.json", *args, "--password-stdin", password=password)
     assert r.returncode != 0
@@ -84,8 +113,10 @@ def test_oidc_email_and_group_mapping(tmp_path):
     # Entra ID often carries the sign-in name in preferred_username rather than email
     u = users.user_for_claims({"preferred_username": "head@school.example"}, path)
     assert (u.role, u.urns) == ("school_staff", (990001,))
-    u = users.user_for_claims({"email": "new.gov@school.example",
-                               "groups": ["something-else", "0f1e2d3c-group-governors-990002"]}, path)
+    u = users.user_for_claims(
+        {"email": "new.gov@school.example", "groups": ["something-else", "0f1e2d3c-group-governors-990002"]},
+        path,
+    )
     assert (u.email, u.role, u.urns) == ("new.gov@school.example", "governor", (990002,))
     # an email entry wins over a group; no match means no access
     u = users.user_for_claims({"email": "head@school.example", "groups": ["aaaa-group-officers"]}, path)
@@ -98,12 +129,26 @@ def test_scope_follows_role():
     from auth.roles import scope_for
 
     s = scope_for(users.User("g@s.example", "governor", (990001,)))
-    assert (s.schools, s.pupil_rows_allowed, s.suppress_on_screen, s.role) == ((990001,), False, True, "governor")
+    assert (s.schools, s.pupil_rows_allowed, s.suppress_on_screen, s.role) == (
+        (990001,),
+        False,
+        True,
+        "governor",
+    )
     s = scope_for(users.User("h@s.example", "school_staff", (990001, 990002)))
     assert (s.schools, s.pupil_rows_allowed, s.suppress_on_screen, s.suppress_exports) == (
-        (990001, 990002), True, False, True)
+        (990001, 990002),
+        True,
+        False,
+        True,
+    )
     s = scope_for(users.User("o@la.example", "la_officer"))
-    assert (s.schools, s.pupil_rows_allowed, s.suppress_exports, s.identity_allowed) == (None, True, False, True)
+    assert (s.schools, s.pupil_rows_allowed, s.suppress_exports, s.identity_allowed) == (
+        None,
+        True,
+        False,
+        True,
+    )
     s = scope_for(users.User("a@la.example", "admin"))
     assert (s.schools, s.pupil_rows_allowed, s.identity_allowed) == (None, False, False)
 

@@ -102,8 +102,10 @@ def wait_until_done(page, timeout_s: float = 60) -> None:
     deadline = time.time() + timeout_s
     quiet_since = None
     while time.time() < deadline:
-        running = (page.locator('[data-testid="stStatusWidget"]').count() > 0
-                   or page.locator('[data-testid="stSkeleton"]').count() > 0)
+        running = (
+            page.locator('[data-testid="stStatusWidget"]').count() > 0
+            or page.locator('[data-testid="stSkeleton"]').count() > 0
+        )
         if running:
             quiet_since = None
         elif quiet_since is None:

@@ -25,7 +25,10 @@ ACCOUNTS = {
 OFFERED = {  # nav link texts that must be there / must not
     "la_officer": ({"LA overview", "Schools", "Pupil"}, {"Audit log"}),
     "school_staff": ({"School", "Pupil"}, {"LA overview", "Schools", "Audit log"}),
-    "governor": ({"Governors' view", "Technical notes"}, {"LA overview", "Schools", "School", "Pupil", "Audit log"}),
+    "governor": (
+        {"Governors' view", "Technical notes"},
+        {"LA overview", "Schools", "School", "Pupil", "Audit log"},
+    ),
     "admin": ({"Audit log", "LA overview"}, {"Pupil", "School"}),
 }
 
@@ -34,12 +37,33 @@ OFFERED = {  # nav link texts that must be there / must not
 def signin_server(demo_db, tmp_path_factory):
     """The dashboard with sign-in required (no demo mode), the demo accounts as its users."""
     port = _free_port()
-    env = {**os.environ, "ATTENDANCE_DB": str(demo_db), "ATTENDANCE_USERS": str(ROOT / "data" / "demo_users.json")}
+    env = {
+        **os.environ,
+        "ATTENDANCE_DB": str(demo_db),
+        "ATTENDANCE_USERS": str(ROOT / "data" / "demo_users.json"),
+    }
     env.pop("ATTENDANCE_DEMO_MODE", None)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "dashboard.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(120):
         try:
@@ -66,7 +90,12 @@ def test_sign_in_page_shows_no_data(browser, signin_server):
     page.goto(signin_server + "/?year=2025&demo_role=LA+officer")
     wait_until_done(page)
     assert page.locator("h1").inner_text().strip() == "Sign in"
-    assert page.locator('[data-testid="stMetric"], [data-testid="stDataFrame"], [data-testid="stPlotlyChart"]').count() == 0
+    assert (
+        page.locator(
+            '[data-testid="stMetric"], [data-testid="stDataFrame"], [data-testid="stPlotlyChart"]'
+        ).count()
+        == 0
+    )
     assert not _nav(page)
     page.screenshot(path=str(SHOTS / "roles_sign_in.png"), full_page=True)
     page.close()
@@ -89,8 +118,10 @@ def test_each_demo_role_signs_in_and_sees_its_pages(browser, signin_server, role
     must, never = OFFERED[role]
     assert must <= nav, (role, nav)
     assert not nav & never, (role, nav & never)
-    assert email.split("@")[0] in page.locator('[data-testid="stSidebar"]').inner_text().lower() or \
-        "Signed in as" in page.locator('[data-testid="stSidebar"]').inner_text()
+    assert (
+        email.split("@")[0] in page.locator('[data-testid="stSidebar"]').inner_text().lower()
+        or "Signed in as" in page.locator('[data-testid="stSidebar"]').inner_text()
+    )
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=str(SHOTS / f"roles_{role}.png"), full_page=True)
     if role == "governor":  # the governors' page: aggregates, no pupil references anywhere

@@ -58,7 +58,10 @@ def _files(d, pupils: dict[int, list[str]]):
 
 
 def _build(d, db, pupils):
-    ingest_files(_files(d, pupils), db, progress=False,
+    ingest_files(
+        _files(d, pupils),
+        db,
+        progress=False,
         options=Options(synthetic=True, meta={"la_code": "E08000027", "la_name": "Store"}),
     )
 

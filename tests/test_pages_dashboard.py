@@ -3,7 +3,6 @@ the figure the warehouse gives when computed independently here."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import duckdb
@@ -18,7 +17,6 @@ GRID = [  # (academic year, period, phase)
     (2024, "Half term", "Primary"),
     (2024, "Custom dates", "Special"),
 ]
-TIMINGS: dict[str, float] = {}
 
 
 def _app(db, monkeypatch, **params) -> AppTest:
@@ -45,9 +43,7 @@ def app(demo_db, monkeypatch):
 def test_every_page_renders(demo_db, monkeypatch, page, year, period, phase):
     at = _app(demo_db, monkeypatch, year=year, period=period, phase=phase)
     at.switch_page(page)
-    t0 = time.perf_counter()
     at.run()
-    TIMINGS[f"{page} {year} {period} {phase}"] = time.perf_counter() - t0
     assert not at.exception, [e.value for e in at.exception]
     assert len(at.title) == 1  # one h1 per page
 
@@ -73,7 +69,9 @@ def _warehouse_pa(db, phase: str) -> str:
         from pupil_week w join pupil_year y using (academic_year, urn, pupil_id)
         where w.academic_year = 2025 and y.compulsory_age and (? is null or y.phase = ?)
         group by all having sum(w.possible) > 0
-        """, [phase, phase]).fetchall()
+        """,
+        [phase, phase],
+    ).fetchall()
     con.close()
     pa = sum(1 for _, _, p, a in rows if a * 10 >= p)
     return f"{100 * pa / len(rows):.1f}%"
@@ -90,11 +88,6 @@ def test_phase_filter_changes_pa_to_the_warehouse_figure(demo_db, monkeypatch):
         at = _app(demo_db, monkeypatch, year=2025, phase=phase)
         assert _pa(at) == _warehouse_pa(demo_db, phase)
         assert _pa(at) != _pa(everyone)
-
-
-def test_timings_reported():
-    for k, v in sorted(TIMINGS.items()):
-        print(f"{v:6.2f}s  {k}")
 
 
 def test_overview_focus_links_to_school_cohort_and_neighbourhood_pages(demo_db, monkeypatch):

@@ -11,10 +11,24 @@ import pytest
 
 import queries
 
-COUNTS = ("possible", "present", "late_before_close", "aea", "authorised", "unauthorised",
-          "late_after_close", "illness", "medical", "authorised_holiday", "excluded",
-          "part_time_timetable", "other_authorised", "unauthorised_holiday", "other_unauthorised",
-          "not_yet_known")
+COUNTS = (
+    "possible",
+    "present",
+    "late_before_close",
+    "aea",
+    "authorised",
+    "unauthorised",
+    "late_after_close",
+    "illness",
+    "medical",
+    "authorised_holiday",
+    "excluded",
+    "part_time_timetable",
+    "other_authorised",
+    "unauthorised_holiday",
+    "other_unauthorised",
+    "not_yet_known",
+)
 
 
 @pytest.fixture(scope="module")
@@ -30,26 +44,38 @@ def _rows(con, sql, params=None):
 
 def test_pupil_year_keeps_the_sums_of_its_weeks(con):
     sums = ", ".join(f"sum({c})::integer" for c in COUNTS)
-    from_weeks = _rows(con, f"select academic_year, urn, pupil_id, ekey, min(week_start), max(week_start), "
-                            f"{sums} from pupil_week group by academic_year, urn, pupil_id, ekey")
-    kept = _rows(con, f"select academic_year, urn, pupil_id, ekey, first_week, last_week, "
-                      f"{', '.join(COUNTS)} from pupil_year")
+    from_weeks = _rows(
+        con,
+        f"select academic_year, urn, pupil_id, ekey, min(week_start), max(week_start), "
+        f"{sums} from pupil_week group by academic_year, urn, pupil_id, ekey",
+    )
+    kept = _rows(
+        con,
+        f"select academic_year, urn, pupil_id, ekey, first_week, last_week, "
+        f"{', '.join(COUNTS)} from pupil_year",
+    )
     assert from_weeks and kept == from_weeks
-    types = dict(con.execute("select column_name, data_type from duckdb_columns() "
-                             "where table_name = 'pupil_year'").fetchall())
+    types = dict(
+        con.execute(
+            "select column_name, data_type from duckdb_columns() where table_name = 'pupil_year'"
+        ).fetchall()
+    )
     assert {types[c] for c in COUNTS} == {"INTEGER"}
 
 
 def test_enrolment_year_is_the_year_of_each_enrolment(con):
     """The definition enrolment_year had when it summed pupil_week itself."""
-    expected = _rows(con, """
+    expected = _rows(
+        con,
+        """
         select academic_year, urn, pupil_id, min(week_start), max(week_start),
             sum(possible)::integer, sum(present)::integer, sum(aea)::integer,
             sum(authorised)::integer, sum(unauthorised)::integer,
             sum(authorised + unauthorised)::integer as absent,
             is_persistent_absentee(sum(authorised + unauthorised)::integer, sum(possible)::integer),
             is_severe_absentee(sum(authorised + unauthorised)::integer, sum(possible)::integer)
-        from pupil_week group by academic_year, urn, pupil_id""")
+        from pupil_week group by academic_year, urn, pupil_id""",
+    )
     assert expected and _rows(con, "select * from enrolment_year") == expected
 
 
@@ -67,7 +93,7 @@ def _fragment_sql() -> str:
             where $scope_urns is null or urn in (select unnest($scope_urns))
         ),
         {block}
-        final as (select period, urn, pupil_id, {', '.join(COUNTS)} from period_enrolment)
+        final as (select period, urn, pupil_id, {", ".join(COUNTS)} from period_enrolment)
         select * from final"""
 
 
@@ -78,7 +104,7 @@ DIRECT = f"""
         union all
         select 'last year', $year::integer - 1, $ly_week_from::date, $ly_week_to::date
     )
-    select p.period, w.urn, w.pupil_id, {', '.join(f'sum(w.{c})' for c in COUNTS)}
+    select p.period, w.urn, w.pupil_id, {", ".join(f"sum(w.{c})" for c in COUNTS)}
     from pupil_week w
     join periods p on p.academic_year = w.academic_year and w.week_start between p.week_from and p.week_to
     where $scope_urns is null or w.urn in (select unnest($scope_urns))
@@ -88,11 +114,19 @@ DIRECT = f"""
 def _periods(con) -> list[tuple[str, dict]]:
     """Every half term, term and year of the warehouse's latest year (with the same part of
     the year before), a span across half terms, one week, and a year with no data before it."""
-    cal = con.execute("select academic_year, term, half_term, min(week_start), max(week_start) "
-                      "from school_calendar group by all order by 1, 4").fetchall()
+    cal = con.execute(
+        "select academic_year, term, half_term, min(week_start), max(week_start) "
+        "from school_calendar group by all order by 1, 4"
+    ).fetchall()
     year = max(r[0] for r in cal)
-    weeks = sorted({r[0] for r in con.execute(
-        "select week_start from school_calendar where academic_year = ?", [year]).fetchall()})
+    weeks = sorted(
+        {
+            r[0]
+            for r in con.execute(
+                "select week_start from school_calendar where academic_year = ?", [year]
+            ).fetchall()
+        }
+    )
     span = {}
     for y, term, half, first, last in cal:
         for key in (term, half, "year"):
@@ -105,17 +139,49 @@ def _periods(con) -> list[tuple[str, dict]]:
             continue
         lf, lt = span.get((y - 1, key), (f - shift, t - shift))
         out.append((key, dict(year=y, week_from=f, week_to=t, ly_week_from=lf, ly_week_to=lt)))
-    out.append(("across half terms", dict(year=year, week_from=weeks[3], week_to=weeks[11],
-                                          ly_week_from=weeks[3] - shift, ly_week_to=weeks[11] - shift)))
-    out.append(("one week", dict(year=year, week_from=weeks[5], week_to=weeks[5],
-                                 ly_week_from=weeks[5] - shift, ly_week_to=weeks[5] - shift)))
-    out.append(("no data", dict(year=year - 5, week_from=weeks[0], week_to=weeks[-1],
-                                ly_week_from=weeks[0], ly_week_to=weeks[-1])))
+    out.append(
+        (
+            "across half terms",
+            dict(
+                year=year,
+                week_from=weeks[3],
+                week_to=weeks[11],
+                ly_week_from=weeks[3] - shift,
+                ly_week_to=weeks[11] - shift,
+            ),
+        )
+    )
+    out.append(
+        (
+            "one week",
+            dict(
+                year=year,
+                week_from=weeks[5],
+                week_to=weeks[5],
+                ly_week_from=weeks[5] - shift,
+                ly_week_to=weeks[5] - shift,
+            ),
+        )
+    )
+    out.append(
+        (
+            "no data",
+            dict(
+                year=year - 5,
+                week_from=weeks[0],
+                week_to=weeks[-1],
+                ly_week_from=weeks[0],
+                ly_week_to=weeks[-1],
+            ),
+        )
+    )
     return out
 
 
 def test_period_enrolment_sums_are_those_of_the_weeks(con):
-    urn = con.execute("select urn from pupil_year group by urn order by count(*) desc limit 1").fetchall()[0][0]
+    urn = con.execute("select urn from pupil_year group by urn order by count(*) desc limit 1").fetchall()[0][
+        0
+    ]
     checked = 0
     for name, period in _periods(con):
         for scope in (None, [urn]):
@@ -131,16 +197,18 @@ def test_the_year_to_date_reads_the_year_totals(con):
     year does not take it."""
     block = (queries.QUERY_DIR / "fragments" / "period_enrolment.sql").read_text()
     year = con.execute("select max(academic_year) from pupil_year").fetchall()[0][0]
-    first, last = con.execute("select min(week_start), max(week_start) from pupil_week "
-                              "where academic_year = ?", [year]).fetchall()[0]
+    first, last = con.execute(
+        "select min(week_start), max(week_start) from pupil_week where academic_year = ?", [year]
+    ).fetchall()[0]
 
     def whole_year(week_from, week_to):
         sql = f"""with periods as (select 'selected' as period, $year::integer as academic_year,
                       $week_from::date as week_from, $week_to::date as week_to),
                   period_urns as (select distinct urn from pupil_year where $scope_urns is null),
                   {block} final as (select whole_year from year_span) select * from final"""
-        return con.execute(sql, dict(year=year, week_from=week_from, week_to=week_to,
-                                     scope_urns=None)).fetchall()[0][0]
+        return con.execute(
+            sql, dict(year=year, week_from=week_from, week_to=week_to, scope_urns=None)
+        ).fetchall()[0][0]
 
     assert whole_year(first, last)
     assert not whole_year(first + dt.timedelta(weeks=1), last)

@@ -1,4 +1,5 @@
 """Reference-data layer: backtests against DfE's own published figures."""
+
 from __future__ import annotations
 
 import time
@@ -33,7 +34,8 @@ def con():
 def rate(con, col, collection, la_code, tp, phase="Total"):
     rows = con.execute(
         f"SELECT {col} FROM bench_la_year WHERE collection=? AND la_code=? AND time_period=? AND phase=?",
-        [collection, la_code, tp, phase]).fetchall()
+        [collection, la_code, tp, phase],
+    ).fetchall()
     assert len(rows) == 1, (collection, la_code, tp, phase, rows)
     return rows[0][0]
 
@@ -41,8 +43,15 @@ def rate(con, col, collection, la_code, tp, phase="Total"):
 def test_load_is_fast_and_complete(con):
     assert LOAD_SECONDS and LOAD_SECONDS[0] < 3
     tables = {r[0] for r in con.execute("SHOW TABLES").fetchall()}
-    assert {"la_lookup", "bench_la_year", "bench_weekly", "bench_cohort", "stat_neighbours",
-            "geo_neighbours", "lsoa21"} <= tables
+    assert {
+        "la_lookup",
+        "bench_la_year",
+        "bench_weekly",
+        "bench_cohort",
+        "stat_neighbours",
+        "geo_neighbours",
+        "lsoa21",
+    } <= tables
 
 
 def test_bng_to_wgs84_known_points():
@@ -54,7 +63,9 @@ def test_bng_to_wgs84_known_points():
     assert abs(lat - 52.65798) * 111_000 < 20 and abs(lon - 1.71605) * 68_000 < 20
 
 
-@pytest.mark.parametrize("tp,oa,pa", [(2022, 7.53, 22.31), (2023, 7.21, 20.66), (2024, 6.87, 18.70), (2025, 6.88, 18.78)])
+@pytest.mark.parametrize(
+    "tp,oa,pa", [(2022, 7.53, 22.31), (2023, 7.21, 20.66), (2024, 6.87, 18.70), (2025, 6.88, 18.78)]
+)
 def test_daily_england(con, tp, oa, pa):
     assert round(rate(con, "overall_absence_rate", "daily", ENGLAND, tp), 2) == oa
     assert round(rate(con, "persistent_absence_rate", "daily", ENGLAND, tp), 2) == pa
@@ -77,7 +88,9 @@ def test_census_2018_recomputed_from_counts(con):
     assert round(rate(con, "overall_absence_rate", "census", ENGLAND, 2006), 2) == 6.49
 
 
-@pytest.mark.parametrize("tp,oa,pa,sa", [(2022, 7.37, 21.22, 2.03), (2023, 7.15, 19.95, 2.30), (2024, 6.78, 18.14, 2.39)])
+@pytest.mark.parametrize(
+    "tp,oa,pa,sa", [(2022, 7.37, 21.22, 2.03), (2023, 7.15, 19.95, 2.30), (2024, 6.78, 18.14, 2.39)]
+)
 def test_census_lait_england(con, tp, oa, pa, sa):
     assert round(rate(con, "overall_absence_rate", "census", ENGLAND, tp), 2) == oa
     assert round(rate(con, "persistent_absence_rate", "census", ENGLAND, tp), 2) == pa
@@ -96,22 +109,31 @@ def test_census_dudley(con, tp, oa, pa):
 
 
 def test_collections_never_mixed(con):
-    rows = con.execute("""SELECT collection, round(overall_absence_rate, 2) FROM bench_la_year
+    rows = con.execute(
+        """SELECT collection, round(overall_absence_rate, 2) FROM bench_la_year
                           WHERE la_code=? AND time_period=2022 AND phase='Total' ORDER BY collection""",
-                       [ENGLAND]).fetchall()
+        [ENGLAND],
+    ).fetchall()
     assert rows == [("census", 7.37), ("daily", 7.53)]
     # one row per (collection, year, area, phase)
     dups = con.execute("""SELECT count(*) FROM (SELECT collection, time_period, geographic_level, la_code, phase
                           FROM bench_la_year GROUP BY ALL HAVING count(*) > 1)""").fetchall()[0][0]
     assert dups == 0
-    assert {r[0] for r in con.execute("SELECT DISTINCT collection FROM bench_la_year").fetchall()} == {"daily", "census"}
-    labels = con.execute("SELECT DISTINCT time_period, period_label FROM bench_la_year WHERE time_period=2022").fetchall()
+    assert {r[0] for r in con.execute("SELECT DISTINCT collection FROM bench_la_year").fetchall()} == {
+        "daily",
+        "census",
+    }
+    labels = con.execute(
+        "SELECT DISTINCT time_period, period_label FROM bench_la_year WHERE time_period=2022"
+    ).fetchall()
     assert labels == [(2022, "2022/23")]
 
 
 def test_every_current_la_has_recent_benchmarks(con):
     n = con.execute("""SELECT count(DISTINCT b.la_code) FROM bench_la_year b JOIN la_lookup l USING (la_code)
-                       WHERE l.is_current AND b.collection='census' AND b.time_period=2024 AND b.phase='Total'""").fetchall()[0][0]
+                       WHERE l.is_current AND b.collection='census' AND b.time_period=2024 AND b.phase='Total'""").fetchall()[
+        0
+    ][0]
     assert n == 153
     # reorganised predecessors keep their own code and are marked not current
     pre = con.execute("""SELECT DISTINCT l.la_name FROM bench_la_year b JOIN la_lookup l USING (la_code)
@@ -120,46 +142,90 @@ def test_every_current_la_has_recent_benchmarks(con):
 
 
 def test_cohorts_2022(con):
-    got = dict(con.execute("""SELECT group_label, round(persistent_absence_rate, 2) FROM bench_cohort
-                              WHERE la_code=? AND time_period=2022 AND breakdown IN ('fsm','sen')""", [ENGLAND]).fetchall())
+    got = dict(
+        con.execute(
+            """SELECT group_label, round(persistent_absence_rate, 2) FROM bench_cohort
+                              WHERE la_code=? AND time_period=2022 AND breakdown IN ('fsm','sen')""",
+            [ENGLAND],
+        ).fetchall()
+    )
     assert got["Eligible"] == 36.50 and got["Not Eligible"] == 15.58
-    assert got["Any special educational need"] == 32.24 and got["No identified special educational need"] == 18.44
+    assert (
+        got["Any special educational need"] == 32.24
+        and got["No identified special educational need"] == 18.44
+    )
 
 
 def test_weekly(con):
-    rows = con.execute("""SELECT week_start, round(overall_absence_rate, 2) FROM bench_weekly
-                          WHERE la_code=? AND phase='Total' ORDER BY week_start""", [ENGLAND]).fetchall()
+    rows = con.execute(
+        """SELECT week_start, round(overall_absence_rate, 2) FROM bench_weekly
+                          WHERE la_code=? AND phase='Total' ORDER BY week_start""",
+        [ENGLAND],
+    ).fetchall()
     assert [str(r[0]) for r in rows] == ["2024-09-09", "2025-09-08"]
     assert all(3 < r[1] < 8 for r in rows)
 
 
 def test_la_lookup(con):
     assert con.execute("SELECT count(*) FROM la_lookup WHERE is_current").fetchall()[0][0] == 153
-    assert con.execute("SELECT la_name, old_la_code, region_name FROM la_lookup WHERE la_code=?", [DUDLEY]).fetchall() == [
-        ("Dudley", 332, "West Midlands")]
-    assert con.execute("SELECT count(DISTINCT la_code) FROM la_lookup WHERE is_current").fetchall()[0][0] == 153
+    assert con.execute(
+        "SELECT la_name, old_la_code, region_name FROM la_lookup WHERE la_code=?", [DUDLEY]
+    ).fetchall() == [("Dudley", 332, "West Midlands")]
+    assert (
+        con.execute("SELECT count(DISTINCT la_code) FROM la_lookup WHERE is_current").fetchall()[0][0] == 153
+    )
 
 
 def test_stat_neighbours_dudley(con):
-    got = [r[0] for r in con.execute("""SELECT neighbour_name FROM stat_neighbours WHERE la_code=? AND model='May 2025'
-                                         AND section='current' ORDER BY rank""", [DUDLEY]).fetchall()]
-    assert got == ["Wakefield", "Telford and Wrekin", "Stockton-on-Tees", "Rotherham", "Barnsley", "Medway",
-                   "Tameside", "Lancashire", "Darlington", "Lincolnshire"]
-    assert con.execute("SELECT count(*) FROM stat_neighbours WHERE la_code IS NULL OR neighbour_la_code IS NULL").fetchall()[0][0] == 0
+    got = [
+        r[0]
+        for r in con.execute(
+            """SELECT neighbour_name FROM stat_neighbours WHERE la_code=? AND model='May 2025'
+                                         AND section='current' ORDER BY rank""",
+            [DUDLEY],
+        ).fetchall()
+    ]
+    assert got == [
+        "Wakefield",
+        "Telford and Wrekin",
+        "Stockton-on-Tees",
+        "Rotherham",
+        "Barnsley",
+        "Medway",
+        "Tameside",
+        "Lancashire",
+        "Darlington",
+        "Lincolnshire",
+    ]
+    assert (
+        con.execute(
+            "SELECT count(*) FROM stat_neighbours WHERE la_code IS NULL OR neighbour_la_code IS NULL"
+        ).fetchall()[0][0]
+        == 0
+    )
 
 
 def test_geo_neighbours_dudley(con):
-    got = {r[0] for r in con.execute("SELECT neighbour_name FROM geo_neighbours WHERE la_code=?", [DUDLEY]).fetchall()}
+    got = {
+        r[0]
+        for r in con.execute("SELECT neighbour_name FROM geo_neighbours WHERE la_code=?", [DUDLEY]).fetchall()
+    }
     assert got == {"Sandwell", "Wolverhampton", "Staffordshire", "Worcestershire", "Birmingham"}
     # symmetric
     asym = con.execute("""SELECT count(*) FROM geo_neighbours a LEFT JOIN geo_neighbours b
-                          ON a.la_code=b.neighbour_la_code AND a.neighbour_la_code=b.la_code WHERE b.la_code IS NULL""").fetchall()[0][0]
+                          ON a.la_code=b.neighbour_la_code AND a.neighbour_la_code=b.la_code WHERE b.la_code IS NULL""").fetchall()[
+        0
+    ][0]
     assert asym == 0
 
 
 def test_lsoa21(con):
-    assert con.execute("SELECT count(*), count(DISTINCT lsoa21_code), count(imd_decile) FROM lsoa21").fetchall()[0] == (33755, 33755, 33755)
-    n, wards = con.execute("SELECT count(*), count(ward_code) FROM lsoa21 WHERE la_code=?", [DUDLEY]).fetchall()[0]
+    assert con.execute(
+        "SELECT count(*), count(DISTINCT lsoa21_code), count(imd_decile) FROM lsoa21"
+    ).fetchall()[0] == (33755, 33755, 33755)
+    n, wards = con.execute(
+        "SELECT count(*), count(ward_code) FROM lsoa21 WHERE la_code=?", [DUDLEY]
+    ).fetchall()[0]
     assert n == 203 and wards == 203
     assert con.execute("SELECT min(imd_decile), max(imd_decile) FROM lsoa21").fetchall()[0] == (1, 10)
 
@@ -196,7 +262,11 @@ def test_normalise_postcode():
 
 
 def test_postcodes_to_lsoa():
-    dudley_lsoas = set(pd.read_parquet(REPO / "data" / "reference" / "lsoa21.parquet").query("la_code == @DUDLEY").lsoa21_code)
+    dudley_lsoas = set(
+        pd.read_parquet(REPO / "data" / "reference" / "lsoa21.parquet")
+        .query("la_code == @DUDLEY")
+        .lsoa21_code
+    )
     got = postcodes_to_lsoa(["B62 0AA", "b620ab", "ZZ99 9ZZ", "not a postcode"])
     assert got["B62 0AA"] in dudley_lsoas and got["b620ab"] in dudley_lsoas
     assert got["ZZ99 9ZZ"] is None and got["not a postcode"] is None
@@ -214,24 +284,42 @@ def test_postcode_file_in_lsoas():
     assert d.lsoa21_code.notna().all() and d.postcode.is_unique
 
 
-@pytest.mark.skipif(not (SHARED / "dfe" / "absence_3term_200607_201819_school.parquet").exists(),
-                    reason="../shared not available")
+@pytest.mark.skipif(
+    not (SHARED / "dfe" / "absence_3term_200607_201819_school.parquet").exists(),
+    reason="../shared not available",
+)
 def test_school_rows_sum_to_la_and_england_2018(con):
-    s = pd.read_parquet(SHARED / "dfe" / "absence_3term_200607_201819_school.parquet",
-                        columns=["time_period", "old_la_code", "enrolments", "sess_possible", "sess_overall",
-                                 "sess_authorised", "sess_unauthorised", "enrolments_pa_10_exact"])
+    s = pd.read_parquet(
+        SHARED / "dfe" / "absence_3term_200607_201819_school.parquet",
+        columns=[
+            "time_period",
+            "old_la_code",
+            "enrolments",
+            "sess_possible",
+            "sess_overall",
+            "sess_authorised",
+            "sess_unauthorised",
+            "enrolments_pa_10_exact",
+        ],
+    )
     s = s[s.time_period == 201819]
     cols = ["enrolments", "sess_possible", "sess_authorised", "sess_unauthorised"]
     eng = s[cols].sum()
-    b = con.execute("""SELECT enrolments, possible_sessions, authorised_sessions, unauthorised_sessions, pa_enrolments
+    b = con.execute(
+        """SELECT enrolments, possible_sessions, authorised_sessions, unauthorised_sessions, pa_enrolments
                        FROM bench_la_year WHERE collection='census' AND time_period=2018 AND la_code=? AND phase='Total'""",
-                    [ENGLAND]).fetchall()[0]
+        [ENGLAND],
+    ).fetchall()[0]
     assert tuple(int(x) for x in eng) == tuple(int(x) for x in b[:4])
     assert int(s.enrolments_pa_10_exact.sum()) == int(b[4])
     by_la = s.groupby("old_la_code")[cols].sum()
-    bl = con.execute("""SELECT old_la_code, enrolments, possible_sessions, authorised_sessions, unauthorised_sessions
+    bl = (
+        con.execute("""SELECT old_la_code, enrolments, possible_sessions, authorised_sessions, unauthorised_sessions
                         FROM bench_la_year WHERE collection='census' AND time_period=2018
-                        AND geographic_level='Local authority' AND phase='Total'""").df().set_index("old_la_code")
+                        AND geographic_level='Local authority' AND phase='Total'""")
+        .df()
+        .set_index("old_la_code")
+    )
     assert len(bl) == len(by_la) > 140
     j = by_la.rename(columns=lambda c: "s_" + c).join(bl, how="inner")
     assert len(j) == len(by_la)

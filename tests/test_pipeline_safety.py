@@ -116,9 +116,7 @@ def test_whole_school_return_replaces_pupils_it_leaves_out(tmp_path):
     fix = write_csv(tmp_path / "fix.csv", HEADER, marks_rows(1, ["a"], "O", days=DAYS[5:]))
     with pytest.raises(LoadRefused):  # 20 marks out (a's and b's second week), 10 in
         ingest_files([fix], db, progress=False, today=TODAY, options=Options(whole_school=True))
-    assert (
-        cli(["ingest", "--db", str(db), "--quiet", "--whole-school", "--allow-shrink", str(fix)]) == 0
-    )
+    assert cli(["ingest", "--db", str(db), "--quiet", "--whole-school", "--allow-shrink", str(fix)]) == 0
     assert marks_by_pupil(db) == {(1, "a", "/"): 10, (1, "a", "O"): 10, (1, "b", "/"): 10, (2, "z", "/"): 20}
 
 
@@ -188,7 +186,9 @@ def test_a_load_that_cannot_get_the_lock_fails_loudly(tmp_path, monkeypatch):
 
 def test_next_load_cleans_what_a_killed_load_left(tmp_path):
     db = tmp_path / "w.duckdb"
-    ingest_files([write_csv(tmp_path / "a.csv", HEADER, marks_rows(1, ["a"]))], db, progress=False, today=TODAY)
+    ingest_files(
+        [write_csv(tmp_path / "a.csv", HEADER, marks_rows(1, ["a"]))], db, progress=False, today=TODAY
+    )
     # What a load killed mid-way leaves: its copy of the warehouse, its WAL, its work folder.
     copy = tmp_path / f".{db.name}.deadbeef.tmp"
     copy.write_bytes(b"x" * 1000)
@@ -196,17 +196,23 @@ def test_next_load_cleans_what_a_killed_load_left(tmp_path):
     work = tmp_path / f".{db.name}.work.abc123"
     work.mkdir()
     (work / "raw.csv").write_text("x")
-    ingest_files([write_csv(tmp_path / "b.csv", HEADER, marks_rows(2, ["b"]))], db, progress=False, today=TODAY)
+    ingest_files(
+        [write_csv(tmp_path / "b.csv", HEADER, marks_rows(2, ["b"]))], db, progress=False, today=TODAY
+    )
     leftovers = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(f".{db.name}."))
     assert leftovers == [f".{db.name}.lock"]
 
 
 def test_killed_load_leaves_the_warehouse_and_the_next_load_works(tmp_path):
     db = tmp_path / "w.duckdb"
-    ingest_files([write_csv(tmp_path / "a.csv", HEADER, marks_rows(1, ["a"]))], db, progress=False, today=TODAY)
+    ingest_files(
+        [write_csv(tmp_path / "a.csv", HEADER, marks_rows(1, ["a"]))], db, progress=False, today=TODAY
+    )
     before = marks_by_pupil(db)
     big = write_csv(
-        tmp_path / "big.csv", HEADER, marks_rows(2, [f"p{i}" for i in range(3000)], days=school_days(DAYS[0], 60))
+        tmp_path / "big.csv",
+        HEADER,
+        marks_rows(2, [f"p{i}" for i in range(3000)], days=school_days(DAYS[0], 60)),
     )
     p = subprocess.Popen(
         [sys.executable, "-m", "data_pipeline", "ingest", "--quiet", "--db", str(db), str(big)],
@@ -219,7 +225,9 @@ def test_killed_load_leaves_the_warehouse_and_the_next_load_works(tmp_path):
     p.kill()
     p.wait()
     assert marks_by_pupil(db) == before
-    ingest_files([write_csv(tmp_path / "c.csv", HEADER, marks_rows(3, ["c"]))], db, progress=False, today=TODAY)
+    ingest_files(
+        [write_csv(tmp_path / "c.csv", HEADER, marks_rows(3, ["c"]))], db, progress=False, today=TODAY
+    )
     assert not list(tmp_path.glob(f".{db.name}.*.tmp*"))
     assert marks_by_pupil(db) == {**before, (3, "c", "/"): 20}
 
@@ -229,7 +237,9 @@ def test_killed_load_leaves_the_warehouse_and_the_next_load_works(tmp_path):
 
 def test_demo_refuses_a_warehouse_that_holds_returns(tmp_path, capsys):
     db = tmp_path / "real.duckdb"
-    ingest_files([write_csv(tmp_path / "m.csv", HEADER, marks_rows(1, ["a"]))], db, progress=False, today=TODAY)
+    ingest_files(
+        [write_csv(tmp_path / "m.csv", HEADER, marks_rows(1, ["a"]))], db, progress=False, today=TODAY
+    )
     before = marks_by_pupil(db)
     assert cli(["demo", "--db", str(db), "--quiet", "--pupils", "300"]) == 2
     assert "never mixed with other data" in capsys.readouterr().err
@@ -274,7 +284,9 @@ def test_real_file_into_demo_warehouse_clears_synthetic_for_good(tmp_path, monke
 def test_demo_mode_refused_when_meta_says_synthetic_but_files_are_not_the_demos(tmp_path, monkeypatch):
     """Even a warehouse whose meta was edited by hand: demo mode needs every file to be the demo's."""
     db = tmp_path / "w.duckdb"
-    ingest_files([write_csv(tmp_path / "m.csv", HEADER, marks_rows(1, ["a"]))], db, progress=False, today=TODAY)
+    ingest_files(
+        [write_csv(tmp_path / "m.csv", HEADER, marks_rows(1, ["a"]))], db, progress=False, today=TODAY
+    )
     con = warehouse.connect(db)
     warehouse.put_meta(con, {"synthetic": "true"})
     con.close()
@@ -286,7 +298,9 @@ def test_demo_mode_does_not_open_a_real_warehouse(tmp_path, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
     db = tmp_path / "w.duckdb"
-    ingest_files([write_csv(tmp_path / "m.csv", HEADER, marks_rows(1, ["a"]))], db, progress=False, today=TODAY)
+    ingest_files(
+        [write_csv(tmp_path / "m.csv", HEADER, marks_rows(1, ["a"]))], db, progress=False, today=TODAY
+    )
     con = warehouse.connect(db)
     warehouse.put_meta(con, {"synthetic": "true", "demo_file_ids": ""})
     con.close()

@@ -75,7 +75,10 @@ def build_fixture(d) -> object:
                 k += 1
     write_csv(d / "marks.csv", ["urn", "pupil_id", "date", "session", "code"], marks)
     db = d / "attendance.duckdb"
-    ingest_files([d / "schools.csv", d / "pupils.csv", d / "marks.csv"], db, progress=False,
+    ingest_files(
+        [d / "schools.csv", d / "pupils.csv", d / "marks.csv"],
+        db,
+        progress=False,
         options=Options(synthetic=True, meta={"la_code": "E08000027", "la_name": "Tiny"}),
     )
     return db

@@ -23,11 +23,20 @@ DAYS = school_days(dt.date(2025, 9, 8), 10)
 @pytest.fixture(scope="module")
 def tiny_db(tmp_path_factory):
     d = tmp_path_factory.mktemp("tiny")
-    write_csv(d / "schools.csv", ["urn", "school_name", "phase"],
-              [[A, "School A", "Primary"], [B, "School B", "Secondary"]])
-    write_csv(d / "pupils.csv", ["urn", "pupil_id", "ncyear", "fsm", "sen_provision", "effective_date"],
-              [[A, "P1", 3, 1, "N", "2025-09-01"], [A, "P2", 4, 0, "N", "2025-09-01"],
-               [B, "P3", 8, 1, "K", "2025-09-01"]])
+    write_csv(
+        d / "schools.csv",
+        ["urn", "school_name", "phase"],
+        [[A, "School A", "Primary"], [B, "School B", "Secondary"]],
+    )
+    write_csv(
+        d / "pupils.csv",
+        ["urn", "pupil_id", "ncyear", "fsm", "sen_provision", "effective_date"],
+        [
+            [A, "P1", 3, 1, "N", "2025-09-01"],
+            [A, "P2", 4, 0, "N", "2025-09-01"],
+            [B, "P3", 8, 1, "K", "2025-09-01"],
+        ],
+    )
     marks = []
     for urn, pupil, absent_code, n_absent in [(A, "P1", "I", 2), (A, "P2", None, 0), (B, "P3", "O", 10)]:
         k = 0
@@ -38,7 +47,10 @@ def tiny_db(tmp_path_factory):
                 k += 1
     write_csv(d / "marks.csv", ["urn", "pupil_id", "date", "session", "code"], marks)
     db = d / "attendance.duckdb"
-    ingest_files([d / "schools.csv", d / "pupils.csv", d / "marks.csv"], db, progress=False,
+    ingest_files(
+        [d / "schools.csv", d / "pupils.csv", d / "marks.csv"],
+        db,
+        progress=False,
         options=Options(synthetic=True, meta={"la_code": "E08000027", "la_name": "Tiny"}),
     )
     return db
@@ -92,15 +104,15 @@ def test_scope_to_school_a_never_returns_school_b(env):
     assert h["sa_enrolments"] == 0
     schools = queries.execute("pa_focus_schools", scope, year=2025, phase=None, **env.params())
     assert schools["urn"].tolist() == [A]
-    everyone = queries.execute("pa_focus_schools", queries.Scope(suppression_threshold=1), year=2025,
-                               phase=None, **env.params())
+    everyone = queries.execute(
+        "pa_focus_schools", queries.Scope(suppression_threshold=1), year=2025, phase=None, **env.params()
+    )
     assert set(everyone["urn"]) == {A, B}
 
 
 def test_suppression_hides_small_groups(env):
     # default threshold 5: no school has 5 pupils
-    assert queries.execute("pa_focus_schools", queries.WHOLE_LA, year=2025, phase=None,
-                           **env.params()).empty
+    assert queries.execute("pa_focus_schools", queries.WHOLE_LA, year=2025, phase=None, **env.params()).empty
 
 
 def test_weekly_trend(env):
@@ -111,16 +123,18 @@ def test_weekly_trend(env):
 
 
 def test_reasons(env):
-    r = queries.execute("la_absence_reasons", queries.WHOLE_LA, year=2025, phase=None,
-                        bench_phase="Total", **env.params()).set_index("reason")
+    r = queries.execute(
+        "la_absence_reasons", queries.WHOLE_LA, year=2025, phase=None, bench_phase="Total", **env.params()
+    ).set_index("reason")
     assert r.loc["illness", "sessions"] == 2
     assert r.loc["other_unauthorised", "rate"] == pytest.approx(100 * 10 / 60)
     assert r.loc["other_unauthorised", "share_of_absence"] == pytest.approx(100 * 10 / 12)
 
 
 def test_cohorts(env):
-    c = queries.execute("pa_focus_cohorts", queries.Scope(suppression_threshold=1), year=2025,
-                        phase=None, **env.params()).set_index("cohort")
+    c = queries.execute(
+        "pa_focus_cohorts", queries.Scope(suppression_threshold=1), year=2025, phase=None, **env.params()
+    ).set_index("cohort")
     assert c.loc["Eligible for free school meals", "persistent_absence_rate"] == pytest.approx(100.0)
     assert c.loc["Not eligible for free school meals", "pa_enrolments"] == 0
 
@@ -145,9 +159,16 @@ def test_values_are_bound_not_pasted(env):
 
 
 def test_benchmark_uses_own_figures_for_demo_la(env):
-    d = queries.execute("bench_measure_all_areas", queries.WHOLE_LA, collection="daily", bench_phase="Total",
-                        measure="overall_absence_rate", la_code="E08000027", use_own_figures=True,
-                        low_is_good=True)
+    d = queries.execute(
+        "bench_measure_all_areas",
+        queries.WHOLE_LA,
+        collection="daily",
+        bench_phase="Total",
+        measure="overall_absence_rate",
+        la_code="E08000027",
+        use_own_figures=True,
+        low_is_good=True,
+    )
     me = d[(d["area_type"] == "LA") & (d["time_period"] == 2025)].iloc[0]
     assert me["value"] == pytest.approx(20.0)
     assert me["source_file"].startswith("Demo LA")

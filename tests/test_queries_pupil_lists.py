@@ -101,7 +101,10 @@ def lists_db(tmp_path_factory):
     )
     write_csv(d / "marks.csv", ["urn", "pupil_id", "date", "session", "code"], _marks())
     db = d / "attendance.duckdb"
-    ingest_files([d / "schools.csv", d / "pupils.csv", d / "marks.csv"], db, progress=False,
+    ingest_files(
+        [d / "schools.csv", d / "pupils.csv", d / "marks.csv"],
+        db,
+        progress=False,
         options=Options(synthetic=True, meta={"la_code": "E08000027", "la_name": "Lists"}),
     )
     return db

@@ -90,7 +90,9 @@ def schools_db(tmp_path_factory):
     write_csv(d / "marks_2024.csv", ["urn", "pupil_id", "date", "session", "code"], last_year)
     db = d / "attendance.duckdb"
     ingest_files(
-        [d / "schools.csv", d / "pupils.csv", d / "marks_2024.csv", d / "marks.csv"], db, progress=False,
+        [d / "schools.csv", d / "pupils.csv", d / "marks_2024.csv", d / "marks.csv"],
+        db,
+        progress=False,
         options=Options(synthetic=True, meta={"la_code": "E08000027", "la_name": "Schools"}),
     )
     return db

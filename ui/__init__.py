@@ -13,8 +13,14 @@ from data_pipeline.codes import format_year  # noqa: F401  (re-exported for page
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 OKABE_ITO = {
-    "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
-    "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "black": "#000000",
+    "orange": "#E69F00",
+    "sky": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+    "black": "#000000",
     "grey": "#999999",
 }
 SERIES = [OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["black"], OKABE_ITO["green"]]
@@ -28,9 +34,11 @@ def is_synthetic(meta: dict) -> bool:
 
 def synthetic_banner(meta: dict) -> None:
     if is_synthetic(meta):
-        st.warning(f"**{SYNTHETIC_LABEL}.** Every school, pupil and figure for this LA is "
-                   "generated; England and other LAs are DfE's published figures.",
-                   icon=":material/science:")
+        st.warning(
+            f"**{SYNTHETIC_LABEL}.** Every school, pupil and figure for this LA is "
+            "generated; England and other LAs are DfE's published figures.",
+            icon=":material/science:",
+        )
 
 
 # ------------------------------------------------------------ numbers in words
@@ -95,8 +103,16 @@ def size_label(n: int) -> str:
     return f"{n / 1024:.1f} KB" if n >= 1024 else f"{n} bytes"
 
 
-def chart_block(fig, reading: str, table: pd.DataFrame, file_stem: str, synthetic: bool,
-                note: str = "", key: str | None = None, kind: str = "plotly") -> None:
+def chart_block(
+    fig,
+    reading: str,
+    table: pd.DataFrame,
+    file_stem: str,
+    synthetic: bool,
+    note: str = "",
+    key: str | None = None,
+    kind: str = "plotly",
+) -> None:
     """A one-sentence reading, then Chart / Table / Download tabs (as DfE's dashboards)."""
     st.markdown(reading)
     tab_chart, tab_table, tab_dl = st.tabs(["Chart", "Table", "Download"])
@@ -109,15 +125,23 @@ def chart_block(fig, reading: str, table: pd.DataFrame, file_stem: str, syntheti
         st.dataframe(table, hide_index=True)
     with tab_dl:
         data = csv_bytes(table, synthetic, note)
-        st.download_button(f"Download CSV ({size_label(len(data))})", data,
-                           file_name=f"{file_stem}.csv", mime="text/csv",
-                           key=key and f"{key}_csv", icon=":material/download:")
+        st.download_button(
+            f"Download CSV ({size_label(len(data))})",
+            data,
+            file_name=f"{file_stem}.csv",
+            mime="text/csv",
+            key=key and f"{key}_csv",
+            icon=":material/download:",
+        )
 
 
 def style_figure(fig, height: int = 380, y_title: str | None = None):
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10),
-                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
-                      font=dict(size=14))
+    fig.update_layout(
+        height=height,
+        margin=dict(l=10, r=10, t=30, b=10),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+        font=dict(size=14),
+    )
     if y_title is not None:
         fig.update_yaxes(title=y_title)
     return fig
