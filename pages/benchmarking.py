@@ -33,7 +33,13 @@ COLLECTIONS = {
     "daily": "Daily attendance collection (2022/23 on)",
     "census": "School census absence (2006/07 on)",
 }
-QUARTILE_WORDS = {1: "top quartile", 2: "second quartile", 3: "third quartile", 4: "bottom quartile"}
+# LAIT's quartile bands: A is the best quarter of LAs whichever way is better.
+QUARTILE_WORDS = {
+    1: "quartile band A (best quarter)",
+    2: "quartile band B",
+    3: "quartile band C",
+    4: "quartile band D (worst quarter)",
+}
 
 
 @st.cache_data(show_spinner=False)
@@ -82,7 +88,12 @@ data = queries.run(
 ranked_years = sorted(data.loc[data["area_type"] == "LA", "time_period"].unique().tolist())
 if not ranked_years:
     st.info(
-        f"DfE publishes no {label.lower()} figures for this LA in the {COLLECTIONS[collection]} "
+        f"The synthetic demo LA has no figures in the {COLLECTIONS[collection]}: its own figures are "
+        "computed from its made-up registers as the daily collection counts them, and the real "
+        f"{ctx.la_name.split(' (')[0]}'s published figures are never shown as the demo LA's. "
+        "Choose the daily collection to place the demo LA among real LAs."
+        if ctx.synthetic
+        else f"DfE publishes no {label.lower()} figures for this LA in the {COLLECTIONS[collection]} "
         f"for {ctx.phase_label}. Choose another measure, phase or collection."
     )
     st.stop()

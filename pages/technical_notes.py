@@ -55,7 +55,7 @@ st.markdown("""
 - **Statistical neighbours**: DfE's Children's Services Statistical Neighbour Benchmarking Tool, May 2025
   model (10 most similar LAs); the neighbours' average is the simple mean of their rates, as in LAIT.
   **Geographic neighbours**: LAs whose boundaries touch (ONS, May 2023).
-- Ranks: 1st is the best (lowest absence, highest attendance); quartiles split the ranked LAs into four.
+- Ranks and quartile bands follow DfE's LAIT: on the rates as published (2 decimal places), 1st is the best (lowest absence, highest attendance) and equal rates share the higher rank; bands A (best) to D are cut at the 25th, 50th and 75th percentiles of every LA's rate that year (linear interpolation), a rate exactly on a cut falling in the better band when low is good.
 - Contains public sector information licensed under the Open Government Licence v3.0; boundaries
   © Crown copyright and database right (ONS).
 """)

@@ -2,9 +2,9 @@
 -- from one collection only ('daily' 2022/23 on, or 'census' 2006/07 on; never mixed).
 -- Rates are % (of possible sessions; PA and SA of enrolments). For each year: each LA's
 -- rank among the LAs with a figure (1 = best: lowest absence, highest attendance),
--- its quartile (1 = best quarter), and the LA quartile boundaries q1..q3.
--- When $use_own_figures (the synthetic demo LA), the LA's own daily-collection years
--- come from the warehouse instead: compulsory school age, full year to date, PA and SA
+-- its quartile band (1-4 = LAIT's A-D, A best), and the boundaries q25, q50, q75.
+-- When $use_own_figures (the synthetic demo LA), the LA's figures are its own daily-collection
+-- years from the warehouse and nothing published (so no census figures at all): compulsory school age, full year to date, PA and SA
 -- by DfE's daily rule (enrolments with more than 10 possible sessions).
 with measures as (
     select collection, source_file, time_period, period_label, geographic_level,
@@ -70,9 +70,10 @@ own as (
     group by academic_year
 ),
 combined as (
+    -- a synthetic LA is its own series only: the real LA's published figures for its
+    -- geography never join it (no trend reads across real and synthetic years)
     select * from measures m
-    where not (m.geographic_level = 'Local authority' and m.la_code = $la_code
-               and m.time_period in (select time_period from own))
+    where not (m.geographic_level = 'Local authority' and m.la_code = $la_code and $use_own_figures)
     union all by name
     select * from own
 ),
@@ -106,26 +107,43 @@ las as (
         g.la_code is not null as is_geo_neighbour,
         s.neighbour_rank
     from chosen c
-    join la_lookup l on l.la_code = c.la_code and l.is_current
+    -- every LA with a figure that year, predecessors of later reorganisations too, as LAIT ranks
+    join la_lookup l on l.la_code = c.la_code
     left join stat_nbr s on s.la_code = c.la_code
     left join geo_nbr g on g.la_code = c.la_code
     where c.geographic_level = 'Local authority'
 ),
+banded as (
+    -- LAIT's rule: ranks and quartile bands on the rates as published (2 dp), so equal
+    -- published rates share a rank and a band whatever the unrounded figures behind them
+    select *, round(value, 2) as published_value,
+        quantile_cont(round(value, 2), 0.25) over (partition by time_period) as q25,
+        quantile_cont(round(value, 2), 0.50) over (partition by time_period) as q50,
+        quantile_cont(round(value, 2), 0.75) over (partition by time_period) as q75
+    from las
+),
 ranked as (
+    -- rank: 1 = best, ties share the lowest rank (R's ties.method = "min", as LAIT).
+    -- quartile 1-4 = LAIT's bands A-D: the boundaries are R's default quantiles (linear
+    -- interpolation, DuckDB's quantile_cont) of every LA's rate that year; a rate exactly on
+    -- a boundary falls in the better band when low is good (A: <= Q1, B: <= median, C: <= Q3)
+    -- and in the worse band when high is good (A: > Q3, B: > median, C: > Q1).
     select *,
-        rank() over w as rank,
+        rank() over (partition by time_period
+                     order by case when $low_is_good then published_value else -published_value end) as rank,
         count(*) over (partition by time_period) as n_ranked,
-        ntile(4) over w as quartile,
-        quantile_cont(value, 0.25) over (partition by time_period) as q25,
-        quantile_cont(value, 0.50) over (partition by time_period) as q50,
-        quantile_cont(value, 0.75) over (partition by time_period) as q75,
+        case when $low_is_good then
+                case when published_value <= q25 then 1 when published_value <= q50 then 2
+                     when published_value <= q75 then 3 else 4 end
+             else
+                case when published_value > q75 then 1 when published_value > q50 then 2
+                     when published_value > q25 then 3 else 4 end
+        end as quartile,
         case when is_la then 'LA'
              when is_stat_neighbour then 'Statistical neighbour'
              when is_geo_neighbour then 'Geographic neighbour'
              else 'Other LA' end as area_type
-    from las
-    window w as (partition by time_period
-                 order by case when $low_is_good then value else -value end)
+    from banded
 ),
 sn_average as (
     -- the simple mean of the statistical neighbours' rates, as in DfE's LAIT
