@@ -7,6 +7,8 @@ from pathlib import Path
 
 import duckdb
 
+import catalogue
+
 from . import config
 from .codes import format_year
 
@@ -16,15 +18,13 @@ SOURCES = {
     "dfe": "year-to-date totals from DfE's weekly pupil-level file (latest file for each school)",
 }
 
-POPULATIONS = {
-    "compulsory": "enrolments of compulsory school age (5-15 on 31 August; from date of birth, "
-    "else NC year 1-11; enrolments with neither are counted)",
-    "all": "all enrolments with possible sessions",
-}
-PA_RULES = {
-    "census": (1, "all enrolments with possible sessions (school census rule)"),
-    "daily": (11, "enrolments with more than 10 possible sessions (daily collection rule)"),
-}
+
+def _pa_rules() -> dict[str, tuple[int, str]]:
+    return {k: (r.min_possible, r.label) for k, r in catalogue.pa_rules().items()}
+
+
+def _population(name: str) -> str:
+    return catalogue.populations()[name].definition
 
 
 def _rate(num: float, den: float) -> float | None:
@@ -54,7 +54,7 @@ def summary(
         "year_from": _ay(date_from) if date_from else None,
         "year_to": _ay(date_to) if date_to else None,
         "population": population,
-        "min_pa_possible": PA_RULES[pa_rule][0],
+        "min_pa_possible": _pa_rules()[pa_rule][0],
     }
     sql = (SQL_DIR / ("summary.sql" if source == "marks" else "summary_dfe.sql")).read_text()
     if source == "dfe":
@@ -89,8 +89,8 @@ def summary(
         "from": date_from.isoformat() if date_from else None,
         "to": date_to.isoformat() if date_to else None,
         "period": _period_text(year, date_from, date_to, source),
-        "population": POPULATIONS[population],
-        "pa_rule": PA_RULES[pa_rule][1],
+        "population": _population(population),
+        "pa_rule": _pa_rules()[pa_rule][1],
     }
     return out
 

@@ -9,30 +9,30 @@ import plotly.graph_objects as go
 import pydeck as pdk
 import streamlit as st
 
+import catalogue
 import queries
 import ui
 from data_pipeline.reference import boundaries_path
+from ui import breaks
 from ui.context import context
 
-MEASURES = {
-    "overall_absence_rate": ("Overall absence", "% of sessions", True),
-    "authorised_absence_rate": ("Authorised absence", "% of sessions", True),
-    "unauthorised_absence_rate": ("Unauthorised absence", "% of sessions", True),
-    "attendance_rate": ("Attendance", "% of sessions", False),
-    "persistent_absence_rate": ("Persistent absence (10%+)", "% of pupils", True),
-    "severe_absence_rate": ("Severe absence (50%+)", "% of pupils", True),
-    "illness_rate": ("Illness", "% of sessions", True),
-    "medical_rate": ("Medical appointments", "% of sessions", True),
-    "unauthorised_holiday_rate": ("Unauthorised holiday", "% of sessions", True),
-    "other_unauthorised_rate": ("Other unauthorised", "% of sessions", True),
-    "not_yet_known_rate": ("Reason not yet known", "% of sessions", True),
-    "late_after_close_rate": ("Late after the register closed", "% of sessions", True),
-    "part_time_rate": ("Part-time timetable (C2)", "% of sessions", True),
-}
-COLLECTIONS = {
-    "daily": "Daily attendance collection (2022/23 on)",
-    "census": "School census absence (2006/07 on)",
-}
+# The measures DfE publishes for every LA (bench_la_year), as the catalogue names them.
+MEASURES = [
+    "overall_absence_rate",
+    "authorised_absence_rate",
+    "unauthorised_absence_rate",
+    "attendance_rate",
+    "persistent_absence_rate",
+    "severe_absence_rate",
+    "illness_rate",
+    "medical_rate",
+    "unauthorised_holiday_rate",
+    "other_unauthorised_rate",
+    "not_yet_known_rate",
+    "late_after_close_rate",
+    "part_time_rate",
+]
+COLLECTIONS = {k: c.long for k, c in catalogue.collections().items()}
 # LAIT's quartile bands: A is the best quarter of LAs whichever way is better.
 QUARTILE_WORDS = {
     1: "quartile band A (best quarter)",
@@ -68,13 +68,14 @@ collection = c1.selectbox(
 )
 measure = c2.selectbox(
     "Measure",
-    list(MEASURES),
-    format_func=lambda m: MEASURES[m][0],
+    MEASURES,
+    format_func=lambda m: catalogue.measure(m).label,
     key="measure",
     bind="query-params",
     persist_state="session",
 )
-label, unit, low_good = MEASURES[measure]
+m = catalogue.measure(measure)
+label, unit, low_good = m.label, m.unit, m.low_is_good
 data = queries.run(
     "bench_measure_all_areas",
     ctx.scope,
@@ -285,39 +286,56 @@ ui.chart_block(
 st.header("Trend over the published years")
 trend = data[data["area_type"].isin(["LA", "Statistical neighbours average", "Region", "England"])]
 fig = go.Figure()
-for kind, colour, dash in [
-    ("LA", ui.SERIES[1], "solid"),
-    ("Statistical neighbours average", ui.SERIES[0], "dash"),
-    ("Region", ui.SERIES[3], "dot"),
-    ("England", ui.SERIES[2], "solid"),
+for kind, colour, dash, symbol in [
+    ("LA", ui.SERIES[1], "solid", "circle"),
+    ("Statistical neighbours average", ui.SERIES[0], "dash", "square"),
+    ("Region", ui.SERIES[3], "dot", "triangle-up"),
+    ("England", ui.SERIES[2], "solid", "diamond"),
 ]:
-    s = trend[trend["area_type"] == kind].sort_values("time_period")
-    if s.empty:
+    s = breaks.with_gaps(trend[trend["area_type"] == kind][["time_period", "value", "la_name"]], collection)
+    if s["value"].isna().all():
         continue
-    name = la_label if kind == "LA" else (s["la_name"].iloc[0] if kind == "Region" else kind)
-    fig.add_scatter(
-        x=s["period_label"],
-        y=s["value"],
-        name=name,
-        mode="lines+markers",
-        line=dict(color=colour, dash=dash, width=3),
-        marker=dict(size=8),
-    )
+    name = la_label if kind == "LA" else (s["la_name"].dropna().iloc[0] if kind == "Region" else kind)
+    # one trace per comparable stretch, so no line runs across a break
+    for i, (_, part) in enumerate(s.groupby("segment")):
+        fig.add_scatter(
+            x=part["period_label"],
+            y=part["value"],
+            name=name,
+            legendgroup=kind,
+            showlegend=i == 0,
+            mode="lines+markers",
+            line=dict(color=colour, dash=dash, width=3),
+            marker=dict(size=8, symbol=symbol),
+        )
+years = sorted(trend["time_period"].unique())
+all_labels = breaks.with_gaps(trend[["time_period"]].drop_duplicates(), collection)["period_label"]
 ui.style_figure(fig, height=400, y_title=f"{label}, {unit}")
-fig.update_xaxes(type="category", title="academic year")
-la_trend = trend[trend["area_type"] == "LA"].sort_values("time_period")
-first, latest = la_trend.iloc[0], la_trend.iloc[-1]
+fig.update_xaxes(
+    type="category", title="academic year", categoryorder="array", categoryarray=list(all_labels)
+)
+breaks.mark(fig, range(years[0], years[-1] + 1), collection)
+span = breaks.trend_sentence_span(trend[trend["area_type"] == "LA"], collection)
+first, latest = span.iloc[0], span.iloc[-1]
 reading = (
     f"{COLLECTIONS[collection]} only: {la_label}'s {label.lower()} went from "
     f"{ui.pct(first['value'], 2)} in {first['period_label']} to {ui.pct(latest['value'], 2)} in "
-    f"{latest['period_label']}."
+    f"{latest['period_label']}"
+    + (
+        f" (the years since the last break in the series, {first['period_label']})."
+        if len(span) < trend[trend["area_type"] == "LA"]["value"].notna().sum()
+        else "."
+    )
 )
-if collection == "census":
-    reading += " 2019/20 was not collected (COVID); 2020/21 covers autumn and spring only."
+for year in breaks.notes(range(years[0], years[-1] + 1), collection):
+    reading += f" {catalogue.collections()[collection].break_at(year).note}"
+trend = trend.assign(
+    series_note=trend["time_period"].map(breaks.notes(range(years[0], years[-1] + 1), collection))
+)
 ui.chart_block(
     fig,
     reading,
-    trend[["period_label", "area_type", "la_name", "value", "source_file"]],
+    trend[["period_label", "area_type", "la_name", "value", "source_file", "series_note"]],
     f"trend_{measure}",
     ctx.synthetic,
     note=f"{label} {collection}",
