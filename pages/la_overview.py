@@ -6,9 +6,11 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+import catalogue
 import queries
 import ui
 from data_pipeline.codes import REASON_LABELS
+from queries import comparison
 from ui.context import context
 
 ctx = context()
@@ -23,7 +25,6 @@ if ctx.period is None:
 p = ctx.period
 args = dict(year=p.academic_year, phase=ctx.phase, **p.params())
 head = queries.run("la_headline_measures", ctx.scope, **args).set_index("period")
-eng = queries.run("england_headline_rates", year=p.academic_year, bench_phase=ctx.bench_phase)
 now, last = head.loc["selected"], head.loc["last year"]
 if not now["enrolments"]:
     st.info(
@@ -32,69 +33,75 @@ if not now["enrolments"]:
     )
     st.stop()
 has_last = bool(last["enrolments"])
-e = eng.iloc[0] if not eng.empty else None
-eng_label = (
-    f"England {e['period_label']} (daily collection, full year to date)"
-    if e is not None
-    else "England (not published)"
-)
+england = comparison.england(p, ctx.bench_phase)
+daily_rule = comparison.rule_label("daily")
+last_label = f"the same weeks of {ui.format_year(p.academic_year - 1)}"
 
 # ---------------------------------------------------------------- headline
 st.header("Headline measures")
 st.caption(
-    f"{p.label}, {ctx.phase_label}; pupils of compulsory school age (5 to 15), per enrolment. "
-    "PA: 10% or more of possible sessions missed over the period; SA: 50% or more. "
-    f"Change is on the same weeks last year; the gap is to {eng_label}."
+    f"{p.label}, {ctx.phase_label}; {catalogue.populations()['compulsory'].label}, per enrolment. "
+    f"PA: 10% or more of possible sessions missed over the period; SA: 50% or more; both over "
+    f"{comparison.rule_label('census')}. Change is on {last_label}. "
+    + (
+        f"Against {england.title}: PA and SA by its rule, {daily_rule}."
+        if england.available
+        else f"No England comparison: {england.why_not}."
+    )
 )
 
 MEASURES = [
-    ("attendance_rate", "Attendance", False),
-    ("overall_absence_rate", "Overall absence", True),
-    ("authorised_absence_rate", "Authorised absence", True),
-    ("unauthorised_absence_rate", "Unauthorised absence", True),
-    ("persistent_absence_rate", "Persistent absence (PA)", True),
-    ("severe_absence_rate", "Severe absence (SA)", True),
+    "attendance_rate",
+    "overall_absence_rate",
+    "authorised_absence_rate",
+    "unauthorised_absence_rate",
+    "persistent_absence_rate",
+    "severe_absence_rate",
 ]
 
 
-def _england(col):
-    return None if e is None or ui._nan(e[col]) else float(e[col])
+def _england_note(mid: str) -> str:
+    """England beside this LA's figure counted the same way, or why there is none."""
+    eng_v = england.value(mid)
+    if not england.available:
+        return "England: no like-for-like figure"
+    if eng_v is None:
+        return f"England: not published in the {catalogue.collections()['daily'].label.lower()}"
+    mine = now[comparison.daily_rule_column(mid)]
+    same_rule = " (here by the same rule)" if catalogue.measure(mid).over_pupils else ""
+    return f"England {ui.pct(eng_v)}{same_rule}, {ui.points(mine - eng_v).replace('points', 'pts')} here"
 
 
 cols = st.columns(4)
-for i, (col, label, low_good) in enumerate(MEASURES):
-    ch = now[col] - last[col] if has_last else None
-    eng_v = _england(col)
+for i, mid in enumerate(MEASURES):
+    m = catalogue.measure(mid)
+    ch = now[mid] - last[mid] if has_last else None
     notes = []
-    if col == "persistent_absence_rate":
-        notes.append(f"{ui.number(now['pa_enrolments'])} pupils, {ui.one_in(now[col])}")
-    elif col == "severe_absence_rate":
+    if mid == "persistent_absence_rate":
+        notes.append(f"{ui.number(now['pa_enrolments'])} pupils, {ui.one_in(now[mid])}")
+    elif mid == "severe_absence_rate":
         notes.append(f"{ui.number(now['sa_enrolments'])} pupils")
-    elif col == "overall_absence_rate":
-        notes.append(ui.days_a_year(now[col]))
-    notes.append(
-        f"England {ui.pct(eng_v)}, {ui.points(now[col] - eng_v).replace('points', 'pts')} here"
-        if eng_v is not None
-        else "England: not published in the daily collection"
-    )
+    elif mid == "overall_absence_rate":
+        notes.append(ui.days_a_year(now[mid]))
+    notes.append(_england_note(mid))
     cols[i % 4].metric(
-        label,
-        ui.pct(now[col]),
+        m.label,
+        ui.pct(now[mid]),
         delta=None if ch is None else f"{ch:+.1f} pts",
-        delta_color="inverse" if low_good else "normal",
+        delta_color="inverse" if m.low_is_good else "normal",
         border=True,
-        delta_description="on last year",
-        help="; ".join(notes),
+        delta_description=f"on {last_label}",
+        help=m.definition,
     )
     cols[i % 4].caption("; ".join(notes))
 dl = now["days_lost"]
 cols[2].metric(
-    "School days lost",
+    catalogue.measure("days_lost").label,
     ui.number(dl),
     border=True,
     delta=None if not has_last else f"{dl - last['days_lost']:+,.0f}",
     delta_color="inverse",
-    delta_description="on last year",
+    delta_description=f"on {last_label}",
 )
 cols[2].caption(
     f"{now['days_lost_per_enrolment']:.1f} days per pupil out of "
@@ -102,47 +109,71 @@ cols[2].caption(
 )
 cols[3].metric("Pupils (enrolments)", ui.number(now["enrolments"]), border=True)
 
+eng_col = f"{england.title} %"
 rows = []
-for col, label, _ in MEASURES:
+for mid in MEASURES:
+    m = catalogue.measure(mid)
+    eng_v = england.value(mid)
+    mine_daily = now[comparison.daily_rule_column(mid)]
     rows.append(
         {
-            "measure": label,
-            "this period %": round(now[col], 2),
-            "same period last year %": round(last[col], 2) if has_last else None,
-            "change (points)": round(now[col] - last[col], 2) if has_last else None,
-            "England %": _england(col) and round(_england(col), 2),
-            "gap to England (points)": (
-                round(now[col] - _england(col), 2) if _england(col) is not None else None
-            ),
+            "measure": m.label,
+            f"{p.label} %": round(now[mid], 2),
+            f"{last_label} %": round(last[mid], 2) if has_last else None,
+            "change (points)": round(now[mid] - last[mid], 2) if has_last else None,
+            f"{p.label} %, {daily_rule}": round(mine_daily, 2) if m.over_pupils else None,
+            eng_col: None if eng_v is None else round(eng_v, 2),
+            "gap to England (points, same rule)": None if eng_v is None else round(mine_daily - eng_v, 2),
         }
     )
 table = ui.pd.DataFrame(rows)
 fig = go.Figure()
-shown = table[table["measure"] != "Attendance"]
-fig.add_bar(name=p.label, x=shown["measure"], y=shown["this period %"], marker_color=ui.SERIES[0])
+shown = [catalogue.measure(mid).label for mid in MEASURES if mid != "attendance_rate"]
+fig.add_bar(
+    name=f"{p.label} (PA, SA: every enrolment)",
+    x=shown,
+    y=[now[mid] for mid in MEASURES if mid != "attendance_rate"],
+    marker_color=ui.SERIES[0],
+)
 if has_last:
     fig.add_bar(
-        name="Same weeks last year",
-        x=shown["measure"],
-        y=shown["same period last year %"],
+        name=f"{last_label} (same rule)",
+        x=shown,
+        y=[last[mid] for mid in MEASURES if mid != "attendance_rate"],
         marker_color=ui.SERIES[1],
     )
-if e is not None:
-    fig.add_bar(name=eng_label, x=shown["measure"], y=shown["England %"], marker_color=ui.SERIES[2])
+if england.available:
+    pairs = [
+        (catalogue.measure(mid).label, now[comparison.daily_rule_column(mid)], england.value(mid))
+        for mid in MEASURES
+        if mid != "attendance_rate" and england.value(mid) is not None
+    ]
+    fig.add_bar(
+        name=f"{p.label}, counted as England is (PA: {daily_rule})",
+        x=[a for a, _, _ in pairs],
+        y=[b for _, b, _ in pairs],
+        marker_color=ui.SERIES[3],
+    )
+    fig.add_bar(name=england.title, x=[a for a, _, _ in pairs], y=[c for _, _, c in pairs], marker_color=ui.SERIES[2])
 ui.style_figure(fig, y_title="% (of sessions; PA and SA: of pupils)")
 chg = (
-    ui.points(now["persistent_absence_rate"] - last["persistent_absence_rate"])
+    f"{ui.points(now['persistent_absence_rate'] - last['persistent_absence_rate'])} on {last_label}"
     if has_last
-    else "with no figure for last year"
+    else f"with no figure for {last_label}"
 )
+eng_pa = england.value("persistent_absence_rate")
 reading = (
     f"Overall absence is **{ui.pct(now['overall_absence_rate'])}** "
     f"({ui.days_a_year(now['overall_absence_rate'])} at this rate); "
     f"PA is **{ui.pct(now['persistent_absence_rate'])}**, {ui.one_in(now['persistent_absence_rate'])} "
-    f"({ui.number(now['pa_enrolments'])} pupils), {chg} on last year"
+    f"({ui.number(now['pa_enrolments'])} pupils), {chg}"
     + (
-        f", against {ui.pct(_england('persistent_absence_rate'))} in England."
-        if _england("persistent_absence_rate") is not None
+        f". Counted as DfE's daily collection counts it ({daily_rule}) PA is "
+        f"{ui.pct(now['persistent_absence_rate_daily_rule'])}, against {ui.pct(eng_pa)} for "
+        f"{england.title}."
+        if eng_pa is not None
+        else f". No England comparison: {england.why_not}."
+        if not england.available
         else "."
     )
 )
@@ -224,6 +255,7 @@ reasons = queries.run(
     year=p.academic_year,
     phase=ctx.phase,
     bench_phase=ctx.bench_phase,
+    with_england=england.available,
     **p.params(),
 )
 reasons = reasons[(reasons["sessions"] > 0) | reasons["england_rate"].notna()].copy()
@@ -234,9 +266,10 @@ else:
     r = reasons.iloc[::-1]
     fig = go.Figure()
     fig.add_bar(name=p.label, y=r["reason_label"], x=r["rate"], orientation="h", marker_color=ui.SERIES[0])
+    # (England's reason rates are there only when England's figure covers the same weeks)
     if r["last_year_rate"].notna().any():
         fig.add_bar(
-            name="Same weeks last year",
+            name=last_label,
             y=r["reason_label"],
             x=r["last_year_rate"],
             orientation="h",
@@ -244,7 +277,7 @@ else:
         )
     if r["england_rate"].notna().any():
         fig.add_bar(
-            name=eng_label,
+            name=england.title,
             y=r["reason_label"],
             x=r["england_rate"],
             orientation="h",

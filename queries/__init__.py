@@ -415,6 +415,13 @@ class Period:
     week_to: dt.date
     ly_week_from: dt.date
     ly_week_to: dt.date
+    kind: str = "year"  # year (to date) | term | half_term | custom
+
+    @property
+    def reaches_year_end(self) -> bool:
+        """The year to date runs into the last month of the school year (July): only then does it
+        cover what DfE's year-end figures cover."""
+        return self.kind == "year" and self.week_to >= dt.date(self.academic_year + 1, 7, 1)
 
     def params(self) -> dict:
         return {
@@ -459,10 +466,12 @@ def resolve_period(
         lf = lrows["first_week"].min() if not lrows.empty else wf - shift
         lt = lrows["last_week"].max() if not lrows.empty else wt - shift
         label = f"{part} {format_year(year)}"
+        pkind = "term" if kind == "Term" else "half_term"
     elif kind == "Custom dates" and custom:
         wf, wt = monday(custom[0]), monday(custom[1])
         lf, lt = wf - shift, wt - shift
         label = f"weeks of {wf:%d %b %Y} to {wt + dt.timedelta(days=4):%d %b %Y}"
+        pkind = "custom"
     else:
         wf, wt = this["first_week"].min(), this["last_week"].max()
         lf, lt = wf - shift, wt - shift
@@ -470,6 +479,7 @@ def resolve_period(
             lf = last["first_week"].min()
             lt = lf + (wt - wf)
         label = f"{format_year(year)} year to date"
+        pkind = "year"
     return Period(
         year,
         label,
@@ -477,4 +487,5 @@ def resolve_period(
         pd.Timestamp(wt).date(),
         pd.Timestamp(lf).date(),
         pd.Timestamp(lt).date(),
+        pkind,
     )

@@ -78,9 +78,8 @@ england_row as (
     select *
     from bench_la_year
     where collection = 'daily' and geographic_level = 'National'
-      and phase = $bench_phase and time_period <= $year
-    order by time_period desc
-    limit 1
+      and phase = $bench_phase and time_period = $year
+      and $with_england  -- only when England's figure covers the same weeks (queries.comparison)
 ),
 england as (
     unpivot (

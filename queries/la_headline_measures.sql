@@ -2,8 +2,9 @@
 -- Population: enrolments of compulsory school age (pupil_year.compulsory_age), as DfE;
 -- enrolments with no possible sessions in the period are left out.
 -- Units: sessions are half days (counts); rates are % of possible sessions;
--- PA = enrolments with (authorised + unauthorised) * 10 >= possible (10%+, integer
--- arithmetic, so exactly 10% is PA); SA = * 2 >= possible (50%+); both over the period.
+-- PA and SA (macros is_persistent_absentee, is_severe_absentee: 10%+ and 50%+ of possible
+-- sessions over the period) over every enrolment (census rule), and by the daily
+-- collection's rule (*_daily_rule: enrolments with more than 10 possible sessions).
 -- days lost = absence sessions / 2.
 with periods as (
     select 'selected' as period, $year::integer as academic_year,
@@ -33,8 +34,14 @@ totals as (
         sum(attending) as attending_sessions,
         sum(authorised) as authorised_sessions,
         sum(unauthorised) as unauthorised_sessions,
-        count(*) filter (where (authorised + unauthorised) * 10 >= possible) as pa_enrolments,
-        count(*) filter (where (authorised + unauthorised) * 2 >= possible) as sa_enrolments
+        count(*) filter (where is_persistent_absentee(authorised + unauthorised, possible)) as pa_enrolments,
+        count(*) filter (where is_severe_absentee(authorised + unauthorised, possible)) as sa_enrolments,
+        -- the same by the daily collection's rule, for comparisons with it
+        count(*) filter (where counts_for_daily_pa(possible)) as enrolments_daily_rule,
+        count(*) filter (where counts_for_daily_pa(possible)
+                         and is_persistent_absentee(authorised + unauthorised, possible)) as pa_enrolments_daily_rule,
+        count(*) filter (where counts_for_daily_pa(possible)
+                         and is_severe_absentee(authorised + unauthorised, possible)) as sa_enrolments_daily_rule
     from population
     group by period
 ),
@@ -52,6 +59,11 @@ final as (
         100.0 * t.pa_enrolments / t.enrolments as persistent_absence_rate,
         t.sa_enrolments,
         100.0 * t.sa_enrolments / t.enrolments as severe_absence_rate,
+        t.enrolments_daily_rule,
+        t.pa_enrolments_daily_rule,
+        pct(t.pa_enrolments_daily_rule, t.enrolments_daily_rule) as persistent_absence_rate_daily_rule,
+        t.sa_enrolments_daily_rule,
+        pct(t.sa_enrolments_daily_rule, t.enrolments_daily_rule) as severe_absence_rate_daily_rule,
         -- school days lost, in total and per enrolment
         (t.authorised_sessions + t.unauthorised_sessions) / 2.0 as days_lost,
         (t.authorised_sessions + t.unauthorised_sessions) / 2.0 / t.enrolments as days_lost_per_enrolment,

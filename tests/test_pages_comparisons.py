@@ -98,3 +98,66 @@ def test_demo_la_has_no_census_series_of_real_dudley(demo_db, monkeypatch):
     mine = trend[trend["area_type"] == "LA"]
     assert mine["source_file"].str.startswith("Demo LA").all()
     assert "Dudley (synthetic demo) (demo LA)" in text or "(demo LA)" in text
+
+
+def _demo_app(demo_db, monkeypatch, **params) -> AppTest:
+    monkeypatch.setenv("ATTENDANCE_DB", str(demo_db))
+    monkeypatch.setenv("ATTENDANCE_DEMO_MODE", "1")
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    for k, v in params.items():
+        at.query_params[k] = str(v)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _pa_by_rule(db, min_possible: int, term: str | None = None) -> float:
+    """2025/26 PA over enrolments with at least min_possible possible sessions, from the marts
+    (not the app's SQL)."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    rows = con.execute(
+        """
+        select sum(w.possible) p, sum(w.authorised + w.unauthorised) a
+        from pupil_week w join pupil_year y using (academic_year, urn, pupil_id)
+        join (select distinct week_start, term from school_calendar) c on c.week_start = w.week_start
+        where w.academic_year = 2025 and y.compulsory_age and (? is null or c.term = ?)
+        group by w.urn, w.pupil_id having sum(w.possible) >= ?
+        """,
+        [term, term, min_possible],
+    ).fetchall()
+    con.close()
+    return 100 * sum(1 for p, a in rows if a * 10 >= p) / len(rows)
+
+
+def test_overview_year_to_date_sets_pa_beside_england_by_englands_rule(demo_db, monkeypatch):
+    at = _demo_app(demo_db, monkeypatch, year=2025)
+    table = next(df.value for df in at.dataframe if "measure" in df.value.columns)
+    pa = table[table["measure"] == "Persistent absence (PA)"].iloc[0]
+    eng_col = next(c for c in table.columns if c.startswith("England (all phases), 2025/26 year to date"))
+    assert eng_col.endswith("daily attendance collection %")
+    assert pa[eng_col] == pytest.approx(18.78, abs=0.01)  # DOMAIN.md: England 2025/26 PA
+    rule_col = next(c for c in table.columns if "daily collection rule" in c)
+    assert pa[rule_col] == pytest.approx(_pa_by_rule(demo_db, 11), abs=0.005)
+    assert pa["gap to England (points, same rule)"] == pytest.approx(pa[rule_col] - pa[eng_col], abs=0.01)
+    assert pa["2025/26 year to date %"] == pytest.approx(_pa_by_rule(demo_db, 1), abs=0.005)
+    text = _texts(at)
+    assert "Counted as DfE's daily collection counts it (enrolments with more than 10 possible sessions" in text
+
+
+def test_overview_term_has_no_full_year_england_beside_it(demo_db, monkeypatch):
+    at = _demo_app(demo_db, monkeypatch, year=2025, period="Term", term="Summer")
+    text = _texts(at)
+    assert "England 18.8" not in text
+    assert (
+        "No England comparison: DfE publishes England's daily attendance collection for the whole year "
+        "to date only, not for Summer 2025/26" in text
+    )
+    table = next(df.value for df in at.dataframe if "measure" in df.value.columns)
+    eng_cols = [c for c in table.columns if c.startswith("England")]
+    assert all(table[c].isna().all() for c in eng_cols)
+    # the term is set beside the same term last year
+    assert "Change is on the same weeks of 2024/25" in text
+    reasons = next(df.value for df in at.dataframe if "reason" in df.value.columns)
+    assert reasons["england_rate"].isna().all()

@@ -123,9 +123,20 @@ def test_weekly_trend(env):
 
 
 def test_reasons(env):
-    r = queries.execute(
-        "la_absence_reasons", queries.WHOLE_LA, year=2025, phase=None, bench_phase="Total", **env.params()
-    ).set_index("reason")
+    def reasons(with_england):
+        return queries.execute(
+            "la_absence_reasons",
+            queries.WHOLE_LA,
+            year=2025,
+            phase=None,
+            bench_phase="Total",
+            with_england=with_england,
+            **env.params(),
+        ).set_index("reason")
+
+    r = reasons(True)
+    assert r.loc["illness", "england_rate"] == pytest.approx(3.6, abs=1.5)  # England 2025/26, published
+    assert reasons(False)["england_rate"].isna().all()  # a period England's figure does not cover
     assert r.loc["illness", "sessions"] == 2
     assert r.loc["other_unauthorised", "rate"] == pytest.approx(100 * 10 / 60)
     assert r.loc["other_unauthorised", "share_of_absence"] == pytest.approx(100 * 10 / 12)

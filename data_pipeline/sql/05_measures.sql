@@ -9,3 +9,6 @@ create or replace macro is_severe_absentee(absent, possible) as
     possible > 0 and 2 * absent >= possible;
 -- Days lost: two sessions make a school day.
 create or replace macro days_lost(absent) as absent / 2.0;
+-- DfE's daily collection counts PA and SA over enrolments with more than 10 possible
+-- sessions (catalogue: pa_rule.daily.min_possible = 11); the census over every enrolment.
+create or replace macro counts_for_daily_pa(possible) as possible >= 11;
