@@ -12,6 +12,7 @@ import pandas as pd
 
 import queries
 from data_pipeline import config
+from queries import comparison
 
 from . import evidence, store
 
@@ -71,6 +72,7 @@ HEADLINE_COLUMNS = [
     "sa_enrolments",
     "days_lost",
     "days_lost_per_pupil",
+    "note",
 ]
 
 
@@ -125,7 +127,7 @@ def term(key: str, scope=queries.WHOLE_LA) -> Term | None:
     return make(key, True)
 
 
-def _headline(scope, urn: int, t: Term) -> pd.DataFrame:
+def _headline(scope, urn: int, t: Term, phase: str) -> pd.DataFrame:
     p = t.period
     head = queries.run(
         "school_headline",
@@ -139,8 +141,8 @@ def _headline(scope, urn: int, t: Term) -> pd.DataFrame:
     head["comparison"] = head["comparison"].replace(
         {
             "This school": f"This school, {t.label}",
-            "LA, same phase": f"LA, same phase, {t.label}",
-            "Similar schools": f"Similar schools, {t.label}",
+            "LA, same phase": f"The LA's {phase.lower()} schools, {t.label}",
+            "Similar schools": f"Similar {phase.lower()} schools, {t.label}",
         }
     )
     if t.previous is not None:
@@ -157,7 +159,9 @@ def _headline(scope, urn: int, t: Term) -> pd.DataFrame:
         prev["comparison"] = f"This school, last meeting ({t.previous.label})"
         prev["sort"] = 1.5
         head = pd.concat([head, prev], ignore_index=True)
-    return head.sort_values("sort").reset_index(drop=True)
+    bench_phase = phase if phase in ("Primary", "Secondary", "Special") else "Total"
+    head = comparison.with_england(head, p, bench_phase)
+    return head.sort_values("sort", kind="stable").reset_index(drop=True)
 
 
 def _cohorts(scope, urn: int, t: Term) -> pd.DataFrame:
@@ -257,7 +261,7 @@ def build(scope, urn: int, term_key: str, weeks: int = evidence.DEFAULT_WEEKS) -
         school_name=str(schools.loc[urn, "school_name"]),
         phase=str(schools.loc[urn, "phase"]),
         term=t,
-        headline=_headline(scope, urn, t),
+        headline=_headline(scope, urn, t, str(schools.loc[urn, "phase"])),
         cohorts=_cohorts(scope, urn, t),
         weekly=_weekly(scope, urn, t),
         pupil_lists=pupil_lists(scope, urn, t),

@@ -465,7 +465,7 @@ def _sentences(ag) -> list[str]:
         out.append(
             f"Attendance is {'up' if d > 0 else 'down'} {abs(d):.1f} points on the last meeting's term."
         )
-    la = [c for c in h.index if c.startswith("LA")]
+    la = [c for c in h.index if c.startswith("The LA's")]
     if la:
         out.append(
             f"Across the LA's schools of the phase attendance was {_num(h.loc[la[0], 'attendance_rate']):.1f}% "
@@ -510,9 +510,16 @@ def meeting_pack_pdf(ag, scope, meta: dict, weeks: int = evidence.DEFAULT_WEEKS)
         pdf.para(s)
     pdf.chart(headline_chart(head))
     pdf.table(head)
+    eng = ag.headline[ag.headline["comparison"].str.startswith("England")]
     pdf.para(
         "Rates are % of possible sessions; PA (10%+ missed) and SA (50%+) are % of pupils, over the term. "
-        "Pupils of compulsory school age, per enrolment. England: DfE daily collection.",
+        "Pupils of compulsory school age, per enrolment. "
+        + (
+            f"{eng.iloc[0]['comparison']}: {eng.iloc[0]['note']}."
+            if not eng.empty and pd.notna(eng.iloc[0]["note"])
+            else "England: DfE daily collection; its PA by its own rule (enrolments with more than 10 "
+            "possible sessions)."
+        ),
         7,
     )
     pdf.h2("Week by week this term", 75)

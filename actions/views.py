@@ -117,7 +117,9 @@ def figures(ag: agenda.Agenda, ctx) -> None:
         ("persistent_absence_rate", "Persistent absence"),
         ("severe_absence_rate", "Severe absence"),
     ]
-    shown = h[~h["comparison"].str.startswith("Similar")].head(4)  # at most four series
+    shown = h[~h["comparison"].str.startswith("Similar") & h["note"].isna()].head(4)  # four series at most
+    for r in h[h["note"].notna()].itertuples():
+        st.caption(f"{r.comparison}: {r.note}.")
     fig = go.Figure()
     for i, r in enumerate(shown.itertuples()):
         fig.add_bar(
@@ -127,7 +129,7 @@ def figures(ag: agenda.Agenda, ctx) -> None:
             marker_color=ui.SERIES[i],
         )
     ui.style_figure(fig, y_title="% (sessions; PA and SA: pupils)")
-    la = h[h["comparison"].str.startswith("LA")]
+    la = h[h["comparison"].str.startswith("The LA's")]
     reading = (
         f"In {ag.term.label} {ag.school_name}'s overall absence was **{ui.pct(me['overall_absence_rate'])}** "
         f"and PA {ui.pct(me['persistent_absence_rate'])}"

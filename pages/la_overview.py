@@ -154,7 +154,9 @@ if england.available:
         y=[b for _, b, _ in pairs],
         marker_color=ui.SERIES[3],
     )
-    fig.add_bar(name=england.title, x=[a for a, _, _ in pairs], y=[c for _, _, c in pairs], marker_color=ui.SERIES[2])
+    fig.add_bar(
+        name=england.title, x=[a for a, _, _ in pairs], y=[c for _, _, c in pairs], marker_color=ui.SERIES[2]
+    )
 ui.style_figure(fig, y_title="% (of sessions; PA and SA: of pupils)")
 chg = (
     f"{ui.points(now['persistent_absence_rate'] - last['persistent_absence_rate'])} on {last_label}"

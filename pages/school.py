@@ -8,9 +8,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+import catalogue
 import queries
 import ui
 from data_pipeline import config
+from queries import comparison
 from ui import school as sui
 from ui.context import context
 
@@ -32,6 +34,9 @@ p = ctx.period
 name = schools.set_index("urn").loc[urn, "school_name"]
 args = dict(urn=urn, year=p.academic_year, **p.params())
 head = queries.run("school_headline", ctx.scope, week_hours=config.SCHOOL_WEEK_HOURS, **args)
+phase = schools.set_index("urn").loc[urn, "phase"]
+bench_phase = phase if phase in ("Primary", "Secondary", "Special") else "Total"
+head = comparison.with_england(head, p, bench_phase)
 rows = head.set_index("comparison")
 if "This school" not in rows.index or not rows.loc["This school", "enrolments"]:
     st.info(
@@ -45,7 +50,6 @@ ly = (
     if "This school, same weeks last year" in rows.index
     else None
 )
-phase = schools.set_index("urn").loc[urn, "phase"]
 
 # ---------------------------------------------------------------- headline
 st.header(f"{name}: headline figures")
@@ -121,24 +125,49 @@ st.caption(
 withheld = head[head["note"].notna()]
 for r in withheld.itertuples():
     st.caption(f"{r.comparison}: {r.note}.")
+# Each comparator named for what it is: who, over which weeks.
+shown_as = {
+    "This school": f"{name}, {p.label}",
+    "LA, same phase": f"The LA's {str(phase).lower()} schools, {p.label}",
+    "Similar schools": f"Similar {str(phase).lower()} schools, {p.label}",
+}
 measures = [
-    ("overall_absence_rate", "Overall absence"),
-    ("unauthorised_absence_rate", "Unauthorised absence"),
-    ("persistent_absence_rate", "Persistent absence (PA)"),
-    ("severe_absence_rate", "Severe absence (SA)"),
+    "overall_absence_rate",
+    "unauthorised_absence_rate",
+    "persistent_absence_rate",
+    "severe_absence_rate",
 ]
-comp = shown[shown["comparison"] != "This school, same weeks last year"]
+ours = shown[shown["comparison"].isin(shown_as)]
 fig = go.Figure()
-for i, r in enumerate(comp.itertuples()):
+for i, r in enumerate(ours.itertuples()):
     fig.add_bar(
-        name=r.comparison,
-        x=[m[1] for m in measures],
-        y=[getattr(r, m[0]) for m in measures],
+        name=shown_as[r.comparison] + " (PA, SA: every enrolment)",
+        x=[catalogue.measure(m).label for m in measures],
+        y=[getattr(r, m) for m in measures],
         marker_color=ui.SERIES[i % 4],
+    )
+england = shown[shown["comparison"].str.startswith("England")]
+if not england.empty:
+    e = england.iloc[0]
+    pairs = [
+        (catalogue.measure(m).label, me[comparison.daily_rule_column(m)], e[comparison.daily_rule_column(m)])
+        for m in measures
+    ]
+    pairs = [x for x in pairs if not ui._nan(x[2])]
+    fig.add_bar(
+        name=f"{name}, counted as England is ({comparison.rule_label('daily')})",
+        x=[a for a, _, _ in pairs],
+        y=[b for _, b, _ in pairs],
+        marker_color=ui.SERIES[3],
+    )
+    fig.add_bar(
+        name=e["comparison"],
+        x=[a for a, _, _ in pairs],
+        y=[c for _, _, c in pairs],
+        marker_color=ui.SERIES[2],
     )
 ui.style_figure(fig, y_title="% (of sessions; PA and SA: of pupils)")
 la = rows.loc["LA, same phase"] if "LA, same phase" in shown["comparison"].values else None
-eng = head[head["comparison"].str.startswith("England")]
 bits = [
     f"{name} lost **{ui.number(me['days_lost'])} school days** ({sui.hours(me['hours_lost'])}), "
     f"{me['days_lost_per_pupil']:.1f} days per pupil; overall absence is {ui.pct(me['overall_absence_rate'])}"
@@ -146,12 +175,24 @@ bits = [
 if la is not None:
     bits.append(f"against {ui.pct(la['overall_absence_rate'])} for the LA's {str(phase).lower()} schools")
 if not similar.empty:
-    bits.append(f"{ui.pct(similar.iloc[0]['overall_absence_rate'])} for similar schools")
-if not eng.empty:
-    bits.append(f"{ui.pct(eng.iloc[0]['overall_absence_rate'])} in England")
+    bits.append(f"{ui.pct(similar.iloc[0]['overall_absence_rate'])} for similar {str(phase).lower()} schools")
+if not england.empty:
+    bits.append(f"{ui.pct(england.iloc[0]['overall_absence_rate'])} for {england.iloc[0]['comparison']}")
 reading = ", ".join(bits) + (
     f". PA is {ui.pct(me['persistent_absence_rate'])}"
-    + (f" against {ui.pct(la['persistent_absence_rate'])} in the LA." if la is not None else ".")
+    + (
+        f" against {ui.pct(la['persistent_absence_rate'])} for the LA's {str(phase).lower()} schools "
+        "(both over every enrolment)"
+        if la is not None
+        else ""
+    )
+    + (
+        f"; counted as DfE's daily collection counts it ({comparison.rule_label('daily')}), "
+        f"{ui.pct(me['persistent_absence_rate_daily_rule'])} against "
+        f"{ui.pct(england.iloc[0]['persistent_absence_rate_daily_rule'])} for {england.iloc[0]['comparison']}."
+        if not england.empty
+        else "."
+    )
 )
 ui.chart_block(fig, reading, head, f"school_{urn}_headline", ctx.synthetic, note=p.label, key="headline")
 

@@ -78,3 +78,17 @@ def england(period: Period, bench_phase: str) -> Comparator:
     else:
         why = None
     return Comparator(**base, values=None if rows.empty else rows.iloc[0], why_not=why)
+
+
+def with_england(head: pd.DataFrame, period: Period, bench_phase: str, sort: float = 5) -> pd.DataFrame:
+    """A headline table (one row per comparison) with England's row added: its session rates,
+    its PA and SA in the *_daily_rule columns only (its rule), or, where it has no figure for
+    this period, no figures and a `note` saying why."""
+    eng = england(period, bench_phase)
+    row = {"comparison": eng.title, "sort": sort, "note": eng.why_not}
+    if eng.available:
+        for mid, m in catalogue.measures().items():
+            v = eng.value(mid)
+            if v is not None:
+                row[daily_rule_column(mid) if m.over_pupils else mid] = v
+    return pd.concat([head, pd.DataFrame([row])], ignore_index=True).sort_values("sort", kind="stable")

@@ -1,5 +1,6 @@
 -- One school's headline figures for the selected period, against the same weeks last
--- year, the LA (all schools of the same phase), similar schools and England.
+-- year, the LA (all schools of the same phase) and similar schools. England is added by
+-- queries.comparison.with_england, only where its figure covers the same weeks.
 -- Population: enrolments of compulsory school age (pupil_year.compulsory_age) with
 -- possible sessions in the period, as DfE. Rates: % of possible sessions (PA, SA: % of
 -- enrolments; PA 10%+ missed, SA 50%+). days_lost = absence sessions / 2;
@@ -8,7 +9,8 @@
 -- Similar schools: other schools of the same phase whose FSM share and SEN share (EHCP
 -- or SEN support) of compulsory-age enrolments in the academic year are each within
 -- 10 percentage points of this school's; their pupils are pooled.
--- England: DfE's published daily collection, same phase, latest year <= $year (rates only).
+-- PA and SA over every enrolment (census rule), and *_daily_rule by the daily collection's
+-- rule (enrolments with more than 10 possible sessions) for comparisons with it.
 -- Scope: the school row needs $urn inside the viewer's scope (no rows otherwise). The
 -- LA and similar-schools rows are aggregates over other schools of the phase and
 -- return no pupil or school-level figures.
@@ -96,6 +98,14 @@ measured as (
         count(*) filter (where is_severe_absentee(authorised + unauthorised, possible)) as sa_enrolments,
         pct(count(*) filter (where is_severe_absentee(authorised + unauthorised, possible)), count(*))
             as severe_absence_rate,
+        -- PA and SA by the daily collection's rule, for comparisons with England
+        count(*) filter (where counts_for_daily_pa(possible)) as enrolments_daily_rule,
+        pct(count(*) filter (where counts_for_daily_pa(possible)
+                             and is_persistent_absentee(authorised + unauthorised, possible)),
+            count(*) filter (where counts_for_daily_pa(possible))) as persistent_absence_rate_daily_rule,
+        pct(count(*) filter (where counts_for_daily_pa(possible)
+                             and is_severe_absentee(authorised + unauthorised, possible)),
+            count(*) filter (where counts_for_daily_pa(possible))) as severe_absence_rate_daily_rule,
         days_lost(sum(authorised + unauthorised)) as days_lost,
         days_lost(sum(authorised + unauthorised)) / count(*) as days_lost_per_pupil,
         sum(authorised + unauthorised) / 10.0 * $week_hours as hours_lost,
@@ -103,21 +113,6 @@ measured as (
         sum(possible) / 2.0 / count(*) as school_days_per_pupil
     from groups
     group by comparison, sort
-),
-england as (
-    select 'England, same phase (' || b.period_label || ', daily collection)' as comparison, 5 as sort,
-        null::bigint as schools, null::bigint as enrolments, null::hugeint as possible_sessions,
-        null::hugeint as absence_sessions,
-        b.attendance_rate, b.overall_absence_rate, b.authorised_absence_rate,
-        b.unauthorised_absence_rate, null::bigint as pa_enrolments, b.persistent_absence_rate,
-        null::bigint as sa_enrolments, b.severe_absence_rate,
-        null::double as days_lost, null::double as days_lost_per_pupil, null::double as hours_lost,
-        null::double as hours_lost_per_pupil, null::double as school_days_per_pupil
-    from bench_la_year b
-    join school s on b.phase = s.bench_phase
-    where b.collection = 'daily' and b.geographic_level = 'National' and b.time_period <= $year
-    order by b.time_period desc
-    limit 1
 ),
 comparators (comparison, sort, too_few) as (
     values ('LA, same phase', 3, 'too few other schools of the same phase to compare (fewer than 3)'),
@@ -141,7 +136,5 @@ final as (
       and m.comparison not in (select comparison from withheld)
     union all by name
     select * from withheld
-    union all by name
-    select e.*, null::varchar as note, null::varchar as similar_schools from england e
 )
 select * from final order by sort

@@ -143,7 +143,9 @@ def test_overview_year_to_date_sets_pa_beside_england_by_englands_rule(demo_db, 
     assert pa["gap to England (points, same rule)"] == pytest.approx(pa[rule_col] - pa[eng_col], abs=0.01)
     assert pa["2025/26 year to date %"] == pytest.approx(_pa_by_rule(demo_db, 1), abs=0.005)
     text = _texts(at)
-    assert "Counted as DfE's daily collection counts it (enrolments with more than 10 possible sessions" in text
+    assert (
+        "Counted as DfE's daily collection counts it (enrolments with more than 10 possible sessions" in text
+    )
 
 
 def test_overview_term_has_no_full_year_england_beside_it(demo_db, monkeypatch):
@@ -161,3 +163,65 @@ def test_overview_term_has_no_full_year_england_beside_it(demo_db, monkeypatch):
     assert "Change is on the same weeks of 2024/25" in text
     reasons = next(df.value for df in at.dataframe if "reason" in df.value.columns)
     assert reasons["england_rate"].isna().all()
+
+
+def _school_of(db, phase: str) -> int:
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    urn = con.execute("select min(urn) from schools where phase = ?", [phase]).fetchall()[0][0]
+    con.close()
+    return int(urn)
+
+
+def test_school_page_names_the_la_comparator_and_takes_england_by_its_rule(demo_db, monkeypatch):
+    """The probe's case: a school's PA 'against 13.5% in the LA' was the LA's schools of its
+    phase; now said so. England beside it by the daily collection's rule."""
+    urn = _school_of(demo_db, "Primary")
+    at = _demo_app(demo_db, monkeypatch, year=2025)
+    at.switch_page("pages/school.py")
+    at.run()
+    at.selectbox(key="urn").set_value(urn)
+    at.run()
+    assert not at.exception
+    text = _texts(at)
+    assert "in the LA." not in text
+    assert "for the LA's primary schools (both over every enrolment)" in text
+    assert (
+        "counted as DfE's daily collection counts it (enrolments with more than 10 possible sessions" in text
+    )
+    head = next(df.value for df in at.dataframe if "comparison" in df.value.columns)
+    eng = head[head["comparison"].str.startswith("England (primary schools), 2025/26 year to date")]
+    assert len(eng) == 1 and eng["persistent_absence_rate"].isna().all()
+    assert eng["persistent_absence_rate_daily_rule"].notna().all()
+
+
+def test_school_term_and_meeting_pack_say_why_england_is_absent(demo_db, monkeypatch):
+    urn = _school_of(demo_db, "Primary")
+    at = _demo_app(demo_db, monkeypatch, year=2025, period="Term", term="Spring")
+    at.switch_page("pages/school.py")
+    at.run()
+    at.selectbox(key="urn").set_value(urn)
+    at.run()
+    text = _texts(at)
+    assert "for the whole year to date only, not for Spring 2025/26" in text
+    head = next(df.value for df in at.dataframe if "comparison" in df.value.columns)
+    eng = head[head["comparison"].str.startswith("England")]
+    assert eng[["overall_absence_rate", "persistent_absence_rate_daily_rule"]].isna().all().all()
+
+    from actions import agenda, exports
+
+    monkeypatch.setenv("ATTENDANCE_DB", str(demo_db))
+    terms = agenda.terms()
+    key = terms[terms["academic_year"] == 2025]["term_key"].iloc[-1]
+    ag = agenda.build(queries_scope(), urn, key)
+    assert ag is not None
+    table = exports.headline_table(ag, queries_scope())
+    assert table["comparison"].str.startswith("The LA's primary schools").any()
+    assert table.loc[table["comparison"].str.startswith("England"), "note"].str.contains("not for").all()
+
+
+def queries_scope():
+    import queries
+
+    return queries.Scope(pupil_rows_allowed=True, role="la_officer", user="test")
