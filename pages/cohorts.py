@@ -8,9 +8,11 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+import catalogue
 import queries
 import ui
 from data_pipeline.codes import REASON_LABELS
+from queries import comparison
 from ui.cohorts import DIMENSIONS, MEASURES, PUBLISHED, SHORT, TABLE_COLUMNS, gap_words, readable
 from ui.context import context
 
@@ -168,12 +170,13 @@ st.markdown(
     f"all other pupils ({ui.pct(g['other_persistent_absence_rate'])})."
 )
 
-# ---- against England and the statistical neighbours (published, census)
-st.subheader("Against the same cohort in England and the statistical neighbours")
-if dim in PUBLISHED:
-    nat = queries.run("cohort_national", ctx.scope, dimension=dim, la_code=ctx.meta.get("la_code"), **args)
-else:
-    nat = None
+# ---- the same cohort as DfE publishes it (census): context, not a gap
+st.subheader("The same cohort as DfE publishes it")
+nat = (
+    queries.run("cohort_national", ctx.scope, dimension=dim, la_code=ctx.meta.get("la_code"))
+    if dim in PUBLISHED
+    else None
+)
 if nat is None or nat.empty:
     st.info(
         f"DfE publishes no persistent absence figures by {SHORT[dim]} for LAs in the tables this "
@@ -182,68 +185,48 @@ if nat is None or nat.empty:
     )
 else:
     year_label = nat["period_label"].iloc[0]
+    census = catalogue.collections()["census"]
     fig = go.Figure()
     fig.add_bar(
-        name=f"{ctx.la_name}, {p.label}",
-        x=nat["group_name"],
-        y=nat["persistent_absence_rate"],
-        marker_color=ui.SERIES[0],
-    )
-    fig.add_bar(
-        name=f"England, census {year_label}",
+        name=f"England, {census.label.lower()} {year_label}",
         x=nat["group_name"],
         y=nat["england_pa"],
         marker_color=ui.SERIES[2],
     )
     fig.add_bar(
-        name=f"Statistical neighbours' average, census {year_label}",
+        name=f"Statistical neighbours' average, {census.label.lower()} {year_label}",
         x=nat["group_name"],
         y=nat["neighbours_pa"],
         marker_color=ui.SERIES[1],
     )
-    ui.style_figure(fig, height=400, y_title="persistent absence, % of pupils")
-    widest = (
-        nat.loc[nat["gap_to_england_pa"].abs().idxmax()] if nat["gap_to_england_pa"].notna().any() else None
-    )
-    reading = (
-        f"Different collections: ours is {p.label} from this warehouse; England's and the neighbours' "
-        f"are DfE's school census for the full year {year_label} (the latest published by cohort), "
-        "all phases."
-    )
-    if widest is not None:
-        reading = (
-            f"The widest gap to England is for **{widest['group_name']}**: PA {ui.pct(widest['persistent_absence_rate'])} "
-            f"here against {ui.pct(widest['england_pa'])} in England in {year_label} "
-            f"({gap_words(widest['gap_to_england_pa'])}). " + reading
+    if not ctx.synthetic and nat["published_la_pa"].notna().any():
+        fig.add_bar(
+            name=f"{ctx.la_name}, {census.label.lower()} {year_label}",
+            x=nat["group_name"],
+            y=nat["published_la_pa"],
+            marker_color=ui.SERIES[0],
         )
+    ui.style_figure(fig, height=400, y_title="persistent absence, % of pupils")
+    hi, lo = nat.loc[nat["england_pa"].idxmax()], nat.loc[nat["england_pa"].idxmin()]
+    reading = (
+        f"DfE publishes this breakdown only in the {census.label.lower()}, latest {year_label} "
+        f"(whole year, all phases, {comparison.rule_label(census.pa_rule)}): another collection and "
+        f"year than this page's {p.label} figures from the schools' registers, so it is shown as "
+        f"context beside nothing of ours. In England that year PA was {ui.pct(hi['england_pa'])} for "
+        f"{hi['group_name']} and {ui.pct(lo['england_pa'])} for {lo['group_name']}."
+    )
     if dim == "sen":
         reading += " DfE publishes SEN as any SEN (EHCP or SEN support) against none."
-    if ctx.phase:
-        reading += f" Ours is for {ctx.phase.lower()} pupils only; DfE's cohort figures cover all phases."
-    table = nat[
-        [
-            "group_name",
-            "enrolments",
-            "persistent_absence_rate",
-            "england_pa",
-            "neighbours_pa",
-            "gap_to_england_pa",
-            "gap_to_neighbours_pa",
-            "severe_absence_rate",
-            "england_sa",
-            "neighbours_sa",
-            "period_label",
-        ]
-    ]
+    table = nat[["group_name", "period_label", "england_pa", "neighbours_pa", "england_sa", "neighbours_sa"]]
     if not ctx.synthetic:
-        table = table.assign(published_la_pa=nat["published_la_pa"])
+        table = table.assign(la_pa_published=nat["published_la_pa"], la_sa_published=nat["published_la_sa"])
     ui.chart_block(
         fig,
         reading,
         table.round(2),
-        f"cohort_national_{dim}",
+        f"cohort_published_{dim}",
         ctx.synthetic,
-        note=f"England and neighbours: DfE school census absence bands {year_label}",
+        note=f"DfE school census absence bands {year_label}",
         key="national",
     )
 

@@ -225,3 +225,18 @@ def queries_scope():
     import queries
 
     return queries.Scope(pupil_rows_allowed=True, role="la_officer", user="test")
+
+
+def test_cohorts_never_set_census_cohorts_beside_this_years_registers(demo_db, monkeypatch):
+    """The probe's case: England's 2022/23 census FSM figures against 2025/26 daily figures, and a
+    'widest gap' claimed from them. Now published context only, named, with nothing of ours."""
+    at = _demo_app(demo_db, monkeypatch, year=2025)
+    at.switch_page("pages/cohorts.py")
+    at.run()
+    assert not at.exception
+    text = _texts(at)
+    assert "widest gap" not in text.lower()
+    assert "only in the school census absence, latest 2022/23" in text
+    assert "beside nothing of ours" in text
+    published = next(df.value for df in at.dataframe if "england_pa" in df.value.columns)
+    assert not {"persistent_absence_rate", "gap_to_england_pa", "enrolments"} & set(published.columns)

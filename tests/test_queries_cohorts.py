@@ -252,17 +252,17 @@ def test_schools_holding_the_cohorts_pa(args):
 
 
 def test_published_comparison(args):
-    n = queries.execute("cohort_national", SMALL, dimension="fsm", la_code="E08000027", **args)
+    n = queries.execute("cohort_national", SMALL, dimension="fsm", la_code="E08000027")
     n = n.set_index("group_label")
     assert set(n.index) == {"Eligible", "Not Eligible"}  # 'Unclassified' left out
     e = n.loc["Eligible"]
     assert e["period_label"] == "2022/23"
-    assert e["persistent_absence_rate"] == pytest.approx(75.0)
     assert e["england_pa"] == pytest.approx(36.497253, abs=1e-4)  # DfE census 2022/23, all phases
     assert e["neighbours_published"] == 10
-    assert e["gap_to_england_pa"] == pytest.approx(75.0 - e["england_pa"])
+    # Another collection and year than the registers': no figure of ours, no gap to it.
+    assert not {"persistent_absence_rate", "gap_to_england_pa"} & set(n.columns)
     # no published breakdown for children looked after
-    assert queries.execute("cohort_national", SMALL, dimension="cla", la_code="E08000027", **args).empty
+    assert queries.execute("cohort_national", SMALL, dimension="cla", la_code="E08000027").empty
 
 
 def test_values_are_bound_not_pasted(args):

@@ -5,39 +5,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+import catalogue
+
 # The characteristics the cohort queries understand ($dimension), in the order offered.
-DIMENSIONS = {
-    "sen": "SEN provision (EHCP, SEN support, none)",
-    "fsm": "Free school meals (FSM)",
-    "pupil_premium": "Pupil premium",
-    "eal": "English as an additional language (EAL)",
-    "young_carer": "Young carers",
-    "social_worker": "Has a social worker (CLA, CIN or CPP)",
-    "cla": "Children looked after (CLA)",
-    "cin": "Children in need (CIN)",
-    "cpp": "Child protection plan (CPP)",
-    "gender": "Gender",
-    "ethnicity": "Ethnicity",
-    "ncyear": "National curriculum year",
-    "phase": "Phase",
-}
-SHORT = {
-    "sen": "SEN provision",
-    "fsm": "FSM",
-    "pupil_premium": "pupil premium",
-    "eal": "EAL",
-    "young_carer": "young carer",
-    "social_worker": "social worker",
-    "cla": "looked after",
-    "cin": "child in need",
-    "cpp": "child protection plan",
-    "gender": "gender",
-    "ethnicity": "ethnicity",
-    "ncyear": "year group",
-    "phase": "phase",
-}
+DIMENSIONS = {d.id: d.label for d in catalogue.dimensions().values()}
+SHORT = {d.id: d.short for d in catalogue.dimensions().values()}
 # Where DfE publishes the same cohort (school census absence bands, bench_cohort).
-PUBLISHED = {"fsm", "sen", "gender", "ncyear"}
+PUBLISHED = {d.id for d in catalogue.dimensions().values() if d.national}
 
 MEASURES = {
     "persistent_absence_rate": (
