@@ -200,7 +200,12 @@ def run() -> None:
     period, phase = _sidebar_filters(calendar, phases)
     _header(meta, period, phase)
     _role_banner(user, how)
-    set_context(Context(meta=meta, period=period, phase=phase, scope=scope))
+    year = period.academic_year if period is not None else None
+    set_context(
+        Context(
+            meta=meta, period=period, phase=phase, scope=scope, school_year=ui.school_year(calendar, year)
+        )
+    )
     page.run()
 
 

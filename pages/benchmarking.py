@@ -206,7 +206,7 @@ reading += "."
 if measure == "persistent_absence_rate":
     reading += f" That is {ui.one_in(me['value'])}."
 elif measure == "overall_absence_rate":
-    reading += f" That is {ui.days_a_year(me['value'])} per pupil."
+    reading += f" That is {ui.days_a_year(me['value'], ctx.year_days)} per pupil."
 table = keep[["area_type", "la_code", "la_name", "value", "rank", "quartile", "source_file"]]
 ui.chart_block(
     fig,

@@ -82,7 +82,7 @@ for i, mid in enumerate(MEASURES):
     elif mid == "severe_absence_rate":
         notes.append(f"{ui.number(now['sa_enrolments'])} pupils")
     elif mid == "overall_absence_rate":
-        notes.append(ui.days_a_year(now[mid]))
+        notes.append(ui.days_a_year(now[mid], ctx.year_days))
     notes.append(_england_note(mid))
     cols[i % 4].metric(
         m.label,
@@ -104,8 +104,8 @@ cols[2].metric(
     delta_description=f"on {last_label}",
 )
 cols[2].caption(
-    f"{now['days_lost_per_enrolment']:.1f} days per pupil out of "
-    f"{now['school_days_per_enrolment']:.0f} school days"
+    f"{now['days_lost_per_enrolment']:.1f} days per pupil, of the {now['school_days_per_enrolment']:.0f} "
+    "school days a pupil was on roll on average"
 )
 cols[3].metric("Pupils (enrolments)", ui.number(now["enrolments"]), border=True)
 
@@ -166,7 +166,7 @@ chg = (
 eng_pa = england.value("persistent_absence_rate")
 reading = (
     f"Overall absence is **{ui.pct(now['overall_absence_rate'])}** "
-    f"({ui.days_a_year(now['overall_absence_rate'])} at this rate); "
+    f"({ui.days_a_year(now['overall_absence_rate'], ctx.year_days)} at this rate); "
     f"PA is **{ui.pct(now['persistent_absence_rate'])}**, {ui.one_in(now['persistent_absence_rate'])} "
     f"({ui.number(now['pa_enrolments'])} pupils), {chg}"
     + (

@@ -77,7 +77,7 @@ status = (
 )
 st.markdown(
     f"Over the year so far this pupil is **{status}**: {pr['days_lost']:.1f} days missed out of "
-    f"{pr['possible_sessions'] / 2:.0f} school days. Lateness: {int(pr['late_before_close_sessions'])} "
+    f"the {pr['possible_sessions'] / 2:.0f} school days they were on roll. Lateness: {int(pr['late_before_close_sessions'])} "
     f"times before the register closed, {int(pr['late_after_close_sessions'])} after."
     + (f" Part-time timetable (C2): {int(pr['c2_sessions'])} sessions." if pr["c2_sessions"] else "")
 )

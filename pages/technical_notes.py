@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+import catalogue
 import queries
 import ui
 from data_pipeline import config
@@ -14,22 +15,24 @@ ctx = context()
 st.title("Technical notes")
 
 st.header("Measures")
+st.markdown(
+    "- **Possible sessions**: present + approved educational activity + authorised absence + "
+    "unauthorised absence. A school day has two sessions (morning and afternoon).\n"
+    + "\n".join(f"- **{m.label}** ({m.unit}): {m.definition}" for m in catalogue.measures().values())
+)
+st.subheader("Who is counted, and by which rule")
+st.markdown(
+    "\n".join(f"- **{r.label.capitalize()}**: {r.definition}" for r in catalogue.populations().values())
+    + "\n"
+    + "\n".join(f"- **PA and SA over {r.label}**: {r.definition}" for r in catalogue.pa_rules().values())
+    + "\n- A pupil on roll at two schools is an enrolment at each. Every figure set beside another "
+    "names it (period, population, rule, source) and is counted the same way: a term beside the same "
+    "term last year; England only where DfE publishes the same span, by England's own PA rule."
+)
 st.markdown(f"""
-- **Possible sessions**: present + approved educational activity + authorised absence + unauthorised
-  absence. A school day has two sessions (morning and afternoon).
-- **Attendance rate**: (present + approved educational activity) ÷ possible sessions.
-- **Overall absence rate**: (authorised + unauthorised absence) ÷ possible sessions; authorised and
-  unauthorised rates likewise. A reason's rate is its sessions ÷ possible sessions.
-- **Persistent absence (PA)**: an enrolment that missed **10% or more** of its possible sessions over the
-  period shown (whole-number arithmetic, so exactly 10% counts). PA rate = PA enrolments ÷ enrolments.
-- **Severe absence (SA)**: **50% or more**.
-- **Who counts**: enrolments of pupils of compulsory school age (5 to 15 on 31 August before the year),
-  as DfE. A pupil on roll at two schools is an enrolment at each. Enrolments with no possible sessions
-  in the period are left out. The LA overview counts every such enrolment (school census rule); the
-  demo LA's own figures on the Benchmarking page follow DfE's daily-collection rule and leave out
-  enrolments with 10 or fewer possible sessions.
-- **Days lost** = absence sessions ÷ 2. Overall absence % × {ui.SCHOOL_DAYS_A_YEAR} ÷ 100 ≈ school days
-  missed in a year; one school week is {config.SCHOOL_WEEK_HOURS:g} hours (DfE's expected minimum).
+- **Days lost** = absence sessions ÷ 2. Overall absence % × {ctx.year_days} ÷ 100 ≈ school days
+  missed in a year: a school year here is {ctx.school_year[1]}. One school week is
+  {config.SCHOOL_WEEK_HOURS:g} hours (DfE's expected minimum).
 - **Periods**: year to date, a term, a half term, or custom dates snapped to whole school weeks. The
   comparison is the same term or half term last year, or the same school weeks of last year. PA over
   a short period is noisy.
@@ -48,10 +51,15 @@ st.download_button(
 )
 
 st.header("Published benchmarks")
+st.markdown(
+    "\n".join(
+        f"- **{c.long}**: {c.source}; {c.periods}; PA and SA over {catalogue.pa_rules()[c.pa_rule].label}."
+        + "".join(f" *{b.label}*: {b.note}" for b in c.breaks)
+        for c in catalogue.collections().values()
+    )
+    + "\n- The two collections are different measures and are never mixed in one series."
+)
 st.markdown("""
-- **Daily attendance collection** (DfE, 2022/23 on, year to date at year end) and **school census
-  absence** (DfE, 2006/07 on; LAIT for 2020/21 on) are different measures and are never mixed in one
-  series. 2019/20 was not collected; 2020/21 covers autumn and spring only.
 - **Statistical neighbours**: DfE's Children's Services Statistical Neighbour Benchmarking Tool, May 2025
   model (10 most similar LAs); the neighbours' average is the simple mean of their rates, as in LAIT.
   **Geographic neighbours**: LAs whose boundaries touch (ONS, May 2023).

@@ -240,3 +240,26 @@ def test_cohorts_never_set_census_cohorts_beside_this_years_registers(demo_db, m
     assert "beside nothing of ours" in text
     published = next(df.value for df in at.dataframe if "england_pa" in df.value.columns)
     assert not {"persistent_absence_rate", "gap_to_england_pa", "enrolments"} & set(published.columns)
+
+
+def test_one_school_year_length_from_the_calendar(demo_db, monkeypatch):
+    """Days in a year: 184 on the overview, 190 in the notes, 191 on the pupil page, before.
+    Now the days the LA's schools met in the year, from its calendar, everywhere."""
+    import duckdb
+
+    con = duckdb.connect(str(demo_db), read_only=True)
+    days = con.execute(
+        "select count(distinct date) from school_calendar where academic_year = 2025"
+    ).fetchall()[0][0]
+    absence = con.execute(
+        "select 100.0 * sum(authorised + unauthorised) / sum(possible) from pupil_year "
+        "where academic_year = 2025 and compulsory_age"
+    ).fetchall()[0][0]
+    con.close()
+    at = _demo_app(demo_db, monkeypatch, year=2025)
+    assert f"about {absence * days / 100:.0f} school days a year" in _texts(at)
+    at.switch_page("pages/technical_notes.py")
+    at.run()
+    notes = _texts(at)
+    assert f"Overall absence % × {days} ÷ 100" in notes
+    assert f"a school year here is the {days} days schools met in 2025/26" in notes

@@ -24,7 +24,9 @@ OKABE_ITO = {
     "grey": "#999999",
 }
 SERIES = [OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["black"], OKABE_ITO["green"]]
-SCHOOL_DAYS_A_YEAR = 190
+# Schools must meet for 380 sessions (190 days) a year: the length used only when the
+# warehouse holds no complete year to count the days of.
+STATUTORY_SCHOOL_DAYS = 190
 SYNTHETIC_LABEL = "Synthetic demo data — not real pupils"
 
 
@@ -71,11 +73,30 @@ def one_in(rate) -> str:
     return f"about 1 pupil in {max(2, round(100 / rate))}"
 
 
-def days_a_year(absence_rate) -> str:
-    """Overall absence % as school days a year: % × 190 / 100."""
+def school_year(calendar: pd.DataFrame, year: int | None) -> tuple[int, str]:
+    """(school days in a year, where that number comes from), from the school calendar
+    (school_calendar_parts): the days the LA's schools met in the academic year, if its
+    calendar reaches July; else in the latest year that does; else the statutory 190."""
+    days = calendar.groupby("academic_year").agg(days=("school_days", "sum"), last=("last_date", "max"))
+    complete = days[pd.to_datetime(days["last"]).dt.month.isin([7, 8])]
+    if year in complete.index:
+        return int(
+            complete.loc[year, "days"]
+        ), f"the {int(complete.loc[year, 'days'])} days schools met in {format_year(year)}"
+    if not complete.empty:
+        y = int(complete.index.max())
+        return (
+            int(complete.loc[y, "days"]),
+            f"the {int(complete.loc[y, 'days'])} days schools met in {format_year(y)}, the latest complete year",
+        )
+    return STATUTORY_SCHOOL_DAYS, f"the statutory {STATUTORY_SCHOOL_DAYS} days (no complete year loaded)"
+
+
+def days_a_year(absence_rate, year_days: int) -> str:
+    """Overall absence % as school days in a school year of `year_days` days."""
     if absence_rate is None or _nan(absence_rate):
         return ""
-    return f"about {absence_rate * SCHOOL_DAYS_A_YEAR / 100:.0f} school days a year"
+    return f"about {absence_rate * year_days / 100:.0f} school days a year"
 
 
 def ordinal(n: int) -> str:

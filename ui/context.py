@@ -18,6 +18,12 @@ class Context:
     period: Period | None
     phase: str | None  # None = all phases
     scope: Scope = WHOLE_LA
+    # (days, where the number comes from): one school-year length for every page (ui.school_year)
+    school_year: tuple[int, str] = (190, "the statutory 190 days")
+
+    @property
+    def year_days(self) -> int:
+        return self.school_year[0]
 
     @property
     def bench_phase(self) -> str:
