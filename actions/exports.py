@@ -24,13 +24,12 @@ from fpdf import FPDF  # noqa: E402
 from fpdf.fonts import FontFace  # noqa: E402
 
 import queries  # noqa: E402
+from ui import SERIES, SYNTHETIC_LABEL, inert, inert_frame  # noqa: E402
 
 from . import agenda as agenda_mod  # noqa: E402
 from . import evidence, strategies  # noqa: E402
 
-SYNTHETIC_LABEL = "Synthetic demo data — not real pupils"
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-SERIES = ["#0072B2", "#E69F00", "#000000", "#009E73"]  # Okabe-Ito, as ui.SERIES
 SUPPRESSED = "c"
 
 HEADLINE_SUPPRESSION = dict(
@@ -594,17 +593,20 @@ def meeting_pack_xlsx(ag, scope, meta: dict, weeks: int = evidence.DEFAULT_WEEKS
     )
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-        about.to_excel(xw, sheet_name="About", index=False, header=False)
+        # every text cell inert: typed action text or a school name must never become a formula
+        inert_frame(about).to_excel(xw, sheet_name="About", index=False, header=False)
         for sheet, heading, df in sections(ag, scope, weeks):
             out = df.copy()
             for c in out.columns:
                 if out[c].map(lambda v: isinstance(v, (list, tuple))).any():
                     out[c] = out[c].map(_fmt)
+            out = inert_frame(out)
             out.to_excel(xw, sheet_name=sheet, index=False, startrow=3)
             ws = xw.sheets[sheet]
-            ws["A1"] = heading
-            ws["A2"] = f"{ag.school_name} (URN {ag.urn}), {ag.term.label}" + (
-                f". {SYNTHETIC_LABEL}." if synthetic else ""
+            ws["A1"] = inert(heading)
+            ws["A2"] = inert(
+                f"{ag.school_name} (URN {ag.urn}), {ag.term.label}"
+                + (f". {SYNTHETIC_LABEL}." if synthetic else "")
             )
             for i, c in enumerate(out.columns, start=1):
                 ws.column_dimensions[ws.cell(row=4, column=i).column_letter].width = min(
@@ -658,20 +660,3 @@ def governors_report_pdf(scope, urn: int, period: queries.Period, meta: dict) ->
         7.5,
     )
     return bytes(pdf.output())
-
-
-def governors_report_button(ctx, urn: int) -> None:
-    """The governors' termly report as a PDF download (for pages/governors.py)."""
-    import streamlit as st
-
-    if ctx.period is None:
-        return
-    data = governors_report_pdf(ctx.scope, urn, ctx.period, ctx.meta)
-    st.download_button(
-        f"Download the termly report (PDF, {len(data) / 1024:.0f} KB)",
-        data,
-        file_name=f"governors_report_{urn}.pdf",
-        mime="application/pdf",
-        key="gov_report_pdf",
-        icon=":material/picture_as_pdf:",
-    )

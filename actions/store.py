@@ -67,6 +67,8 @@ begin select raise(abort, 'meeting_action_history is append-only'); end;
 create trigger if not exists meeting_actions_no_delete before delete on meeting_actions
 begin select raise(abort, 'actions are never deleted: mark them not tried'); end;
 """
+# Free text is bounded here (the store), whatever the form allows.
+MAX_TEXT = {"owner": 200, "reason_not_tried": 1000, "outcome": 4000}
 EDITABLE = ("strategy_id", "stage", "owner", "action_date", "status", "reason_not_tried", "outcome")
 COLUMNS = (
     "action_id",
@@ -135,6 +137,9 @@ def _validate(fields: dict) -> dict:
         )
     if out["status"] == "not tried" and not out["reason_not_tried"]:
         raise ActionError("say why the action was not tried")
+    for k, most in MAX_TEXT.items():
+        if len(out[k]) > most:
+            raise ActionError(f"the {k.replace('_', ' ')} is {len(out[k]):,} characters: at most {most:,}")
     return out
 
 

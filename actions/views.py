@@ -12,7 +12,6 @@ import streamlit as st
 
 import queries
 import ui
-from auth import audit
 from ui import school as sui
 
 from . import agenda, evidence, exports, store, strategies
@@ -39,17 +38,13 @@ def audited_chart_block(
     with tab_table:
         st.dataframe(table, hide_index=True)
     with tab_dl:
-        data = ui.csv_bytes(table, synthetic, "Pupil-level: handle as personal data")
-        audit.download_button(
-            f"Download CSV ({ui.size_label(len(data))})",
-            data,
-            scope=scope,
-            what=file_stem,
-            params=params,
-            rows=len(table),
-            file_name=f"{file_stem}.csv",
-            key=f"{key}_csv",
-            icon=":material/download:",
+        ui.csv_download(
+            table,
+            synthetic,
+            "Pupil-level: handle as personal data",
+            file_stem,
+            f"{key}_csv",
+            audited=dict(scope=scope, what=file_stem, params=params, rows=len(table)),
         )
 
 
@@ -490,14 +485,22 @@ def record_form(ag: agenda.Agenda, ctx, pupil_refs: pd.DataFrame | None) -> None
         stage = c[0].selectbox(
             "Stage of the graduated response", [USUAL_STAGE, *strategies.STAGES], key="action_stage"
         )
-        owner = c[1].text_input("Owner", key="action_owner", placeholder="Who will do it")
+        owner = c[1].text_input(
+            "Owner", key="action_owner", placeholder="Who will do it", max_chars=store.MAX_TEXT["owner"]
+        )
         when = c[2].date_input("Date", value=dt.date.today(), key="action_date", format="DD/MM/YYYY")
         c = st.columns(2)
         status = c[0].selectbox(
             "Status", list(strategies.STATUSES), key="action_status", format_func=strategies.STATUS_LABELS.get
         )
-        reason = c[1].text_input("Reason not tried (if not tried)", key="action_reason")
-        outcome = st.text_area("Outcome", key="action_outcome", height=80)
+        reason = c[1].text_input(
+            "Reason not tried (if not tried)",
+            key="action_reason",
+            max_chars=store.MAX_TEXT["reason_not_tried"],
+        )
+        outcome = st.text_area(
+            "Outcome", key="action_outcome", height=80, max_chars=store.MAX_TEXT["outcome"]
+        )
         submitted = st.form_submit_button("Record the action", icon=":material/add_task:", type="primary")
     if submitted:
         try:
@@ -656,25 +659,13 @@ def pack(ag: agenda.Agenda, ctx, weeks: int) -> None:
         (c[1], xlsx, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel"),
     ):
         with col:
-            text = f"Download the pack ({label}, {ui.size_label(len(data))})"
-            if personal:
-                audit.download_button(
-                    text,
-                    data,
-                    scope=ctx.scope,
-                    what=f"meeting_pack_{ext}",
-                    params=params,
-                    file_name=f"{stem}.{ext}",
-                    mime=mime,
-                    key=f"pack_{ext}",
-                    icon=":material/download:",
-                )
-            else:
-                st.download_button(
-                    text,
-                    data,
-                    file_name=f"{stem}.{ext}",
-                    mime=mime,
-                    key=f"pack_{ext}",
-                    icon=":material/download:",
-                )
+            ui.download(
+                f"Download the pack ({label}, {ui.size_label(len(data))})",
+                lambda data=data: data,
+                file_name=f"{stem}.{ext}",
+                mime=mime,
+                key=f"pack_{ext}",
+                audited=dict(scope=ctx.scope, what=f"meeting_pack_{ext}", params=params)
+                if personal
+                else None,
+            )

@@ -1,8 +1,8 @@
 """The audit log: every view and export of pupil-level data, and every sign-in.
 
 The query layer calls `record(...)` for every `-- returns: pupil rows` query it runs (and
-every one it refuses); pages call `record_export(...)` when a user downloads pupil data,
-or use `download_button(...)`, which records the export when the button is clicked.
+every one it refuses); downloads made with `ui.download(..., audited=...)` call
+`record_export(...)` as the file is made, on the click.
 """
 
 from __future__ import annotations
@@ -27,8 +27,30 @@ def _scope_text(scope) -> str:
     return "all schools" if schools is None else ",".join(str(u) for u in schools)
 
 
+# Parameters that carry pupils' identifiers (a school's MIS id or UPN with real data): the log
+# keeps the pseudonym a pupil-level viewer is shown instead, never the identifier itself.
+_PUPIL_KEYS = {"pupil_id", "pupil_ids", "pupils", "action_pupils", "upn", "upns"}
+_URN_KEYS = ("action_urns", "urns", "urn")
+
+
+def _deidentify(params: dict) -> dict:
+    out = dict(params)
+    for key in [k for k in out if k.lower() in _PUPIL_KEYS]:
+        value = out.pop(key)
+        urns = next((out[k] for k in _URN_KEYS if k in out), None)
+        many = isinstance(value, (list, tuple))
+        ids = list(value) if many else [value]
+        urn_list = list(urns) if isinstance(urns, (list, tuple)) else [urns] * len(ids)
+        refs = [
+            store.pseudonym(u, pid) if u is not None and pid is not None else "P-?"
+            for u, pid in zip(urn_list + [None] * (len(ids) - len(urn_list)), ids)
+        ]
+        out[key.replace("pupil_id", "pupil_ref").replace("pupils", "pupil_refs")] = refs if many else refs[0]
+    return out
+
+
 def _json(params: dict | None) -> str:
-    return json.dumps(params or {}, default=str, sort_keys=True)
+    return json.dumps(_deidentify(params or {}), default=str, sort_keys=True)
 
 
 def _session():
@@ -115,43 +137,23 @@ def record_export(
     record(scope, "export", what, params, rows, page, detail=file_name)
 
 
-def download_button(
-    label: str,
-    data,
-    *,
-    scope,
-    what: str,
-    params: dict | None = None,
-    rows: int | None = None,
-    file_name: str,
-    mime: str = "text/csv",
-    key: str | None = None,
-    **kwargs,
-):
-    """st.download_button that writes an 'export' audit row when clicked."""
-    import streamlit as st
-
-    page = current_page()
-    return st.download_button(
-        label,
-        data,
-        file_name=file_name,
-        mime=mime,
-        key=key,
-        on_click=record_export,
-        kwargs=dict(scope=scope, what=what, params=params, rows=rows, page=page, file_name=file_name),
-        **kwargs,
-    )
-
-
-def failed_sign_ins(user: str, minutes: int = 15) -> int:
+def sign_in_failures(
+    user: str | None = None, client: str | None = None, minutes: int = 15
+) -> tuple[int, str]:
+    """(failed sign-ins in the last `minutes`, when the latest was) for an account at one client,
+    or for a client across every account; an account's count restarts at its last sign-in."""
     since = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=minutes)).isoformat(timespec="seconds")
+    sql = "select count(*), max(at) from audit_log where action = 'sign_in_failed' and at >= ?"
+    args: list = [since]
+    if client is not None:
+        sql += " and detail = ?"
+        args.append(f"client {client}")
+    if user is not None:
+        sql += " and user = ? and at > coalesce((select max(at) from audit_log where user = ? and action = 'sign_in'), '')"
+        args += [user, user]
     with closing(store.connect()) as con:
-        return con.execute(
-            "select count(*) from audit_log where user = ? and action = 'sign_in_failed' and at >= ? "
-            "and at > coalesce((select max(at) from audit_log where user = ? and action = 'sign_in'), '')",
-            (user, since, user),
-        ).fetchone()[0]
+        n, latest = con.execute(sql, args).fetchone()
+    return int(n), latest or ""
 
 
 def read_log(

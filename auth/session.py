@@ -5,7 +5,8 @@
   in `st.user` is mapped to a role and schools by the users file.
 - Local accounts: email and password checked against the argon2 hashes in the users file;
   the session stays signed in for ATTENDANCE_SESSION_HOURS (default 8). Five wrong
-  passwords in 15 minutes lock the account for 15 minutes.
+  passwords in 15 minutes lock the account at that client (device) for 15 minutes; a client
+  failing across accounts then waits a delay that doubles with each failure (_try_local).
 - Demo mode (ATTENDANCE_DEMO_MODE=1) on the synthetic demo warehouse only: no sign-in; the
   sidebar's "View as" switcher picks one of the demo accounts (data/demo_users.json).
 The user is re-checked against the users file on every run: a removed user is signed out.
@@ -22,7 +23,6 @@ from . import audit, users
 from .roles import ROLES
 
 SESSION_KEY = "_signed_in"
-MAX_FAILURES = 5
 
 
 def demo_mode_requested() -> bool:
@@ -122,15 +122,63 @@ def sign_out(user: users.User | None, how: str, scope=None) -> None:
         st.rerun()
 
 
-def _try_local(email: str, password: str) -> str | None:
+# Sign-in throttling. An account locks only at the client that failed (MAX_FAILURES wrong
+# passwords in 15 minutes), so no one elsewhere can keep a known account locked; a client
+# failing across accounts waits CLIENT_FREE_FAILURES tries, then a delay that doubles with each
+# further failure (up to 15 minutes), so guessing is slow and a lock-out always ends.
+MAX_FAILURES = 5
+CLIENT_FREE_FAILURES = 10
+MAX_DELAY_SECONDS = 900
+# Fields typed before sign-in are bounded here as well as in the form (a crafted request
+# bypasses the form): an email address is at most 254 characters.
+MAX_EMAIL, MAX_PASSWORD = 254, 1024
+
+
+def client_id() -> str:
+    """A keyed hash of the client's address (the raw address is not kept), or of the session."""
+    import hashlib
+
+    from .store import pseudonym_key
+
+    try:
+        seen = st.context.ip_address or st.context.headers.get("X-Forwarded-For", "")
+    except Exception:
+        seen = ""
+    if not seen:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        run = get_script_run_ctx()
+        seen = f"session:{run.session_id}" if run is not None else "unknown"
+    return hashlib.sha256(f"{pseudonym_key()}:client:{seen}".encode()).hexdigest()[:16]
+
+
+def _wait_seconds(failures: int, latest: str) -> float:
+    """Seconds still to wait after `failures` failed sign-ins from one client, the latest at `latest`."""
+    if failures < CLIENT_FREE_FAILURES or not latest:
+        return 0.0
+    delay = min(MAX_DELAY_SECONDS, 2 ** (failures - CLIENT_FREE_FAILURES) * 5)
+    import datetime as dt
+
+    passed = (dt.datetime.now(dt.UTC) - dt.datetime.fromisoformat(latest)).total_seconds()
+    return max(0.0, delay - passed)
+
+
+def _try_local(email: str, password: str, client: str | None = None) -> str | None:
     """Sign in with a local account; returns an error message or None."""
+    client = client or client_id()
+    if len(email or "") > MAX_EMAIL or len(password or "") > MAX_PASSWORD:
+        audit.record(None, "sign_in_failed", user="(too long)", role="-", detail=f"client {client}")
+        return "That email and password do not match an account."
     key = (email or "").strip().lower()
-    if audit.failed_sign_ins(key) >= MAX_FAILURES:
-        audit.record(None, "sign_in_failed", user=key or "-", role="-", detail="locked")
-        return "Too many wrong passwords: try again in 15 minutes."
+    wait = _wait_seconds(*audit.sign_in_failures(client=client))
+    if wait > 0:
+        return f"Too many failed sign-ins from this device: try again in {wait:.0f} seconds."
+    if audit.sign_in_failures(user=key, client=client)[0] >= MAX_FAILURES:
+        audit.record(None, "sign_in_failed", user=key or "-", role="-", detail=f"client {client}")
+        return "Too many wrong passwords for this account from this device: try again in 15 minutes."
     user = users.verify(email, password)
     if user is None:
-        audit.record(None, "sign_in_failed", user=key or "-", role="-")
+        audit.record(None, "sign_in_failed", user=key or "-", role="-", detail=f"client {client}")
         return "That email and password do not match an account."
     st.session_state[SESSION_KEY] = {
         "email": user.email,
@@ -165,9 +213,13 @@ def sign_in_page() -> None:
     with st.form("local_sign_in"):
         if providers:
             st.markdown("Or with a local account:")
-        email = st.text_input("Email", key="sign_in_email", autocomplete="username")
+        email = st.text_input("Email", key="sign_in_email", autocomplete="username", max_chars=MAX_EMAIL)
         password = st.text_input(
-            "Password", type="password", key="sign_in_password", autocomplete="current-password"
+            "Password",
+            type="password",
+            key="sign_in_password",
+            autocomplete="current-password",
+            max_chars=MAX_PASSWORD,
         )
         submitted = st.form_submit_button("Sign in", type="secondary" if providers else "primary")
     if submitted:

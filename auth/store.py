@@ -8,6 +8,7 @@ with a busy timeout lets the CLI and several dashboard processes write safely.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import sqlite3
@@ -67,3 +68,10 @@ def pseudonym_key() -> str:
     return os.environ.get("ATTENDANCE_PSEUDONYM_KEY") or setting(
         "pseudonym_key", lambda: secrets.token_hex(32)
     )
+
+
+def pseudonym(urn, pupil_id, key: str | None = None) -> str:
+    """The pseudonymous reference shown for a pupil: 'P-' and the first 8 hex digits of
+    SHA-256(key:urn:pupil_id) (queries.PSEUDONYM_SQL computes the same in SQL)."""
+    key = key if key is not None else pseudonym_key()
+    return "P-" + hashlib.sha256(f"{key}:{int(urn)}:{pupil_id}".encode()).hexdigest()[:8].upper()

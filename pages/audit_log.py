@@ -59,15 +59,16 @@ else:
             "rows": st.column_config.NumberColumn("Rows"),
         },
     )
-    data = log.to_csv(index=False).encode("utf-8")
-    audit.download_button(
-        f"Download CSV ({ui.size_label(len(data))})",
-        data,
-        scope=ctx.scope,
-        what="audit_log",
-        params={"from": d_from, "to": d_to, "action": action, "role": role, "user": user, "text": text},
-        rows=len(log),
-        file_name="audit_log.csv",
-        key="audit_csv",
-        icon=":material/download:",
+    ui.csv_download(
+        log,
+        False,
+        "",
+        "audit_log",
+        "audit_csv",
+        audited=dict(
+            scope=ctx.scope,
+            what="audit_log",
+            params={"from": d_from, "to": d_to, "action": action, "role": role, "user": user, "text": text},
+            rows=len(log),
+        ),
     )

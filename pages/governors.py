@@ -9,7 +9,7 @@ import streamlit as st
 
 import queries
 import ui
-from actions.exports import governors_report_button
+from actions import exports
 from ui import school as sui
 from ui.context import context
 
@@ -164,24 +164,30 @@ else:
 
 # ---------------------------------------------------------------- printable report
 st.header("One-page report")
-report = sui.a4_report(
-    f"{name}: attendance report for governors",
-    f"{p.label} · pupils of compulsory school age · {ctx.la_name}"
-    + (" · SYNTHETIC DEMO DATA" if ctx.synthetic else ""),
-    summary,
-    [
-        ("Term by term", sui.plain(term_table)),
-        ("Year groups", sui.plain(yg_table)),
-        ("Pupil groups", sui.plain(co_table)),
-    ],
-    f"Rates are % of possible sessions (persistent absence: % of pupils missing 10% or more; severe: 50% "
-    f"or more). 'c': fewer than {t} pupils, not shown so that no pupil can be identified.",
-)
 st.markdown("An A4 page with the summary and the three tables; open it and print it from the browser.")
-governors_report_button(ctx, urn)
-st.download_button(
-    f"Download the one-page report (HTML, {ui.size_label(len(report))})",
-    report,
+ui.download(
+    "Download the termly report (PDF)",
+    lambda: exports.governors_report_pdf(ctx.scope, urn, p, ctx.meta),
+    file_name=f"governors_report_{urn}.pdf",
+    mime="application/pdf",
+    key="gov_report_pdf",
+    icon=":material/picture_as_pdf:",
+)
+ui.download(
+    "Download the one-page report (HTML)",
+    lambda: sui.a4_report(
+        f"{name}: attendance report for governors",
+        f"{p.label} · pupils of compulsory school age · {ctx.la_name}"
+        + (" · SYNTHETIC DEMO DATA" if ctx.synthetic else ""),
+        summary,
+        [
+            ("Term by term", sui.plain(term_table)),
+            ("Year groups", sui.plain(yg_table)),
+            ("Pupil groups", sui.plain(co_table)),
+        ],
+        f"Rates are % of possible sessions (persistent absence: % of pupils missing 10% or more; severe: 50% "
+        f"or more). 'c': fewer than {t} pupils, not shown so that no pupil can be identified.",
+    ),
     file_name=f"governors_report_{urn}.html",
     mime="text/html",
     key="gov_report",

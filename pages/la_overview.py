@@ -361,13 +361,6 @@ for tab, (qname, name_col, what) in zip(
             continue
         st.markdown(_sentences(df, name_col, what))
         _links(df, what)
-        data = ui.csv_bytes(df, ctx.synthetic, p.label)
         with st.expander(f"All {len(df)} {what if what != 'ward' else 'wards'}s".replace("ss", "s")):
             st.dataframe(df, hide_index=True)
-            st.download_button(
-                f"Download CSV ({ui.size_label(len(data))})",
-                data,
-                file_name=f"{qname}.csv",
-                mime="text/csv",
-                key=f"{qname}_csv",
-            )
+            ui.csv_download(df, ctx.synthetic, p.label, qname, f"{qname}_csv")

@@ -90,15 +90,7 @@ st.dataframe(
         "days_lost": st.column_config.NumberColumn("Days lost", format="%.0f"),
     },
 )
-data = ui.csv_bytes(table, ctx.synthetic, f"{p.label}, {ctx.phase_label}")
-st.download_button(
-    f"Download CSV ({ui.size_label(len(data))})",
-    data,
-    file_name="schools.csv",
-    mime="text/csv",
-    key="schools_csv",
-    icon=":material/download:",
-)
+ui.csv_download(table, ctx.synthetic, f"{p.label}, {ctx.phase_label}", "schools", "schools_csv")
 
 names = dict(zip(table["urn"], table["school_name"]))
 pick = st.selectbox(

@@ -45,10 +45,7 @@ st.markdown("\n".join(f"- {label}" for label in REASON_LABELS.values()))
 st.header("Attendance codes")
 codes = queries.run("attendance_codes")
 st.dataframe(codes, hide_index=True)
-data = ui.csv_bytes(codes, False)
-st.download_button(
-    f"Download CSV ({ui.size_label(len(data))})", data, file_name="attendance_codes.csv", mime="text/csv"
-)
+ui.csv_download(codes, False, "", "attendance_codes", "codes_csv")
 
 st.header("Published benchmarks")
 st.markdown(

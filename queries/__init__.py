@@ -246,12 +246,9 @@ def _audit_view(name: str, scope: Scope, params: dict, rows: int, identify: bool
 
 def pseudonym(urn, pupil_id, key: str | None = None) -> str:
     """The pseudonymous reference shown for a pupil (the same value as PSEUDONYM_SQL)."""
-    import hashlib
+    from auth.store import pseudonym as _pseudonym
 
-    from auth.store import pseudonym_key
-
-    key = key if key is not None else pseudonym_key()
-    return "P-" + hashlib.sha256(f"{key}:{int(urn)}:{pupil_id}".encode()).hexdigest()[:8].upper()
+    return _pseudonym(urn, pupil_id, key)
 
 
 def _strip_identity(name: str, df: pd.DataFrame, identify: bool) -> pd.DataFrame:

@@ -9,6 +9,7 @@ import math
 import pandas as pd
 import streamlit as st
 
+from auth import audit
 from data_pipeline.codes import format_year  # noqa: F401  (re-exported for pages)
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
@@ -110,14 +111,78 @@ def number(x) -> str:
 
 
 # ------------------------------------------------------------ chart + table + download
+# A cell a spreadsheet would read as a formula (OWASP's CSV-injection rule): text typed into the
+# dashboard or loaded from a return must never run when an export is opened.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(value):
+    """A text value made safe to open in a spreadsheet: a leading quote before a formula start."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def inert_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy with every text cell (and column name) made inert; numbers are left as numbers."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(inert)
+    out.columns = [inert(c) if isinstance(c, str) else c for c in out.columns]
+    return out
+
+
 def csv_bytes(df: pd.DataFrame, synthetic: bool, note: str = "") -> bytes:
     buf = io.StringIO()
     if synthetic:
         buf.write(f"# {SYNTHETIC_LABEL}. {note}\n")
     elif note:
-        buf.write(f"# {note}\n")
-    df.to_csv(buf, index=False)
+        buf.write(f"# {inert(note)}\n")
+    inert_frame(df).to_csv(buf, index=False)
     return buf.getvalue().encode("utf-8")
+
+
+def download(
+    label: str,
+    make,
+    *,
+    file_name: str,
+    key: str | None,
+    mime: str = "text/csv",
+    icon: str = ":material/download:",
+    audited: dict | None = None,
+) -> None:
+    """A download made only when it is clicked: `make()` builds the file then, so nothing is sent
+    to the browser before a click and no file exists to fetch without one. With `audited`
+    (scope, what, params, rows) the export is written to the audit log as it is made."""
+    page = audit.current_page()
+
+    def data():
+        body = make()
+        if audited is not None:
+            audit.record_export(**audited, page=page, file_name=file_name)
+        return body
+
+    st.download_button(label, data, file_name=file_name, mime=mime, key=key, icon=icon, on_click="ignore")
+
+
+def csv_download(
+    df: pd.DataFrame,
+    synthetic: bool,
+    note: str,
+    file_stem: str,
+    key: str | None,
+    label: str = "Download CSV",
+    audited: dict | None = None,
+) -> None:
+    download(
+        label,
+        lambda: csv_bytes(df, synthetic, note),
+        file_name=f"{file_stem}.csv",
+        key=key,
+        audited=audited,
+    )
 
 
 def size_label(n: int) -> str:
@@ -145,15 +210,7 @@ def chart_block(
     with tab_table:
         st.dataframe(table, hide_index=True)
     with tab_dl:
-        data = csv_bytes(table, synthetic, note)
-        st.download_button(
-            f"Download CSV ({size_label(len(data))})",
-            data,
-            file_name=f"{file_stem}.csv",
-            mime="text/csv",
-            key=key and f"{key}_csv",
-            icon=":material/download:",
-        )
+        csv_download(table, synthetic, note, file_stem, key and f"{key}_csv")
 
 
 def style_figure(fig, height: int = 380, y_title: str | None = None):

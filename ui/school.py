@@ -247,31 +247,15 @@ def pupil_list(
     out["weekly_attendance"] = out["weekly_attendance"].map(
         lambda v: " ".join(f"{x:.0f}" for x in v) if v is not None and len(v) else ""
     )
-    data = ui.csv_bytes(out, synthetic, "Pupil-level: handle as personal data")
-    label = f"Download this list as CSV ({ui.size_label(len(data))})"
-    try:
-        from auth import audit
-
-        audit.download_button(
-            label,
-            data,
-            scope=scope,
-            what=file_stem,
-            params=params,
-            rows=len(out),
-            file_name=f"{file_stem}.csv",
-            key=f"{key}_csv",
-            icon=":material/download:",
-        )
-    except ImportError:  # access control not installed: plain download
-        st.download_button(
-            label,
-            data,
-            file_name=f"{file_stem}.csv",
-            mime="text/csv",
-            key=f"{key}_csv",
-            icon=":material/download:",
-        )
+    ui.csv_download(
+        out,
+        synthetic,
+        "Pupil-level: handle as personal data",
+        file_stem,
+        f"{key}_csv",
+        label="Download this list as CSV",
+        audited=dict(scope=scope, what=file_stem, params=params, rows=len(out)),
+    )
 
 
 # ------------------------------------------------------------------ codes calendar
