@@ -255,7 +255,7 @@ else:
 
 # ---------------------------------------------------------------- year groups
 st.header("Year groups")
-yg = queries.run("school_year_groups", ctx.scope, **args)
+yg = queries.run("school_year_groups", ctx.scope, population="all", **args)
 if yg.empty:
     st.info("No year groups with possible sessions in this period.")
 else:

@@ -1,7 +1,9 @@
 -- One school's year groups over the selected period, with the same weeks last year:
 -- enrolments, overall absence (% of possible sessions), PA and SA (counts and % of
--- enrolments), days lost. Every enrolment with possible sessions (all ages: Reception
--- and sixth form included, labelled), since year groups are how a school organises.
+-- enrolments), days lost. $population: 'all' counts every enrolment with possible sessions
+-- (Reception and sixth form included, labelled: year groups are how a school organises);
+-- 'compulsory' only those of compulsory school age, the population of every other table
+-- a governor sees with it, so that no suppressed cell can be worked out from their totals.
 -- Small numbers: for governors the page runs this through queries.run_suppressed
 -- (queries/suppression.py): counts under the scope's threshold and rates built on them -> 'c'.
 with school as (
@@ -24,6 +26,7 @@ enrolment as (
     join pupil_year y
       on y.academic_year = w.academic_year and y.urn = w.urn and y.pupil_id = w.pupil_id
     where w.urn in (select urn from school)
+      and ($population = 'all' or y.compulsory_age)
     group by p.period, w.pupil_id
     having sum(w.possible) > 0
 ),

@@ -75,6 +75,8 @@ GOVERNOR_SUPPRESSION = {
     ),  # terms do not add up to anything
     "school_weekly": dict(count_cols=[], rate_cols=[], group_cols=None),  # whole-school rates
     "school_year_groups": dict(
+        # the pupil groups' and terms' population (compulsory school age): one total for all
+        population="compulsory",
         count_cols=["enrolments", "pa_enrolments", "sa_enrolments", "ly_enrolments", "ly_pa_enrolments"],
         rate_cols={
             "persistent_absence_rate": ("pa_enrolments", "enrolments"),
