@@ -100,6 +100,8 @@ def params(con) -> dict:
         school_type=None,
         ward=None,
         week_hours=32.5,
+        with_england=True,
+        population="all",
         pupil_ref=queries.pseudonym(SCHOOL_A, pupil),
         # one recorded support action, for a school-A pupil, part way through the year
         action_ids=[1],
