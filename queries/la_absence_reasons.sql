@@ -2,18 +2,8 @@
 -- sessions (half days) and % of possible sessions, with England's published rate
 -- (daily collection, latest year on or before the selected year) where DfE
 -- publishes that reason. Compulsory school age; phase as filtered.
-with periods as (
-    select 'selected' as period, $year::integer as academic_year,
-           $week_from::date as week_from, $week_to::date as week_to
-    union all
-    select 'last year', $year::integer - 1, $ly_week_from::date, $ly_week_to::date
-),
-period_urns as (
-    -- the schools whose enrolments are summed: the viewer's scope
-    select distinct urn from pupil_year
-    where $scope_urns is null or urn in (select unnest($scope_urns))
-),
--- @include fragments/period_enrolment.sql
+with
+-- @include fragments/this_and_last_year.sql
 period_sessions as (
     -- compulsory school age, phase as filtered: a whole year's totals from pupil_year, or
     -- the period's weeks (joined to pupil_year on the integer enrolment key)

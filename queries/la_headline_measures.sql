@@ -6,18 +6,8 @@
 -- sessions over the period) over every enrolment (census rule), and by the daily
 -- collection's rule (*_daily_rule: enrolments with more than 10 possible sessions).
 -- days lost = absence sessions / 2.
-with periods as (
-    select 'selected' as period, $year::integer as academic_year,
-           $week_from::date as week_from, $week_to::date as week_to
-    union all
-    select 'last year', $year::integer - 1, $ly_week_from::date, $ly_week_to::date
-),
-period_urns as (
-    -- the schools whose enrolments are summed: the viewer's scope
-    select distinct urn from pupil_year
-    where $scope_urns is null or urn in (select unnest($scope_urns))
-),
--- @include fragments/period_enrolment.sql
+with
+-- @include fragments/this_and_last_year.sql
 population as (
     -- compulsory school age, phase as filtered
     select period, pupil_id, possible, present + aea as attending, authorised, unauthorised

@@ -2,18 +2,8 @@
 -- period) by school, this period and the same period last year, with the gap to the
 -- LA's rate (percentage points). Compulsory school age; phase as filtered.
 -- Schools with fewer than $min_count enrolments are left out (suppression).
-with periods as (
-    select 'selected' as period, $year::integer as academic_year,
-           $week_from::date as week_from, $week_to::date as week_to
-    union all
-    select 'last year', $year::integer - 1, $ly_week_from::date, $ly_week_to::date
-),
-period_urns as (
-    -- the schools whose enrolments are summed: the viewer's scope
-    select distinct urn from pupil_year
-    where $scope_urns is null or urn in (select unnest($scope_urns))
-),
--- @include fragments/period_enrolment.sql
+with
+-- @include fragments/this_and_last_year.sql
 enrolment as (
     -- enrolments of compulsory school age with possible sessions in the period, phase as filtered
     select period, urn, possible, authorised + unauthorised as absent

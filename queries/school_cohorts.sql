@@ -8,22 +8,8 @@
 -- school's; see school_headline.sql).
 -- Small numbers: for governors the page runs this through queries.run_suppressed
 -- (queries/suppression.py): counts under the scope's threshold and rates built on them -> 'c'.
-with school as (
-    select urn, phase from schools
-    where urn = $urn and ($scope_urns is null or urn in (select unnest($scope_urns)))
-),
-periods as (
-    select 'selected' as period, $year::integer as academic_year,
-           $week_from::date as week_from, $week_to::date as week_to
-    union all
-    select 'last year', $year::integer - 1, $ly_week_from::date, $ly_week_to::date
-),
-period_urns as (
-    -- every school of this school's phase, whatever the viewer's scope: the LA comparators
-    -- pool them (aggregates only, as described above)
-    select distinct urn from pupil_year where phase = (select phase from school)
-),
--- @include fragments/period_enrolment.sql
+with
+-- @include fragments/school_and_its_phase.sql
 enrolment as (
     select period, urn, pupil_id, fsm, sen_provision, eal, social_worker, gender,
         possible, authorised + unauthorised as absent

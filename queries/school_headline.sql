@@ -25,25 +25,7 @@
 with rule as (
     select 3 as min_other_schools
 ),
-school as (
-    select urn, school_name, phase,
-        case when phase in ('Primary', 'Secondary', 'Special') then phase else 'Total' end as bench_phase
-    from schools
-    where urn = $urn
-      and ($scope_urns is null or urn in (select unnest($scope_urns)))
-),
-periods as (
-    select 'selected' as period, $year::integer as academic_year,
-           $week_from::date as week_from, $week_to::date as week_to
-    union all
-    select 'last year', $year::integer - 1, $ly_week_from::date, $ly_week_to::date
-),
-period_urns as (
-    -- every school of this school's phase, whatever the viewer's scope: the LA comparators
-    -- pool them (aggregates only, as described above)
-    select distinct urn from pupil_year where phase = (select phase from school)
-),
--- @include fragments/period_enrolment.sql
+-- @include fragments/school_and_its_phase.sql
 enrolment as (
     -- every enrolment of the school's phase in the LA (for the comparisons)
     select period, urn, pupil_id, possible, present + aea as attending, authorised, unauthorised

@@ -4,22 +4,8 @@
 -- la_rate is NULL unless at least 3 schools other than this one had possible sessions
 -- in the period (fewer would let a head subtract their own figures and recover another
 -- school's; see school_headline.sql).
-with school as (
-    select urn, phase from schools
-    where urn = $urn and ($scope_urns is null or urn in (select unnest($scope_urns)))
-),
-periods as (
-    select 'selected' as period, $year::integer as academic_year,
-           $week_from::date as week_from, $week_to::date as week_to
-    union all
-    select 'last year', $year::integer - 1, $ly_week_from::date, $ly_week_to::date
-),
-period_urns as (
-    -- every school of this school's phase, whatever the viewer's scope: the LA comparators
-    -- pool them (aggregates only, as described above)
-    select distinct urn from pupil_year where phase = (select phase from school)
-),
--- @include fragments/period_enrolment.sql
+with
+-- @include fragments/school_and_its_phase.sql
 sessions as (
     -- compulsory school age (an enrolment whose weeks hold no possible session adds nothing)
     select case when urn = $urn then period else 'la ' || period end as period,

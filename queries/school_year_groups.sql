@@ -10,12 +10,7 @@ with school as (
     select urn from schools
     where urn = $urn and ($scope_urns is null or urn in (select unnest($scope_urns)))
 ),
-periods as (
-    select 'selected' as period, $year::integer as academic_year,
-           $week_from::date as week_from, $week_to::date as week_to
-    union all
-    select 'last year', $year::integer - 1, $ly_week_from::date, $ly_week_to::date
-),
+-- @include fragments/periods_this_and_last.sql
 enrolment as (
     select p.period, w.pupil_id, any_value(y.ncyear) as ncyear,
         sum(w.possible) as possible,

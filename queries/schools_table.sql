@@ -9,18 +9,8 @@
 -- Area: the ward of the school's location = the ward of the nearest LSOA 2021 centre
 -- point in the LA (reference lsoa21) to the school's latitude / longitude.
 -- Filters: $phase, $school_type, $ward (NULL = all).
-with periods as (
-    select 'selected' as period, $year::integer as academic_year,
-           $week_from::date as week_from, $week_to::date as week_to
-    union all
-    select 'last year', $year::integer - 1, $ly_week_from::date, $ly_week_to::date
-),
-period_urns as (
-    -- the schools whose enrolments are summed: the viewer's scope
-    select distinct urn from pupil_year
-    where $scope_urns is null or urn in (select unnest($scope_urns))
-),
--- @include fragments/period_enrolment.sql
+with
+-- @include fragments/this_and_last_year.sql
 enrolment as (
     -- every enrolment with possible sessions in the period (roll), with compulsory_age
     select period, urn, compulsory_age, fsm, sen_provision, possible,
