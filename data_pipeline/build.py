@@ -6,6 +6,8 @@ from pathlib import Path
 
 import duckdb
 
+from . import cohorts
+
 SQL_DIR = Path(__file__).parent / "sql"
 
 
@@ -22,6 +24,7 @@ DUPLICATE_RULE = "one mark per pupil, school, date and session"
 def build(con: duckdb.DuckDBPyConnection) -> None:
     for path in sorted(SQL_DIR.glob("[0-8]*.sql")):
         con.execute(path.read_text())
+    cohorts.build(con)
     _load_reference(con)
     failures = con.execute((SQL_DIR / "90_checks.sql").read_text()).fetchall()
     if failures:

@@ -48,6 +48,7 @@ QUERY_DIR = Path(__file__).parent
 PUPIL_TABLES = (
     "pupil_week",
     "pupil_year",
+    "enrolment_cohort",
     "marks",
     "pupil_characteristics",
     "pupil_identity",

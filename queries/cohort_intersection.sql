@@ -10,61 +10,15 @@ with
 axes (axis, dimension) as (
     values ('a', $dim_a), ('b', $dim_b)
 ),
-boolean_dims (dimension, yes_label, no_label) as (
-    -- yes/no characteristics: the label for pupils with and without it
-    values
-        ('fsm', 'Eligible for free school meals', 'Not eligible for free school meals'),
-        ('pupil_premium', 'Pupil premium', 'Not pupil premium'),
-        ('eal', 'English as an additional language', 'English as first language'),
-        ('young_carer', 'Young carer', 'Not a young carer'),
-        ('cla', 'Looked after (CLA)', 'Not looked after'),
-        ('cin', 'Child in need (CIN)', 'Not a child in need'),
-        ('cpp', 'Child protection plan (CPP)', 'No child protection plan'),
-        ('social_worker', 'Has a social worker (CLA, CIN or CPP)', 'No social worker')
-),
-keyed as (
-    -- each enrolment once per axis: its value of that axis's characteristic, as text (NULL = not recorded)
-    select p.*, a.axis, a.dimension,
-        case a.dimension
-            when 'sen' then p.sen_provision
-            when 'fsm' then p.fsm::varchar
-            when 'pupil_premium' then p.pupil_premium::varchar
-            when 'eal' then p.eal::varchar
-            when 'young_carer' then p.young_carer::varchar
-            when 'cla' then p.cla::varchar
-            when 'cin' then p.cin::varchar
-            when 'cpp' then p.cpp::varchar
-            when 'social_worker' then p.social_worker::varchar
-            when 'gender' then p.gender
-            when 'ethnicity' then p.ethnicity
-            when 'ncyear' then p.ncyear::varchar
-            when 'phase' then p.phase
-        end as group_key
+labelled as (
+    -- each enrolment once per axis, with its group of that axis's characteristic
+    -- (enrolment_cohort: the catalogue's groups, labels and order)
+    select p.*, a.axis, a.dimension, c.group_key, c.group_label, c.group_rank
     from population p
     cross join axes a
-),
-labelled as (
-    -- a readable label and a sort order (yes before no; years in order; SEN E, K, N)
-    select k.*,
-        coalesce(case
-            when k.dimension = 'sen' then case k.group_key
-                when 'E' then 'Education, health and care plan (EHCP)'
-                when 'K' then 'SEN support'
-                when 'N' then 'No identified SEN' end
-            when k.dimension = 'ncyear' then
-                case when k.group_key = '0' then 'Reception' else 'Year ' || k.group_key end
-            when k.group_key = 'true' then d.yes_label
-            when k.group_key = 'false' then d.no_label
-            else k.group_key
-        end, 'Not recorded') as group_label,
-        case when k.group_key is null then 1000
-             when k.group_key = 'true' then -2
-             when k.group_key = 'false' then -1
-             when k.dimension = 'ncyear' then k.ncyear
-             when k.dimension = 'sen' then case k.group_key when 'E' then 0 when 'K' then 1 else 2 end
-             else 0 end as group_rank
-    from keyed k
-    left join boolean_dims d on d.dimension = k.dimension
+    join enrolment_cohort c
+      on c.academic_year = $year and c.urn = p.urn and c.pupil_id = p.pupil_id
+     and c.dimension = a.dimension
 ),
 paired as (
     -- back to one row per enrolment, with its group on each axis

@@ -12,60 +12,14 @@
 -- than $min_count (the LA total would reveal them).
 with
 -- @include fragments/selected_population.sql
-boolean_dims (dimension, yes_label, no_label) as (
-    -- yes/no characteristics: the label for pupils with and without it
-    values
-        ('fsm', 'Eligible for free school meals', 'Not eligible for free school meals'),
-        ('pupil_premium', 'Pupil premium', 'Not pupil premium'),
-        ('eal', 'English as an additional language', 'English as first language'),
-        ('young_carer', 'Young carer', 'Not a young carer'),
-        ('cla', 'Looked after (CLA)', 'Not looked after'),
-        ('cin', 'Child in need (CIN)', 'Not a child in need'),
-        ('cpp', 'Child protection plan (CPP)', 'No child protection plan'),
-        ('social_worker', 'Has a social worker (CLA, CIN or CPP)', 'No social worker')
-),
-keyed as (
-    -- the enrolment's value of the chosen characteristic, as text (NULL = not recorded)
-    select p.*,
-        case $dimension
-            when 'sen' then p.sen_provision
-            when 'fsm' then p.fsm::varchar
-            when 'pupil_premium' then p.pupil_premium::varchar
-            when 'eal' then p.eal::varchar
-            when 'young_carer' then p.young_carer::varchar
-            when 'cla' then p.cla::varchar
-            when 'cin' then p.cin::varchar
-            when 'cpp' then p.cpp::varchar
-            when 'social_worker' then p.social_worker::varchar
-            when 'gender' then p.gender
-            when 'ethnicity' then p.ethnicity
-            when 'ncyear' then p.ncyear::varchar
-            when 'phase' then p.phase
-        end as group_key
-    from population p
-),
 labelled as (
-    -- a readable label and a sort order (yes before no; years in order; SEN E, K, N)
-    select k.*,
-        coalesce(case
-            when $dimension = 'sen' then case k.group_key
-                when 'E' then 'Education, health and care plan (EHCP)'
-                when 'K' then 'SEN support'
-                when 'N' then 'No identified SEN' end
-            when $dimension = 'ncyear' then
-                case when k.group_key = '0' then 'Reception' else 'Year ' || k.group_key end
-            when k.group_key = 'true' then d.yes_label
-            when k.group_key = 'false' then d.no_label
-            else k.group_key
-        end, 'Not recorded') as group_label,
-        case when k.group_key is null then 1000
-             when k.group_key = 'true' then -2
-             when k.group_key = 'false' then -1
-             when $dimension = 'ncyear' then k.ncyear
-             when $dimension = 'sen' then case k.group_key when 'E' then 0 when 'K' then 1 else 2 end
-             else 0 end as group_rank
-    from keyed k
-    left join boolean_dims d on d.dimension = $dimension
+    -- each enrolment with its group of the chosen characteristic: enrolment_cohort, built
+    -- from the catalogue (catalogue/cohorts.toml), holds the group, its label and its order
+    select p.*, c.group_key, c.group_label, c.group_rank
+    from population p
+    join enrolment_cohort c
+      on c.academic_year = $year and c.urn = p.urn and c.pupil_id = p.pupil_id
+     and c.dimension = $dimension
 ),
 totals as (
     -- the whole population, to derive "all other pupils" by subtraction

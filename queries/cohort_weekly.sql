@@ -10,32 +10,17 @@ population as (
     -- each enrolment of the year in the viewer's scope, with its characteristics and
     -- whether it is in the population (compulsory school age, phase as filtered)
     select y.ekey,
-        coalesce(y.compulsory_age and ($phase is null or y.phase = $phase), false) as in_population,
-        y.ncyear, y.gender, y.ethnicity, y.sen_provision, y.fsm, y.pupil_premium,
-        y.eal, y.young_carer, y.cla, y.cin, y.cpp, y.social_worker, y.phase
+        coalesce(y.compulsory_age and ($phase is null or y.phase = $phase), false) as in_population
     from pupil_year y
     where y.academic_year = $year
       and ($scope_urns is null or y.urn in (select unnest($scope_urns)))
 ),
 keyed as (
-    -- the enrolment's value of the chosen characteristic, as text (NULL = not recorded)
-    select p.*,
-        case $dimension
-            when 'sen' then p.sen_provision
-            when 'fsm' then p.fsm::varchar
-            when 'pupil_premium' then p.pupil_premium::varchar
-            when 'eal' then p.eal::varchar
-            when 'young_carer' then p.young_carer::varchar
-            when 'cla' then p.cla::varchar
-            when 'cin' then p.cin::varchar
-            when 'cpp' then p.cpp::varchar
-            when 'social_worker' then p.social_worker::varchar
-            when 'gender' then p.gender
-            when 'ethnicity' then p.ethnicity
-            when 'ncyear' then p.ncyear::varchar
-            when 'phase' then p.phase
-        end as group_key
+    -- the enrolment's group of the chosen characteristic (enrolment_cohort, from the catalogue)
+    select p.*, c.group_key
     from population p
+    join enrolment_cohort c
+      on c.academic_year = $year and c.ekey = p.ekey and c.dimension = $dimension
 ),
 classes as materialized (
     -- 0 = outside the population, 1 = in the cohort, 2 = another pupil of the population
