@@ -12,15 +12,7 @@
 -- than $min_count (the LA total would reveal them).
 with
 -- @include fragments/selected_population.sql
-labelled as (
-    -- each enrolment with its group of the chosen characteristic: enrolment_cohort, built
-    -- from the catalogue (catalogue/cohorts.toml), holds the group, its label and its order
-    select p.*, c.group_key, c.group_label, c.group_rank
-    from population p
-    join enrolment_cohort c
-      on c.academic_year = $year and c.urn = p.urn and c.pupil_id = p.pupil_id
-     and c.dimension = $dimension
-),
+-- @include fragments/population_cohort.sql
 totals as (
     -- the whole population, to derive "all other pupils" by subtraction
     select count(*) as enrolments,

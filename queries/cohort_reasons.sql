@@ -33,15 +33,7 @@ population as (
       and compulsory_age
       and ($phase is null or phase = $phase)
 ),
-labelled as (
-    -- each enrolment with its group of the chosen characteristic: enrolment_cohort, built
-    -- from the catalogue (catalogue/cohorts.toml), holds the group, its label and its order
-    select p.*, c.group_key, c.group_label, c.group_rank
-    from population p
-    join enrolment_cohort c
-      on c.academic_year = $year and c.urn = p.urn and c.pupil_id = p.pupil_id
-     and c.dimension = $dimension
-),
+-- @include fragments/population_cohort.sql
 series as (
     select case when group_key is not distinct from $group_key then 'cohort' else 'others' end as series,
         count(*) as enrolments,
