@@ -13,16 +13,16 @@ import streamlit as st
 
 import queries
 import ui
+from access import ADMIN, EVERYONE, LA_WIDE, MEETINGS, PUPIL_LEVEL, ROLES, SCHOOL_LEVEL, scope_for
 from auth import audit
 from auth import session as auth_session
-from auth.roles import ADMIN, EVERYONE, LA_WIDE, MEETINGS, PUPIL_LEVEL, ROLES, SCHOOL_LEVEL, scope_for  # noqa: F401
 from data_pipeline.codes import format_year
 from ui.context import Context, set_context
 
 PERIOD_KINDS = ["Year to date", "Term", "Half term", "Custom dates"]
 ALL_PHASES = "All phases"
 
-# Each page with the roles it is offered to (auth.roles: EVERYONE, LA_WIDE = LA officer and
+# Each page with the roles it is offered to (access: EVERYONE, LA_WIDE = LA officer and
 # admin, PUPIL_LEVEL = LA officer and school staff, SCHOOL_LEVEL = those and governors, ADMIN).
 # This only decides what navigation offers: the query layer enforces each viewer's scope on
 # every query whatever the page. A bare st.Page (no roles) is offered to the LA officer only.
@@ -125,7 +125,7 @@ def pages_for(role: str) -> list:
     """
     out = []
     for entry in PAGES:
-        page, roles = entry if isinstance(entry, tuple) else (entry, ("la_officer",))
+        page, roles = entry
         if role in roles:
             out.append(page)
     if not out:
@@ -136,6 +136,16 @@ def pages_for(role: str) -> list:
     home = st.Page(path, title=first.title, icon=first.icon or None, url_path="home", default=True)
     alias = st.Page(path, title=first.title, icon=first.icon or None, url_path=name, visibility="hidden")
     return [home, *out[1:], alias]
+
+
+def _sidebar_nav(pages: list) -> None:
+    """The role's pages as links at the top of the sidebar. Streamlit's own sidebar navigation is
+    switched off (.streamlit/config.toml, client.showSidebarNavigation): with a pages/ folder
+    beside dashboard.py it would first draw every file in the folder, before sign-in too."""
+    nav = st.sidebar.container(key="page_nav")
+    for page in pages:
+        if page.visibility != "hidden":
+            nav.page_link(page, label=page.title, icon=page.icon or None)
 
 
 def _sidebar_user(user, how: str, scope: queries.Scope) -> None:
@@ -180,8 +190,12 @@ def run() -> None:
         ).run()
         return
     scope = scope_for(user)
-    page = st.navigation(pages_for(user.role))
+    pages = pages_for(user.role)
+    page = st.navigation(pages, position="hidden")
+    # every page its own browser title (WCAG 2.4.2)
+    st.set_page_config(page_title=f"{page.title} · School attendance")
     audit.set_current_page(page.title)
+    _sidebar_nav(pages)
     _sidebar_user(user, how, scope)
     if missing:
         st.title("School attendance")

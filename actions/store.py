@@ -83,7 +83,6 @@ COLUMNS = (
     "updated_at",
     "updated_by",
 )
-RECORDING_ROLES = ("la_officer", "school_staff")
 
 
 class ActionError(ValueError):
@@ -97,7 +96,7 @@ def connect():
 
 
 def can_record(scope) -> bool:
-    return scope.role in RECORDING_ROLES and scope.pupil_rows_allowed
+    return scope.may_record_actions
 
 
 def _now() -> str:

@@ -19,8 +19,9 @@ import time
 
 import streamlit as st
 
+from access import ROLES
+
 from . import audit, users
-from .roles import ROLES
 
 SESSION_KEY = "_signed_in"
 

@@ -26,9 +26,8 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from access import ROLES
 from data_pipeline import config
-
-from .roles import ROLES
 
 DEMO_USERS = config.DATA_DIR / "demo_users.json"
 MIN_PASSWORD = 10

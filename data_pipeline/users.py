@@ -14,6 +14,8 @@ import json
 import sys
 from pathlib import Path
 
+import access
+
 
 def add_parser(sub) -> None:
     p = sub.add_parser("users", help="manage dashboard users (local accounts and OIDC mappings)")
@@ -21,7 +23,7 @@ def add_parser(sub) -> None:
         "--file", type=Path, default=None, help="users file (default: $ATTENDANCE_USERS or data/users.json)"
     )
     us = p.add_subparsers(dest="users_command", required=True)
-    roles = ["la_officer", "school_staff", "governor", "admin"]
+    roles = list(access.ROLES)
 
     a = us.add_parser("add", help="add a user")
     a.add_argument("email")

@@ -6,13 +6,14 @@ import datetime as dt
 
 import streamlit as st
 
+import access
 import ui
 from auth import audit
 from ui.context import context
 
 ctx = context()
 st.title("Audit log")
-if ctx.scope.role != "admin":  # navigation offers this page to admins only; refuse anyone else
+if not ctx.scope.may_read_audit_log:  # navigation offers this page to admins only; refuse anyone else
     st.error("The audit log is for administrators.")
     st.stop()
 
@@ -29,7 +30,7 @@ dates = c1.date_input(
     "Dates", value=(today - dt.timedelta(days=30), today), key="audit_dates", format="DD/MM/YYYY"
 )
 action = c2.selectbox("Action", ACTIONS, key="audit_action")
-role = c3.selectbox("Role", ["(all)", "la_officer", "school_staff", "governor", "admin"], key="audit_role")
+role = c3.selectbox("Role", ["(all)", *access.ROLES], key="audit_role")
 user = c4.text_input("User (exact email)", key="audit_user").strip()
 text = st.text_input("Contains (query, page, filter or detail)", key="audit_text").strip()
 d_from, d_to = (

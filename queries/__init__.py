@@ -41,7 +41,13 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from access import WHOLE_LA, Scope  # noqa: F401  (the policy's; re-exported for callers)
+from auth import audit
+from auth.store import pseudonym as _pseudonym
+from auth.store import pseudonym_key, store_path
 from data_pipeline import config
+
+from .suppression import suppress
 
 QUERY_DIR = Path(__file__).parent
 # Tables that hold one row per pupil (or finer): any query reading one must take the scope.
@@ -78,54 +84,8 @@ _SCHOOL_PARAM = re.compile(r"^(urn|urns|.*_urn|.*_urns)$")
 # The pseudonymous pupil reference a pupil-rows query should show (bind $pseudonym_key):
 # 'P-' and the first 8 hex digits of SHA-256(key:urn:pupil_id). Same value as pseudonym().
 PSEUDONYM_SQL = "'P-' || upper(left(sha256($pseudonym_key || ':' || {urn} || ':' || {pupil_id}), 8))"
-ROLES = ("la_officer", "school_staff", "governor", "admin")
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 _COMMENT = re.compile(r"--[^\n]*")
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What the viewer may see: schools (URNs, or None for the whole LA), pupil rows, suppression.
-
-    Built from the signed-in user by auth.roles.scope_for(user); in tests, built directly.
-    `role` and `user` are written to the audit log. role 'system' is the frame's own
-    queries (meta, calendar) and tests of LA-wide aggregates.
-    """
-
-    schools: tuple[int, ...] | None = None
-    pupil_rows_allowed: bool = False
-    suppression_threshold: int = config.SUPPRESSION_THRESHOLD
-    role: str = "system"
-    user: str = "system"
-
-    def __post_init__(self):
-        if self.schools is not None:
-            object.__setattr__(self, "schools", tuple(sorted({int(u) for u in self.schools})))
-
-    @property
-    def urns(self) -> list[int] | None:
-        return None if self.schools is None else [int(u) for u in self.schools]
-
-    @property
-    def suppress_on_screen(self) -> bool:
-        """Aggregates only, small numbers suppressed (governors)."""
-        return self.role == "governor"
-
-    @property
-    def suppress_exports(self) -> bool:
-        """Every export outside the LA's own role is suppressed."""
-        return self.role not in ("la_officer", "system")
-
-    @property
-    def identity_allowed(self) -> bool:
-        """Names and UPNs (where the return supplied them), on request."""
-        return self.pupil_rows_allowed and self.role in ("la_officer", "school_staff")
-
-    def allows_school(self, urn) -> bool:
-        return self.schools is None or int(urn) in self.schools
-
-
-WHOLE_LA = Scope()
 
 
 class QueryError(RuntimeError):
@@ -175,6 +135,17 @@ def returns_pupil_rows(name: str) -> bool:
     return first.strip().lower() == PUPIL_ROWS_HEADER
 
 
+def explicit_scope(name: str, scope: Scope | None) -> Scope:
+    """The scope a query runs with. A query over pupil-level tables must be given the viewer's
+    scope: there is no default for it, so forgetting it refuses rather than shows the whole LA.
+    Queries of reference and warehouse tables only run as the system (WHOLE_LA)."""
+    if scope is not None:
+        return scope
+    if reads_pupil_tables(name):
+        raise QueryError(f"{name}.sql reads pupil-level data: pass the viewer's scope")
+    return WHOLE_LA
+
+
 def check_scoped(name: str) -> None:
     if reads_pupil_tables(name) and "scope_urns" not in parameters(name):
         raise QueryError(f"{name}.sql reads pupil-level data but ignores $scope_urns")
@@ -211,7 +182,7 @@ def check_access(
     check_scoped(name)
     pupil_rows = returns_pupil_rows(name)
     try:
-        if scope.role not in (*ROLES, "system"):
+        if not scope.known_role:
             raise AccessDenied(f"unknown role {scope.role!r}")
         check_urns(name, scope, params)
         if pupil_rows and not scope.pupil_rows_allowed:
@@ -225,16 +196,12 @@ def check_access(
             )
     except AccessDenied as exc:
         if pupil_rows or scope.schools is not None:
-            from auth import audit
-
             audit.record(scope, "denied", name, params, detail=str(exc))
         raise
 
 
 def _audit_view(name: str, scope: Scope, params: dict, rows: int, identify: bool) -> None:
     if returns_pupil_rows(name):
-        from auth import audit
-
         audit.record(
             scope,
             "view",
@@ -247,8 +214,6 @@ def _audit_view(name: str, scope: Scope, params: dict, rows: int, identify: bool
 
 def pseudonym(urn, pupil_id, key: str | None = None) -> str:
     """The pseudonymous reference shown for a pupil (the same value as PSEUDONYM_SQL)."""
-    from auth.store import pseudonym as _pseudonym
-
     return _pseudonym(urn, pupil_id, key)
 
 
@@ -310,8 +275,6 @@ def _bind(name: str, scope: Scope, params: dict) -> dict:
     values["scope_urns"] = scope.urns
     values.setdefault("min_count", scope.suppression_threshold)
     if "pseudonym_key" in wanted:
-        from auth.store import pseudonym_key
-
         values["pseudonym_key"] = pseudonym_key()
     missing = [p for p in wanted if p not in values]
     if missing:
@@ -329,13 +292,14 @@ def _execute(name: str, scope: Scope, con, params: dict) -> pd.DataFrame:
 
 def execute(
     name: str,
-    scope: Scope = WHOLE_LA,
+    scope: Scope | None = None,
     con: duckdb.DuckDBPyConnection | None = None,
     *,
     identify: bool = False,
     **params,
 ) -> pd.DataFrame:
     """Run a query now (no caching). `con` defaults to the cached read-only connection."""
+    scope = explicit_scope(name, scope)
     check_access(name, scope, params, identify)
     df = _strip_identity(name, _execute(name, scope, con, params), identify)
     _audit_view(name, scope, params, len(df), identify)
@@ -348,11 +312,11 @@ def _cached(name: str, scope: Scope, version: tuple, params: tuple, store: str) 
     return _execute(name, scope, None, dict(params))
 
 
-def run(name: str, scope: Scope = WHOLE_LA, *, identify: bool = False, **params) -> pd.DataFrame:
+def run(name: str, scope: Scope | None = None, *, identify: bool = False, **params) -> pd.DataFrame:
     """Run queries/<name>.sql with bound parameters; results cached per warehouse version.
     The access rules and the audit run on every call, cached or not."""
+    scope = explicit_scope(name, scope)
     check_access(name, scope, params, identify)
-    from auth.store import store_path
 
     df = _cached(name, scope, db_version(), tuple(sorted(params.items())), str(store_path())).copy()
     df = _strip_identity(name, df, identify)
@@ -362,7 +326,7 @@ def run(name: str, scope: Scope = WHOLE_LA, *, identify: bool = False, **params)
 
 def run_suppressed(
     name: str,
-    scope: Scope = WHOLE_LA,
+    scope: Scope | None = None,
     count_cols=(),
     rate_cols=(),
     group_cols=(),
@@ -375,16 +339,13 @@ def run_suppressed(
     on screen for governors, in exports (export=True) for every role but the LA officer.
     count_cols, rate_cols, group_cols: as queries.suppression.suppress (pupil counts, the
     rates and gaps built on them, and the columns that group rows into breakdowns)."""
-    from .suppression import suppress
-
+    scope = explicit_scope(name, scope)
     check_access(name, scope, params, suppressed=True)
     if returns_pupil_rows(name):
         raise QueryError(f"{name} returns pupil rows, not aggregates: use run()")
     if con is not None:
         df = _execute(name, scope, con, params)
     else:
-        from auth.store import store_path
-
         df = _cached(name, scope, db_version(), tuple(sorted(params.items())), str(store_path())).copy()
     if scope.suppress_on_screen or (export and scope.suppress_exports):
         df = suppress(df, count_cols, rate_cols, scope.suppression_threshold, group_cols)
@@ -395,8 +356,6 @@ def suppress_for_export(
     df: pd.DataFrame, scope: Scope, count_cols=(), rate_cols=(), group_cols=()
 ) -> pd.DataFrame:
     """An aggregate table about to be downloaded, suppressed unless the viewer is the LA's."""
-    from .suppression import suppress
-
     if not scope.suppress_exports or df.attrs.get("suppressed"):
         return df
     return suppress(df, count_cols, rate_cols, scope.suppression_threshold, group_cols)

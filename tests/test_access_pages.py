@@ -70,7 +70,7 @@ def _declared(role: str) -> set[str]:
     """The pages dashboard.PAGES gives this role, read from its source."""
     import re
 
-    from auth import roles
+    import access as roles
 
     src = (ROOT / "dashboard.py").read_text()
     out = set()
@@ -115,7 +115,7 @@ def test_demo_mode_refused_on_real_data(demo_db, monkeypatch, tmp_path):
 @pytest.mark.parametrize("how", ["sign_in", "demo"])
 def test_each_role_is_offered_only_its_pages(demo_db, monkeypatch, role, how):
     if how == "demo":
-        from auth.roles import ROLES
+        from access import ROLES
 
         at = _app(demo_db, monkeypatch, demo=True, demo_role=ROLES[role].label)  # the URL holds the label
         assert any("Demo mode" in i.value for i in at.info)

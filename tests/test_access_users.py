@@ -126,7 +126,7 @@ def test_oidc_email_and_group_mapping(tmp_path):
 
 
 def test_scope_follows_role():
-    from auth.roles import scope_for
+    from access import scope_for
 
     s = scope_for(users.User("g@s.example", "governor", (990001,)))
     assert (s.schools, s.pupil_rows_allowed, s.suppress_on_screen, s.role) == (

@@ -95,7 +95,7 @@ def test_a_whole_meeting(browser, server, seeded, tmp_path):  # noqa: F811
     # treats pages/ as a v1 pages folder on a session's first run; the same happens to /school.)
     page.goto(server)
     wait_until_done(page, 120)
-    page.locator('[data-testid="stSidebarNav"] a', has_text="Targeting Support Meeting").click()
+    page.locator(".st-key-page_nav a", has_text="Targeting Support Meeting").click()
     wait_until_done(page, 120)
     _choose(page, "School", str(urn))
     wait_until_done(page, 180)

@@ -120,7 +120,7 @@ def nav_pages(browser, server) -> list[tuple[str, str]]:
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(server)
     wait_until_done(page)
-    links = page.locator('[data-testid="stSidebarNav"] a')
+    links = page.locator(".st-key-page_nav a")
     found = [
         (links.nth(i).inner_text().strip(), links.nth(i).get_attribute("href")) for i in range(links.count())
     ]
@@ -284,7 +284,31 @@ def test_deep_link_first_on_a_fresh_server(browser, demo_db, path, h1):
         for key, [value] in query_of(url + path).items():
             assert selectbox_value(page, key.title()) == value
         # the navigation is the frame's (the role's pages), not one link per file in pages/
-        links = page.locator('[data-testid="stSidebarNav"] a')
+        links = page.locator(".st-key-page_nav a")
         titles = {links.nth(i).inner_text().strip().splitlines()[-1] for i in range(links.count())}
         assert "LA overview" in titles and "Audit log" not in titles and "dashboard" not in titles, titles
+        page.close()
+
+
+def test_first_paint_shows_no_page_the_visitor_may_not_see(browser, demo_db):
+    """On a fresh server, before sign-in (demo mode off), the browser never shows a page's name:
+    Streamlit's own sidebar navigation used to list every file of pages/ ('audit log',
+    'dashboard', ...) before the frame's sign-in replaced it. Every link drawn from the first
+    response until the page settles is recorded."""
+    with running_dashboard(demo_db, ATTENDANCE_DEMO_MODE="0") as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        seen: set[str] = set()
+        page.goto(url + "/audit_log", wait_until="commit")
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            for text in page.locator("a, [data-testid='stSidebarNavLink']").all_inner_texts():
+                seen.add(text.strip())
+            if page.get_by_role("heading", name="Sign in").count():
+                break
+            time.sleep(0.05)
+        wait_until_done(page)
+        seen.update(t.strip() for t in page.locator("a").all_inner_texts())
+        assert page.get_by_role("heading", name="Sign in").count() == 1
+        names = {"audit log", "audit_log", "dashboard", "la overview", "schools", "pupil", "Audit log"}
+        assert not {s.lower() for s in seen} & {n.lower() for n in names}, seen
         page.close()

@@ -80,7 +80,7 @@ def signin_server(demo_db, tmp_path_factory):
 
 
 def _nav(page) -> set[str]:
-    links = page.locator('[data-testid="stSidebarNav"] a')
+    links = page.locator(".st-key-page_nav a")
     # a link's text is its material icon's ligature name, then the title on its own line
     return {links.nth(i).inner_text().strip().splitlines()[-1].strip() for i in range(links.count())}
 
@@ -112,7 +112,7 @@ def test_each_demo_role_signs_in_and_sees_its_pages(browser, signin_server, role
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=60000)
+    page.wait_for_selector(".st-key-page_nav", timeout=60000)
     wait_until_done(page)
     nav = _nav(page)
     must, never = OFFERED[role]
