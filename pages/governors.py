@@ -11,6 +11,7 @@ import queries
 import ui
 from actions import exports
 from ui import school as sui
+from ui import sections
 from ui.context import context
 
 ctx = context()
@@ -55,30 +56,16 @@ with st.expander("Term by term"):
 # ---------------------------------------------------------------- trend
 st.header("Week by week")
 weekly = suppressed("school_weekly", urn=urn, year=p.academic_year)
-weekly = weekly[weekly["series"] != "LA, same phase"] if not weekly.empty else weekly
-if weekly.empty:
-    st.info("No weekly figures for this school this year.")
-else:
-    fig = go.Figure()
-    for i, (series, label) in enumerate(
-        (("This year", ui.format_year(p.academic_year)), ("Last year", ui.format_year(p.academic_year - 1)))
-    ):
-        s = weekly[weekly["series"] == series]
-        fig.add_scatter(
-            x=s["week_of_year"],
-            y=s["overall_absence_rate"],
-            name=label,
-            mode="lines+markers" if i == 0 else "lines",
-            line=dict(color=ui.SERIES[i], width=3),
-        )
-    ui.style_figure(fig, y_title="overall absence, % of sessions")
-    fig.update_xaxes(title="school week of the academic year")
-    this = weekly[weekly["series"] == "This year"]
-    lastyr = weekly[weekly["series"] == "Last year"]
-    reading = f"Average weekly absence this year is {ui.pct(this['overall_absence_rate'].mean())}" + (
-        f", against {ui.pct(lastyr['overall_absence_rate'].mean())} last year." if not lastyr.empty else "."
-    )
-    ui.chart_block(fig, reading, weekly, f"governors_{urn}_weekly", ctx.synthetic, key="gov_weekly")
+sections.weekly_trend(
+    weekly[weekly["series"] != "LA, same phase"] if not weekly.empty else weekly,
+    {"This year": ui.format_year(p.academic_year), "Last year": ui.format_year(p.academic_year - 1)},
+    compare="Last year",
+    file_stem=f"governors_{urn}_weekly",
+    key="gov_weekly",
+    synthetic=ctx.synthetic,
+    note="compulsory school age",
+    empty="No weekly figures for this school this year.",
+)
 
 # ---------------------------------------------------------------- year groups
 st.header("Year groups")

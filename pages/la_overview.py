@@ -11,6 +11,7 @@ import queries
 import ui
 from data_pipeline.codes import REASON_LABELS
 from queries import comparison
+from ui import sections
 from ui.context import context
 
 ctx = context()
@@ -191,63 +192,22 @@ ui.chart_block(
 
 # ---------------------------------------------------------------- weekly trend
 st.header("Week by week")
-weekly = queries.run(
-    "la_weekly_absence", ctx.scope, year=p.academic_year, phase=ctx.phase, bench_phase=ctx.bench_phase
+sections.weekly_trend(
+    queries.run(
+        "la_weekly_absence", ctx.scope, year=p.academic_year, phase=ctx.phase, bench_phase=ctx.bench_phase
+    ),
+    {
+        "This year": ui.format_year(p.academic_year),
+        "Last year": ui.format_year(p.academic_year - 1),
+        "England (published)": "England (the one week DfE publishes in this data)",
+    },
+    compare="Last year",
+    file_stem="weekly_absence",
+    key="weekly",
+    synthetic=ctx.synthetic,
+    note=f"{ctx.phase_label}, compulsory school age",
+    empty="No weekly figures for this year and phase.",
 )
-this_year = weekly[weekly["series"] == "This year"]
-if this_year.empty:
-    st.info("No weekly figures for this year and phase.")
-else:
-    fig = go.Figure()
-    styles = {
-        "This year": (ui.SERIES[0], "lines+markers"),
-        "Last year": (ui.SERIES[1], "lines"),
-        "England (published)": (ui.SERIES[2], "markers"),
-    }
-    for name, (colour, mode) in styles.items():
-        s = weekly[weekly["series"] == name]
-        if s.empty:
-            continue
-        label = {
-            "This year": ui.format_year(p.academic_year),
-            "Last year": ui.format_year(p.academic_year - 1),
-        }.get(name, name)
-        fig.add_scatter(
-            x=s["week_of_year"],
-            y=s["overall_absence_rate"],
-            mode=mode,
-            name=label,
-            line=dict(color=colour, width=3),
-            marker=dict(color=colour, size=9, symbol="diamond" if name.startswith("England") else "circle"),
-            customdata=s["week_start"].dt.strftime("%d %b %Y"),
-            hovertemplate="week %{x} (w/c %{customdata}): %{y:.1f}%<extra></extra>",
-        )
-    ui.style_figure(fig, y_title="overall absence, % of sessions")
-    fig.update_xaxes(title="school week of the academic year")
-    latest = this_year.iloc[-1]
-    peak = this_year.loc[this_year["overall_absence_rate"].idxmax()]
-    ly = weekly[(weekly["series"] == "Last year") & (weekly["week_of_year"] == latest["week_of_year"])]
-    cmp = (
-        f", against {ui.pct(ly.iloc[0]['overall_absence_rate'])} in the same week last year"
-        if not ly.empty
-        else ""
-    )
-    reading = (
-        f"In the latest week (w/c {latest['week_start']:%d %b %Y}) overall absence was "
-        f"**{ui.pct(latest['overall_absence_rate'])}**{cmp}; this year's worst week was "
-        f"w/c {peak['week_start']:%d %b %Y} at {ui.pct(peak['overall_absence_rate'])}."
-    )
-    if (weekly["series"] == "England (published)").any():
-        reading += " England's diamond marks the only week DfE publishes in this dataset."
-    ui.chart_block(
-        fig,
-        reading,
-        weekly,
-        "weekly_absence",
-        ctx.synthetic,
-        note=f"{ctx.phase_label}, compulsory school age",
-        key="weekly",
-    )
 
 # ---------------------------------------------------------------- reasons
 st.header("Reasons for absence")
@@ -260,39 +220,23 @@ reasons = queries.run(
     with_england=england.available,
     **p.params(),
 )
-reasons = reasons[(reasons["sessions"] > 0) | reasons["england_rate"].notna()].copy()
+reasons = reasons[(reasons["sessions"] > 0) | reasons["england_rate"].notna()]
 if reasons.empty:
     st.info("No absence was recorded in this period.")
 else:
-    reasons.insert(0, "reason_label", reasons["reason"].map(REASON_LABELS).fillna(reasons["reason"]))
-    r = reasons.iloc[::-1]
-    fig = go.Figure()
-    fig.add_bar(name=p.label, y=r["reason_label"], x=r["rate"], orientation="h", marker_color=ui.SERIES[0])
-    # (England's reason rates are there only when England's figure covers the same weeks)
-    if r["last_year_rate"].notna().any():
-        fig.add_bar(
-            name=last_label,
-            y=r["reason_label"],
-            x=r["last_year_rate"],
-            orientation="h",
-            marker_color=ui.SERIES[1],
-        )
-    if r["england_rate"].notna().any():
-        fig.add_bar(
-            name=england.title,
-            y=r["reason_label"],
-            x=r["england_rate"],
-            orientation="h",
-            marker_color=ui.SERIES[2],
-        )
-    ui.style_figure(fig, height=460)
-    fig.update_xaxes(title="% of possible sessions")
     top = reasons.iloc[0]
-    reading = (
-        f"**{top['reason_label']}** is the largest reason: {ui.pct(top['rate'], 2)} of sessions, "
-        f"{top['share_of_absence']:.0f}% of all absence ({ui.number(top['days_lost'])} school days)."
+    sections.reason_bars(
+        reasons,
+        # England's reason rates are there only when England's figure covers the same weeks
+        {"rate": p.label, "last_year_rate": last_label, "england_rate": england.title},
+        f"**{REASON_LABELS.get(top['reason'], top['reason'])}** is the largest reason: "
+        f"{ui.pct(top['rate'], 2)} of sessions, {top['share_of_absence']:.0f}% of all absence "
+        f"({ui.number(top['days_lost'])} school days).",
+        file_stem="absence_reasons",
+        key="reasons",
+        synthetic=ctx.synthetic,
+        note=p.label,
     )
-    ui.chart_block(fig, reading, reasons, "absence_reasons", ctx.synthetic, note=p.label, key="reasons")
 
 # ---------------------------------------------------------------- focus
 st.header("What to focus on")

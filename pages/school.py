@@ -14,6 +14,7 @@ import ui
 from data_pipeline import config
 from queries import comparison
 from ui import school as sui
+from ui import sections
 from ui.context import context
 
 ctx = context()
@@ -199,59 +200,22 @@ ui.chart_block(fig, reading, head, f"school_{urn}_headline", ctx.synthetic, note
 # ---------------------------------------------------------------- weekly
 st.header("Week by week")
 weekly = queries.run("school_weekly", ctx.scope, urn=urn, year=p.academic_year)
-this_year = weekly[weekly["series"] == "This year"]
-if this_year.empty:
-    st.info("No weekly figures for this school this year.")
-else:
-    fig = go.Figure()
-    labels = {
+if (weekly["series"] == "LA, same phase").sum() == 0:
+    st.caption(f"No LA line: fewer than 3 other {str(phase).lower()} schools to compare with.")
+sections.weekly_trend(
+    weekly,
+    {
         "This year": ui.format_year(p.academic_year),
         "Last year": ui.format_year(p.academic_year - 1),
-        "LA, same phase": f"LA {str(phase).lower()} schools {ui.format_year(p.academic_year)}",
-    }
-    if (weekly["series"] == "LA, same phase").sum() == 0:
-        st.caption(f"No LA line: fewer than 3 other {str(phase).lower()} schools to compare with.")
-    for i, (series, label) in enumerate(labels.items()):
-        s = weekly[weekly["series"] == series]
-        if not s.empty:
-            fig.add_scatter(
-                x=s["week_of_year"],
-                y=s["overall_absence_rate"],
-                name=label,
-                mode="lines+markers" if series == "This year" else "lines",
-                line=dict(
-                    color=ui.SERIES[i],
-                    width=3 if series == "This year" else 2,
-                    dash="dot" if series.startswith("LA") else "solid",
-                ),
-                customdata=s["week_start"].dt.strftime("%d %b %Y"),
-                hovertemplate="week %{x} (w/c %{customdata}): %{y:.1f}%<extra></extra>",
-            )
-    ui.style_figure(fig, y_title="overall absence, % of sessions")
-    fig.update_xaxes(title="school week of the academic year")
-    latest = this_year.iloc[-1]
-    peak = this_year.loc[this_year["overall_absence_rate"].idxmax()]
-    lyw = weekly[(weekly["series"] == "Last year") & (weekly["week_of_year"] == latest["week_of_year"])]
-    reading = (
-        f"In the latest week (w/c {latest['week_start']:%d %b %Y}) absence was "
-        f"**{ui.pct(latest['overall_absence_rate'])}**"
-        + (
-            f", against {ui.pct(lyw.iloc[0]['overall_absence_rate'])} in the same week last year"
-            if not lyw.empty
-            else ""
-        )
-        + f"; the worst week this year was w/c {peak['week_start']:%d %b %Y} at "
-        f"{ui.pct(peak['overall_absence_rate'])}."
-    )
-    ui.chart_block(
-        fig,
-        reading,
-        weekly,
-        f"school_{urn}_weekly",
-        ctx.synthetic,
-        note="compulsory school age",
-        key="weekly",
-    )
+        "LA, same phase": f"The LA's {str(phase).lower()} schools, {ui.format_year(p.academic_year)}",
+    },
+    compare="Last year",
+    file_stem=f"school_{urn}_weekly",
+    key="weekly",
+    synthetic=ctx.synthetic,
+    note="compulsory school age",
+    empty="No weekly figures for this school this year.",
+)
 
 # ---------------------------------------------------------------- year groups
 st.header("Year groups")
@@ -337,34 +301,30 @@ else:
 # ---------------------------------------------------------------- reasons
 st.header("Reasons for absence")
 rs = queries.run("school_reasons", ctx.scope, **args)
-rs = rs[(rs["sessions"] > 0) | (rs["la_rate"] > 0)].copy()  # la_rate NULL: fewer than 3 other schools
+rs = rs[(rs["sessions"] > 0) | (rs["la_rate"] > 0)]  # la_rate NULL: fewer than 3 other schools
 if rs.empty:
     st.info("No absence was recorded in this period.")
 else:
-    rs.insert(0, "reason_label", rs["reason"].map(sui.reason_label))
-    r = rs.iloc[::-1]
-    fig = go.Figure()
-    for i, (col, label) in enumerate(
-        (
-            ("rate", p.label),
-            ("last_year_rate", "Same weeks last year"),
-            ("la_rate", f"LA {str(phase).lower()} schools"),
-        )
-    ):
-        fig.add_bar(name=label, y=r["reason_label"], x=r[col], orientation="h", marker_color=ui.SERIES[i])
-    ui.style_figure(fig, height=460)
-    fig.update_xaxes(title="% of possible sessions")
     top = rs.iloc[0]
-    reading = (
-        f"**{top['reason_label']}** is the largest reason: {ui.number(top['days_lost'])} school days, "
+    sections.reason_bars(
+        rs,
+        {
+            "rate": p.label,
+            "last_year_rate": "Same weeks last year",
+            "la_rate": f"The LA's {str(phase).lower()} schools",
+        },
+        f"**{sui.reason_label(top['reason'])}** is the largest reason: {ui.number(top['days_lost'])} school days, "
         f"{top['share_of_absence']:.0f}% of all absence ({ui.pct(top['rate'], 2)} of sessions"
         + (
             f", against {ui.pct(top['la_rate'], 2)} across the LA's {str(phase).lower()} schools)."
             if pd.notna(top["la_rate"])
             else "; no LA comparison: fewer than 3 other schools of the phase)."
-        )
+        ),
+        file_stem=f"school_{urn}_reasons",
+        key="reasons",
+        synthetic=ctx.synthetic,
+        note=p.label,
     )
-    ui.chart_block(fig, reading, rs, f"school_{urn}_reasons", ctx.synthetic, note=p.label, key="reasons")
 
 # ---------------------------------------------------------------- punctuality
 st.header("Punctuality")
