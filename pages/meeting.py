@@ -8,7 +8,8 @@ from __future__ import annotations
 import streamlit as st
 
 import queries
-from actions import agenda, evidence, views
+from actions import agenda, evidence
+from ui import meeting as views
 from ui import school as sui
 from ui.context import context
 

@@ -8,10 +8,10 @@ import streamlit as st
 
 import queries
 import ui
-from actions.views import show_evidence
 from data_pipeline import config
 from ui import school as sui
 from ui.context import context
+from ui.meeting import show_evidence
 
 ctx = context()
 st.title("Pupil")

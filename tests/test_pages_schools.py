@@ -112,9 +112,7 @@ def test_pupil_page_renders(demo_db, monkeypatch, year, period, phase):
         at.run()
         _ok(at)
         assert any(h.value.startswith(option.split(" ")[0]) for h in at.header)
-        assert any(
-            h.value == "Support recorded" for h in at.header
-        )  # the evidence of support (actions.views)
+        assert any(h.value == "Support recorded" for h in at.header)  # the evidence of support (ui.meeting)
 
 
 @pytest.mark.parametrize("year,period,phase", GRID)

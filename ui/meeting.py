@@ -1,6 +1,7 @@
 """Streamlit drawing for the meeting, impact and pupil pages: the sections of a Targeting
 Support Meeting, the action form and editor, the evidence view and the pack downloads.
-No SQL here: the data comes from actions.agenda, actions.store, actions.evidence."""
+No SQL here: the data comes from the meeting domain in actions/ (agenda, store, evidence,
+exports), which draws nothing itself."""
 
 from __future__ import annotations
 
@@ -12,9 +13,8 @@ import streamlit as st
 
 import queries
 import ui
+from actions import agenda, evidence, exports, store, strategies
 from ui import school as sui
-
-from . import agenda, evidence, exports, store, strategies
 
 USUAL_STAGE = "(the strategy's usual stage)"
 
