@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
 import streamlit as st
-from streamlit.errors import StreamlitAPIException
 
-import catalogue
 import queries
 import ui
 from data_pipeline.codes import REASON_LABELS
 from queries import comparison
-from ui import sections
+from ui import overview, sections
 from ui.context import context
 
 ctx = context()
@@ -33,162 +30,11 @@ if not now["enrolments"]:
         f"{ctx.phase_label}. Choose another period or phase in the sidebar."
     )
     st.stop()
-has_last = bool(last["enrolments"])
 england = comparison.england(p, ctx.bench_phase)
-daily_rule = comparison.rule_label("daily")
 last_label = f"the same weeks of {ui.format_year(p.academic_year - 1)}"
 
 # ---------------------------------------------------------------- headline
-st.header("Headline measures")
-st.caption(
-    f"{p.label}, {ctx.phase_label}; {catalogue.populations()['compulsory'].label}, per enrolment. "
-    f"PA: 10% or more of possible sessions missed over the period; SA: 50% or more; both over "
-    f"{comparison.rule_label('census')}. Change is on {last_label}. "
-    + (
-        f"Against {england.title}: PA and SA by its rule, {daily_rule}."
-        if england.available
-        else f"No England comparison: {england.why_not}."
-    )
-)
-
-MEASURES = [
-    "attendance_rate",
-    "overall_absence_rate",
-    "authorised_absence_rate",
-    "unauthorised_absence_rate",
-    "persistent_absence_rate",
-    "severe_absence_rate",
-]
-
-
-def _england_note(mid: str) -> str:
-    """England beside this LA's figure counted the same way, or why there is none."""
-    eng_v = england.value(mid)
-    if not england.available:
-        return "England: no like-for-like figure"
-    if eng_v is None:
-        return f"England: not published in the {catalogue.collections()['daily'].label.lower()}"
-    mine = now[comparison.daily_rule_column(mid)]
-    same_rule = " (here by the same rule)" if catalogue.measure(mid).over_pupils else ""
-    return f"England {ui.pct(eng_v)}{same_rule}, {ui.points(mine - eng_v).replace('points', 'pts')} here"
-
-
-cols = st.columns(4)
-for i, mid in enumerate(MEASURES):
-    m = catalogue.measure(mid)
-    ch = now[mid] - last[mid] if has_last else None
-    notes = []
-    if mid == "persistent_absence_rate":
-        notes.append(f"{ui.number(now['pa_enrolments'])} pupils, {ui.one_in(now[mid])}")
-    elif mid == "severe_absence_rate":
-        notes.append(f"{ui.number(now['sa_enrolments'])} pupils")
-    elif mid == "overall_absence_rate":
-        notes.append(ui.days_a_year(now[mid], ctx.year_days))
-    notes.append(_england_note(mid))
-    cols[i % 4].metric(
-        m.label,
-        ui.pct(now[mid]),
-        delta=None if ch is None else f"{ch:+.1f} pts",
-        delta_color="inverse" if m.low_is_good else "normal",
-        border=True,
-        delta_description=f"on {last_label}",
-        help=m.definition,
-    )
-    cols[i % 4].caption("; ".join(notes))
-dl = now["days_lost"]
-cols[2].metric(
-    catalogue.measure("days_lost").label,
-    ui.number(dl),
-    border=True,
-    delta=None if not has_last else f"{dl - last['days_lost']:+,.0f}",
-    delta_color="inverse",
-    delta_description=f"on {last_label}",
-)
-cols[2].caption(
-    f"{now['days_lost_per_enrolment']:.1f} days per pupil, of the {now['school_days_per_enrolment']:.0f} "
-    "school days a pupil was on roll on average"
-)
-cols[3].metric("Pupils (enrolments)", ui.number(now["enrolments"]), border=True)
-
-eng_col = f"{england.title} %"
-rows = []
-for mid in MEASURES:
-    m = catalogue.measure(mid)
-    eng_v = england.value(mid)
-    mine_daily = now[comparison.daily_rule_column(mid)]
-    rows.append(
-        {
-            "measure": m.label,
-            f"{p.label} %": round(now[mid], 2),
-            f"{last_label} %": round(last[mid], 2) if has_last else None,
-            "change (points)": round(now[mid] - last[mid], 2) if has_last else None,
-            f"{p.label} %, {daily_rule}": round(mine_daily, 2) if m.over_pupils else None,
-            eng_col: None if eng_v is None else round(eng_v, 2),
-            "gap to England (points, same rule)": None if eng_v is None else round(mine_daily - eng_v, 2),
-        }
-    )
-table = ui.pd.DataFrame(rows)
-fig = go.Figure()
-shown = [catalogue.measure(mid).label for mid in MEASURES if mid != "attendance_rate"]
-fig.add_bar(
-    name=f"{p.label} (PA, SA: every enrolment)",
-    x=shown,
-    y=[now[mid] for mid in MEASURES if mid != "attendance_rate"],
-    marker_color=ui.SERIES[0],
-)
-if has_last:
-    fig.add_bar(
-        name=f"{last_label} (same rule)",
-        x=shown,
-        y=[last[mid] for mid in MEASURES if mid != "attendance_rate"],
-        marker_color=ui.SERIES[1],
-    )
-if england.available:
-    pairs = [
-        (catalogue.measure(mid).label, now[comparison.daily_rule_column(mid)], england.value(mid))
-        for mid in MEASURES
-        if mid != "attendance_rate" and england.value(mid) is not None
-    ]
-    fig.add_bar(
-        name=f"{p.label}, counted as England is (PA: {daily_rule})",
-        x=[a for a, _, _ in pairs],
-        y=[b for _, b, _ in pairs],
-        marker_color=ui.SERIES[3],
-    )
-    fig.add_bar(
-        name=england.title, x=[a for a, _, _ in pairs], y=[c for _, _, c in pairs], marker_color=ui.SERIES[2]
-    )
-ui.style_figure(fig, y_title="% (of sessions; PA and SA: of pupils)")
-chg = (
-    f"{ui.points(now['persistent_absence_rate'] - last['persistent_absence_rate'])} on {last_label}"
-    if has_last
-    else f"with no figure for {last_label}"
-)
-eng_pa = england.value("persistent_absence_rate")
-reading = (
-    f"Overall absence is **{ui.pct(now['overall_absence_rate'])}** "
-    f"({ui.days_a_year(now['overall_absence_rate'], ctx.year_days)} at this rate); "
-    f"PA is **{ui.pct(now['persistent_absence_rate'])}**, {ui.one_in(now['persistent_absence_rate'])} "
-    f"({ui.number(now['pa_enrolments'])} pupils), {chg}"
-    + (
-        f". Counted as DfE's daily collection counts it ({daily_rule}) PA is "
-        f"{ui.pct(now['persistent_absence_rate_daily_rule'])}, against {ui.pct(eng_pa)} for "
-        f"{england.title}."
-        if eng_pa is not None
-        else f". No England comparison: {england.why_not}."
-        if not england.available
-        else "."
-    )
-)
-ui.chart_block(
-    fig,
-    reading,
-    table,
-    "headline_measures",
-    ctx.synthetic,
-    note=f"{p.label}, {ctx.phase_label}",
-    key="headline",
-)
+overview.headline(ctx, now, last, england, last_label)
 
 # ---------------------------------------------------------------- weekly trend
 st.header("Week by week")
@@ -239,72 +85,4 @@ else:
     )
 
 # ---------------------------------------------------------------- focus
-st.header("What to focus on")
-st.caption(
-    f"Persistent absence over {p.label}, against the same weeks last year and against the LA rate. "
-    f"Groups of fewer than {ctx.scope.suppression_threshold} pupils are not shown."
-)
-
-
-def _sentences(df, name_col, what):
-    out = []
-    rising = df[df["change_on_last_year"] > 0].nlargest(3, "change_on_last_year")
-    for _, row in rising.iterrows():
-        out.append(
-            f"- **{row[name_col]}**: PA {ui.pct(row['persistent_absence_rate'])}, "
-            f"up {row['change_on_last_year']:.1f} points on last year "
-            f"({ui.number(row['pa_enrolments'])} of {ui.number(row['enrolments'])} pupils)."
-        )
-    above = df[(df["gap_to_la"] > 0) & ~df[name_col].isin(rising[name_col])].nlargest(3, "gap_to_la")
-    for _, row in above.iterrows():
-        out.append(
-            f"- **{row[name_col]}**: PA {ui.pct(row['persistent_absence_rate'])}, "
-            f"{row['gap_to_la']:.1f} points above the LA's {ui.pct(row['la_pa_rate'])} "
-            f"({ui.one_in(row['persistent_absence_rate'])})."
-        )
-    if not out:
-        out.append(f"- No {what} stands out: none rose on last year or sits above the LA rate.")
-    return "\n".join(out)
-
-
-def _links(df, what):
-    """Each school named above opens its page; cohorts and wards open theirs."""
-    try:
-        if what == "school":
-            top = df.nlargest(3, "gap_to_la")
-            for col, row in zip(st.columns(len(top)), top.itertuples()):
-                col.page_link(
-                    "pages/school.py",
-                    label=f"Open {row.school_name}",
-                    icon=":material/school:",
-                    query_params={"urn": str(row.urn)},
-                )
-        elif what == "cohort":
-            st.page_link("pages/cohorts.py", label="Open the Cohorts page", icon=":material/groups:")
-        else:
-            st.page_link(
-                "pages/neighbourhoods.py", label="Open the Neighbourhoods page", icon=":material/map:"
-            )
-    except StreamlitAPIException:  # that page is not in this viewer's navigation
-        pass
-
-
-tabs = st.tabs(["Schools", "Cohorts", "Neighbourhoods"])
-for tab, (qname, name_col, what) in zip(
-    tabs,
-    [
-        ("pa_focus_schools", "school_name", "school"),
-        ("pa_focus_cohorts", "cohort", "cohort"),
-        ("pa_focus_neighbourhoods", "ward_name", "ward"),
-    ],
-):
-    with tab:
-        df = queries.run(qname, ctx.scope, **args)
-        if df.empty:
-            st.info(f"No {what} has enough pupils in this selection to show.")
-            continue
-        st.markdown(_sentences(df, name_col, what))
-        _links(df, what)
-        with st.expander(f"All {len(df)} {what if what != 'ward' else 'wards'}s".replace("ss", "s")):
-            st.dataframe(df, hide_index=True)
-            ui.csv_download(df, ctx.synthetic, p.label, qname, f"{qname}_csv")
+overview.focus(ctx, args)
