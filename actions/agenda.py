@@ -53,13 +53,6 @@ LIST_COLUMNS = [
 # the rest of the school (so a school whose every group is above the LA does not flag them all).
 CONCERN_ABOVE_LA = 5.0
 CONCERN_GAP = 10.0
-MEASURES = [
-    ("attendance_rate", "Attendance"),
-    ("overall_absence_rate", "Overall absence"),
-    ("unauthorised_absence_rate", "Unauthorised absence"),
-    ("persistent_absence_rate", "Persistent absence (PA)"),
-    ("severe_absence_rate", "Severe absence (SA)"),
-]
 HEADLINE_COLUMNS = [
     "comparison",
     "enrolments",

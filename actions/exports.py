@@ -23,6 +23,7 @@ import pandas as pd  # noqa: E402
 from fpdf import FPDF  # noqa: E402
 from fpdf.fonts import FontFace  # noqa: E402
 
+import catalogue  # noqa: E402
 import queries  # noqa: E402
 from ui import SERIES, SYNTHETIC_LABEL, inert, inert_frame  # noqa: E402
 
@@ -62,28 +63,7 @@ COHORT_SUPPRESSION = dict(
     },
     group_cols=["cohort_type"],
 )
-PLAIN = {
-    "comparison": "Comparison",
-    "enrolments": "Pupils",
-    "attendance_rate": "Attendance %",
-    "overall_absence_rate": "Absence %",
-    "unauthorised_absence_rate": "Unauthorised %",
-    "persistent_absence_rate": "PA %",
-    "pa_enrolments": "PA pupils",
-    "severe_absence_rate": "SA %",
-    "sa_enrolments": "SA pupils",
-    "days_lost": "Days lost",
-    "days_lost_per_pupil": "Days lost per pupil",
-    "cohort": "Pupil group",
-    "last_meeting_pa_rate": "PA % last meeting",
-    "gap_to_rest_of_school": "Gap to other pupils (points)",
-    "la_pa_rate": "LA same group PA %",
-    "why": "Of concern because",
-    "pupil_ref": "Pupil",
-    "year_group": "Year group",
-    "main_reasons": "Main reasons (sessions)",
-    "cohort_flags": "Circumstances",
-}
+PLAIN = catalogue.column_labels()
 
 
 # ------------------------------------------------------------------ tables for export

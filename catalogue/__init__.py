@@ -129,3 +129,10 @@ def dimensions() -> dict[str, Dimension]:
         d["id"]: Dimension(**{**d, "groups": tuple((g["key"], g["label"]) for g in d.get("groups", []))})
         for d in raw
     }
+
+
+@cache
+def column_labels() -> dict[str, str]:
+    """{column: plain name} for tables people read: every measure by its short label, and the
+    other columns (counts, groups, notes) by the catalogue's [columns] table."""
+    return {**{m.id: m.short for m in measures().values()}, **_measures_file()["columns"]}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+import catalogue
 import queries
 import ui
 from ui import cohorts
@@ -42,12 +43,13 @@ dim = c1.selectbox(
 measure = c2.selectbox(
     "Measure",
     list(MEASURES),
-    format_func=lambda m: MEASURES[m][0],
+    format_func=lambda m: catalogue.measure(m).label,
     key="cohort_measure",
     bind="query-params",
     persist_state="session",
 )
-m_label, m_unit, m_other, m_gap = MEASURES[measure]
+m_label, m_unit = catalogue.measure(measure).label, catalogue.measure(measure).unit
+m_other, m_gap = MEASURES[measure]
 
 groups = queries.run("cohort_measures", ctx.scope, dimension=dim, **args)
 shown = groups[~groups["suppressed"]]

@@ -20,28 +20,15 @@ SHORT = {d.id: d.short for d in catalogue.dimensions().values()}
 # Where DfE publishes the same cohort (school census absence bands, bench_cohort).
 PUBLISHED = {d.id for d in catalogue.dimensions().values() if d.national}
 
+# The measures a cohort is shown on (labels and units from the catalogue), with the columns
+# holding the same measure for all other pupils and the gap to them, where the query has them.
 MEASURES = {
-    "persistent_absence_rate": (
-        "Persistent absence (10%+)",
-        "% of pupils",
-        "other_persistent_absence_rate",
-        "gap_persistent_absence",
-    ),
-    "severe_absence_rate": (
-        "Severe absence (50%+)",
-        "% of pupils",
-        "other_severe_absence_rate",
-        "gap_severe_absence",
-    ),
-    "overall_absence_rate": (
-        "Overall absence",
-        "% of sessions",
-        "other_overall_absence_rate",
-        "gap_overall_absence",
-    ),
-    "authorised_absence_rate": ("Authorised absence", "% of sessions", None, None),
-    "unauthorised_absence_rate": ("Unauthorised absence", "% of sessions", None, None),
-    "attendance_rate": ("Attendance", "% of sessions", None, None),
+    "persistent_absence_rate": ("other_persistent_absence_rate", "gap_persistent_absence"),
+    "severe_absence_rate": ("other_severe_absence_rate", "gap_severe_absence"),
+    "overall_absence_rate": ("other_overall_absence_rate", "gap_overall_absence"),
+    "authorised_absence_rate": (None, None),
+    "unauthorised_absence_rate": (None, None),
+    "attendance_rate": (None, None),
 }
 
 TABLE_COLUMNS = {

@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+import catalogue
 import queries
 import ui
 from actions import agenda, evidence, exports, store, strategies
@@ -107,10 +108,13 @@ def figures(ag: agenda.Agenda, ctx) -> None:
     c[3].metric("Days lost", ui.number(me["days_lost"]), border=True)
     c[3].caption(f"{me['days_lost_per_pupil']:.1f} days per pupil")
     measures = [
-        ("overall_absence_rate", "Overall absence"),
-        ("unauthorised_absence_rate", "Unauthorised"),
-        ("persistent_absence_rate", "Persistent absence"),
-        ("severe_absence_rate", "Severe absence"),
+        (mid, catalogue.measure(mid).label)
+        for mid in (
+            "overall_absence_rate",
+            "unauthorised_absence_rate",
+            "persistent_absence_rate",
+            "severe_absence_rate",
+        )
     ]
     shown = h[~h["comparison"].str.startswith("Similar") & h["note"].isna()].head(4)  # four series at most
     for r in h[h["note"].notna()].itertuples():

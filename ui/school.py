@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+import catalogue
 import ui
 from data_pipeline.codes import REASON_LABELS
 
@@ -178,23 +179,7 @@ def shown(x, fmt=ui.pct) -> str:
 
 
 # Plain-English column names for the governors' tables and report.
-PLAIN_COLUMNS = {
-    "term_label": "Term",
-    "year_group": "Year group",
-    "cohort": "Pupil group",
-    "enrolments": "Pupils",
-    "attendance_rate": "Attendance %",
-    "overall_absence_rate": "Absence %",
-    "unauthorised_absence_rate": "Unauthorised %",
-    "persistent_absence_rate": "Persistent absence %",
-    "pa_enrolments": "Persistently absent pupils",
-    "severe_absence_rate": "Severe absence %",
-    "sa_enrolments": "Severely absent pupils",
-    "last_year_pa_rate": "Persistent absence % last year",
-    "gap_to_rest_of_school": "Gap to other pupils (points)",
-    "la_pa_rate": "LA persistent absence %",
-    "days_lost": "Days missed",
-}
+PLAIN_COLUMNS = catalogue.column_labels()
 
 
 def plain(df: pd.DataFrame) -> pd.DataFrame:
