@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from . import config, warehouse
+from .ingest import shown
 
 
 def _date(s: str) -> dt.date:
@@ -136,7 +137,7 @@ def _ingest(args, db: Path) -> int:
             line += f"; {r.reader} path"
         print(line)
         if r.message:
-            print(f"  {r.message}")
+            print(f"  {shown(r.message, 2000)}")
         bad |= r.status == "rejected"
     if any(r.rows_quarantined for r in results):
         print("Quarantined rows: python -m data_pipeline status --quarantine")
@@ -241,7 +242,8 @@ def _status(args, db: Path) -> int:
         )
     for q in quarantine:
         print(
-            f"  {q['file_name']} line {q['line']}: {q['column_name'] or '-'}={q['value'] or ''!s:.40}: {q['reason']}"
+            f"  {q['file_name']} line {q['line']}: {q['column_name'] or '-'}="
+            f"{shown(q['value'] or '', 40)}: {shown(q['reason'], 200)}"
         )
     return 0
 

@@ -217,6 +217,30 @@ def map_header(header: list[str], kind: str) -> tuple[dict[str, int], list[str]]
     return mapping, unmapped
 
 
+def duplicate_columns(header: list[str], kind: str) -> list[tuple[str, str, str]]:
+    """(first header, second header, the column both name): a file that gives one column twice
+    is refused, never read from whichever comes first."""
+    lookup = {alias: canon for canon, names in ALIASES[kind].items() for alias in names}
+    seen: dict[str, str] = {}
+    out = []
+    for h in header:
+        canon = lookup.get(norm(h))
+        if canon is None:
+            continue
+        if canon in seen:
+            out.append((seen[canon], h, canon))
+        else:
+            seen[canon] = h
+    return out
+
+
+def shown(text: str, limit: int = 60) -> str:
+    """Text from a file as an error message may show it: control and binary characters as '?',
+    cut to `limit` characters."""
+    text = "".join(c if c.isprintable() else "?" for c in str(text))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def detect_kind(header: list[str]) -> str | None:
     """The kind whose required columns are all present, preferring the most specific."""
     for kind in ("dfe_pupil", "marks", "grid", "schools", "pupils"):
@@ -237,7 +261,7 @@ def _xlsx_to_csv(path: Path, out_dir: Path) -> Path:
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged workbook
-        raise UnusableFile(f"{path.name}: not a readable .xlsx workbook ({exc})") from exc
+        raise UnusableFile(f"{path.name}: not a readable .xlsx workbook ({shown(exc, 120)})") from exc
     ws = wb.worksheets[0]
     out = out_dir / (path.stem + ".csv")
     with out.open("w", newline="", encoding="utf-8") as fh:
@@ -427,12 +451,20 @@ def open_file(
         load_lines(con, raw)
         raise UnusableFile(
             f"{path.name}: line 1: cannot tell what kind of file this is from its columns "
-            f"({', '.join(header[:12])}); expected the columns of marks, register grid, pupils, "
+            f"({', '.join(shown(h, 30) for h in header[:12])}); expected the columns of marks, register grid, pupils, "
             "schools (GIAS) or DfE's pupil-level file (see README), or pass --kind"
         )
     if raw.kind not in ALIASES:
         raise UnusableFile(f"{path.name}: unknown kind {raw.kind!r}")
     raw.mapping, raw.unmapped = map_header(header, raw.kind)
+    twice = duplicate_columns(header, raw.kind)
+    if twice:
+        load_lines(con, raw)
+        raise UnusableFile(
+            f"{path.name}: line 1: "
+            + "; ".join(f"columns {shown(a)!r} and {shown(b)!r} both give {canon}" for a, b, canon in twice)
+            + ": keep one of each and load the file again"
+        )
     missing = [c for c in REQUIRED[raw.kind] if c not in raw.mapping]
     if missing:
         load_lines(con, raw)

@@ -310,3 +310,29 @@ def test_demo_mode_does_not_open_a_real_warehouse(tmp_path, monkeypatch):
     assert not at.exception
     assert [t.value for t in at.title] == ["Sign in"]
     assert any("does not hold the synthetic demo data" in w.value for w in at.warning)
+
+
+# --- smaller items: a column given twice, binary bytes in a header --------------------------
+
+
+def test_a_file_giving_one_column_twice_is_refused_not_read_from_the_first(tmp_path, capsys):
+    db = tmp_path / "w.duckdb"
+    f = tmp_path / "twice.csv"
+    f.write_text("urn,pupil_id,date,session,code,mark\n1,a,2025-09-08,AM,/,O\n")
+    assert cli(["ingest", "--db", str(db), "--quiet", str(f)]) == 1
+    out = capsys.readouterr().out
+    assert "line 1: columns 'code' and 'mark' both give code" in out
+    con = warehouse.connect(db, read_only=True)
+    assert con.execute("select count(*) from marks").fetchall()[0][0] == 0
+    assert con.execute("select rows_read, rows_quarantined from load_files").fetchall() == [(1, 1)]
+    con.close()
+
+
+def test_error_messages_show_no_binary_bytes(tmp_path, capsys):
+    f = tmp_path / "binary.csv"
+    f.write_bytes(b"\x00\x01\x1b[31mevil\x07,\xff\xfe\x00x\n1,2\n")
+    cli(["ingest", "--db", str(tmp_path / "w.duckdb"), "--quiet", str(f)])
+    out = capsys.readouterr().out
+    assert "cannot tell what kind of file" in out
+    assert not any(ord(c) < 32 and c not in "\n" for c in out), repr(out)
+    assert "\x1b" not in out
