@@ -11,16 +11,11 @@ import queries
 import ui
 from ui import cohorts
 from ui.cohorts import DIMENSIONS, MEASURES, SHORT, gap_words
-from ui.context import context
+from ui.context import context, require_period
 
 ctx = context()
 st.title("Cohorts")
-if ctx.period is None:
-    st.info(
-        "There is no attendance data for this selection. Choose another academic year "
-        "or period in the sidebar."
-    )
-    st.stop()
+require_period(ctx)
 
 p = ctx.period
 n_min = ctx.scope.suppression_threshold

@@ -12,7 +12,7 @@ import ui
 from actions import exports
 from ui import school as sui
 from ui import sections
-from ui.context import context
+from ui.context import context, require_period
 
 ctx = context()
 st.markdown(sui.PRINT_CSS, unsafe_allow_html=True)
@@ -22,9 +22,7 @@ urn = sui.school_selector(schools)
 if urn is None:
     sui.no_school_message("the governors' summary")
     st.stop()
-if ctx.period is None:
-    st.info("There is no attendance data for this academic year. Choose another year in the sidebar.")
-    st.stop()
+require_period(ctx)
 
 p = ctx.period
 t = ctx.scope.suppression_threshold

@@ -9,16 +9,11 @@ import ui
 from data_pipeline.codes import REASON_LABELS
 from queries import comparison
 from ui import overview, sections
-from ui.context import context
+from ui.context import context, require_period
 
 ctx = context()
 st.title("LA overview")
-if ctx.period is None:
-    st.info(
-        "There is no attendance data for this selection. Choose another academic year "
-        "or period in the sidebar."
-    )
-    st.stop()
+require_period(ctx)
 
 p = ctx.period
 args = dict(year=p.academic_year, phase=ctx.phase, **p.params())

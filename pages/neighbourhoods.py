@@ -8,17 +8,12 @@ import streamlit as st
 
 import queries
 from ui import neighbourhoods
-from ui.context import context
+from ui.context import context, require_period
 
 ctx = context()
 st.title("Neighbourhoods")
 la_code = ctx.meta.get("la_code")
-if ctx.period is None:
-    st.info(
-        "There is no attendance data for this selection. Choose another academic year "
-        "or period in the sidebar."
-    )
-    st.stop()
+require_period(ctx)
 if not la_code:
     st.info(
         "The warehouse does not say which LA it holds (meta `la_code`); load a schools "

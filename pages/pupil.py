@@ -10,7 +10,7 @@ import queries
 import ui
 from data_pipeline import config
 from ui import school as sui
-from ui.context import context
+from ui.context import context, require_period
 from ui.meeting import show_evidence
 
 ctx = context()
@@ -26,9 +26,7 @@ urn = sui.school_selector(schools)
 if urn is None:
     sui.no_school_message("its pupils")
     st.stop()
-if ctx.period is None:
-    st.info("There is no attendance data for this academic year. Choose another year in the sidebar.")
-    st.stop()
+require_period(ctx)
 p = ctx.period
 refs = queries.run("pupil_refs", ctx.scope, urn=urn, year=p.academic_year)
 labels = dict(zip(refs["pupil_ref"], refs["year_group"].fillna("year not known")))

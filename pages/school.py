@@ -13,7 +13,7 @@ from data_pipeline import config
 from queries import comparison
 from ui import school as sui
 from ui import school_sections, sections
-from ui.context import context
+from ui.context import context, require_period
 
 ctx = context()
 st.title("School")
@@ -22,12 +22,7 @@ urn = sui.school_selector(schools)
 if urn is None:
     sui.no_school_message("its attendance")
     st.stop()
-if ctx.period is None:
-    st.info(
-        "There is no attendance data for this selection. Choose another academic year or period "
-        "in the sidebar."
-    )
-    st.stop()
+require_period(ctx)
 
 p = ctx.period
 name = schools.set_index("urn").loc[urn, "school_name"]

@@ -8,16 +8,11 @@ import streamlit as st
 
 import queries
 import ui
-from ui.context import context
+from ui.context import context, require_period
 
 ctx = context()
 st.title("Schools")
-if ctx.period is None:
-    st.info(
-        "There is no attendance data for this selection. Choose another academic year "
-        "or period in the sidebar."
-    )
-    st.stop()
+require_period(ctx)
 
 p = ctx.period
 args = dict(year=p.academic_year, phase=ctx.phase, **p.params())

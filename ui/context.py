@@ -97,3 +97,14 @@ def _running_without_navigation() -> bool:
     except ImportError:  # a Streamlit without the old behaviour
         return False
     return bool(getattr(PagesManager, "uses_pages_directory", False))
+
+
+def require_period(ctx: Context) -> Period:
+    """The selected period; where the selection has none, the page says so and stops."""
+    if ctx.period is None:
+        st.info(
+            "There is no attendance data for this selection. Choose another academic year or "
+            "period in the sidebar."
+        )
+        st.stop()
+    return ctx.period
