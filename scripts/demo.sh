@@ -5,7 +5,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 DB=${ATTENDANCE_DB:-data/demo.duckdb}
 if [ ! -f "$DB" ]; then
-    .venv/bin/python -m data_pipeline demo --db "$DB"
+    echo "Building the synthetic demo LA into $DB (about a minute)..."
+    .venv/bin/python -m data_pipeline demo --db "$DB" --quiet
 fi
 export ATTENDANCE_DB="$DB"
 # Demo mode: no sign-in, a role switcher to see each role's view (synthetic warehouses only).
