@@ -2,13 +2,8 @@
 -- One pupil's characteristics and year to date (academic year $year up to $week_to),
 -- found by pseudonymous identifier $pupil_ref at school $urn. No name, no date of birth:
 -- age band only. Rates: % of possible sessions; days = sessions / 2.
-with pupil as (
-    select y.*
-    from pupil_year y
-    where ($scope_urns is null or y.urn in (select unnest($scope_urns)))
-      and y.urn = $urn and y.academic_year = $year
-      and 'P-' || upper(left(sha256($pseudonym_key || ':' || y.urn || ':' || y.pupil_id), 8)) = $pupil_ref
-),
+with
+-- @include fragments/the_pupil.sql
 totals as (
     select w.urn, w.pupil_id,
         sum(w.possible) as possible_sessions,

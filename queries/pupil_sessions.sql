@@ -2,13 +2,8 @@
 -- One pupil's register for academic year $year up to the end of week $week_to: one row a
 -- session with its code, DfE category (present, approved educational activity, authorised,
 -- unauthorised, not possible) and description, for the codes calendar.
-with pupil as (
-    select y.urn, y.pupil_id
-    from pupil_year y
-    where ($scope_urns is null or y.urn in (select unnest($scope_urns)))
-      and y.urn = $urn and y.academic_year = $year
-      and 'P-' || upper(left(sha256($pseudonym_key || ':' || y.urn || ':' || y.pupil_id), 8)) = $pupil_ref
-),
+with
+-- @include fragments/the_pupil.sql
 final as (
     select m.date, m.session, m.code,
         case when r.code in ('L') then 'late (before close)'

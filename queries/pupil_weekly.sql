@@ -1,13 +1,8 @@
 -- returns: pupil rows
 -- One pupil's attendance week by week in academic year $year up to $week_to: sessions by
 -- category and attendance % of possible sessions. Found by $pupil_ref at school $urn.
-with pupil as (
-    select y.urn, y.pupil_id
-    from pupil_year y
-    where ($scope_urns is null or y.urn in (select unnest($scope_urns)))
-      and y.urn = $urn and y.academic_year = $year
-      and 'P-' || upper(left(sha256($pseudonym_key || ':' || y.urn || ':' || y.pupil_id), 8)) = $pupil_ref
-),
+with
+-- @include fragments/the_pupil.sql
 final as (
     select w.week_start, w.possible, w.present + w.aea as attending, w.authorised, w.unauthorised,
         w.illness, w.late_before_close, w.late_after_close, w.part_time_timetable,

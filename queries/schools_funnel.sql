@@ -31,19 +31,7 @@ by_school as (
 la as (
     select sum(pa_enrolments) / sum(enrolments) as p0 from by_school
 ),
-lsoa_in_la as (
-    select ward_name, latitude, longitude
-    from lsoa21
-    where ward_name is not null
-      and utla_code = coalesce((select value from meta where key = 'la_code'), utla_code)
-),
-school_ward as (
-    select s.urn, arg_min(l.ward_name, (l.latitude - s.latitude) ** 2
-           + ((l.longitude - s.longitude) * cos(radians(s.latitude))) ** 2) as ward_name
-    from schools s cross join lsoa_in_la l
-    where s.latitude is not null
-    group by s.urn
-),
+-- @include fragments/school_ward.sql
 limits as (
     select b.*, s.school_name, s.phase, s.establishment_type,
         coalesce(sw.ward_name, 'Not known') as ward_name,

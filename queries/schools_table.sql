@@ -41,20 +41,7 @@ by_school as (
     from enrolment
     group by urn
 ),
-lsoa_in_la as (
-    select lsoa21_code, ward_name, latitude, longitude
-    from lsoa21
-    where ward_name is not null
-      and utla_code = coalesce((select value from meta where key = 'la_code'), utla_code)
-),
-school_ward as (
-    -- nearest LSOA centre point (equirectangular distance: fine within one LA)
-    select s.urn, arg_min(l.ward_name, (l.latitude - s.latitude) ** 2
-           + ((l.longitude - s.longitude) * cos(radians(s.latitude))) ** 2) as ward_name
-    from schools s cross join lsoa_in_la l
-    where s.latitude is not null
-    group by s.urn
-),
+-- @include fragments/school_ward.sql
 final as (
     select b.urn, s.school_name, s.phase, s.establishment_type,
         coalesce(sw.ward_name, 'Not known') as ward_name,

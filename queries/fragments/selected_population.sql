@@ -19,7 +19,9 @@ population as (
     -- pupils of compulsory school age (5 to 15 at the start of the year), phase as filtered
     select urn, pupil_id,
         possible, present + aea as attending, authorised, unauthorised,
-        authorised + unauthorised as absent,
+        authorised + unauthorised as absent, illness, medical, authorised_holiday, excluded,
+        part_time_timetable, other_authorised, unauthorised_holiday, other_unauthorised,
+        not_yet_known, late_after_close,
         ncyear, gender, ethnicity, sen_provision, fsm, pupil_premium,
         eal, young_carer, cla, cin, cpp, social_worker, home_lsoa, phase
     from period_enrolment
