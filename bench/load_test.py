@@ -21,10 +21,9 @@ import statistics
 import sys
 import time
 
+import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-from tornado.httpclient import HTTPRequest
-from tornado.websocket import websocket_connect
 
 PAGES = ["", "benchmarking", "cohorts", "neighbourhoods", "schools", "school", "governors", "technical_notes"]
 
@@ -36,41 +35,49 @@ async def _render(ws, page: str, timeout: float) -> float | None:
     msg.rerun_script.page_name = page
     msg.rerun_script.page_script_hash = ""
     t0 = time.perf_counter()
-    await ws.write_message(msg.SerializeToString(), binary=True)
+    await ws.send(msg.SerializeToString())
     deadline = t0 + timeout
     while time.perf_counter() < deadline:
         try:
-            raw = await asyncio.wait_for(ws.read_message(), deadline - time.perf_counter())
-        except TimeoutError:
+            raw = await asyncio.wait_for(ws.recv(), deadline - time.perf_counter())
+        except (TimeoutError, websockets.ConnectionClosed):
             return None
-        if raw is None:
-            return None
+        if isinstance(raw, str):
+            continue
         fm = ForwardMsg()
         fm.ParseFromString(raw)
-        if fm.WhichOneof("type") == "script_finished":
+        kind = fm.WhichOneof("type")
+        if kind == "page_not_found":
+            raise LookupError(f"page {page!r} not found")
+        if kind == "script_finished":
             return time.perf_counter() - t0
     return None
 
 
 async def user(url: str, mean_wait: float, until: float, timings: list, failures: list, rng) -> None:
     ws_url = url.replace("http", "ws", 1) + "/_stcore/stream"
-    req = HTTPRequest(ws_url, headers={"Origin": url}, request_timeout=60)
     try:
-        ws = await websocket_connect(req, subprotocols=["streamlit"], max_message_size=512 * 1024 * 1024)
+        ws = await websockets.connect(
+            ws_url, origin=url, subprotocols=["streamlit"], max_size=512 * 1024 * 1024, open_timeout=60
+        )
     except Exception as exc:  # noqa: BLE001
         failures.append(f"connect: {exc}")
         return
     try:
         await asyncio.sleep(rng.uniform(0, mean_wait))  # users arrive spread out
         while time.time() < until:
-            took = await _render(ws, rng.choice(PAGES), timeout=120)
+            try:
+                took = await _render(ws, rng.choice(PAGES), timeout=120)
+            except LookupError as exc:
+                failures.append(str(exc))
+                continue
             if took is None:
                 failures.append("render timed out")
             else:
                 timings.append(took)
             await asyncio.sleep(rng.expovariate(1 / mean_wait))
     finally:
-        ws.close()
+        await ws.close()
 
 
 async def main_async(args) -> int:
