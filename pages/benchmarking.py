@@ -11,22 +11,8 @@ import ui
 from ui import benchmarking
 from ui.context import context
 
-# The measures DfE publishes for every LA (bench_la_year), as the catalogue names them.
-MEASURES = [
-    "overall_absence_rate",
-    "authorised_absence_rate",
-    "unauthorised_absence_rate",
-    "attendance_rate",
-    "persistent_absence_rate",
-    "severe_absence_rate",
-    "illness_rate",
-    "medical_rate",
-    "unauthorised_holiday_rate",
-    "other_unauthorised_rate",
-    "not_yet_known_rate",
-    "late_after_close_rate",
-    "part_time_rate",
-]
+# The catalogue's rates: DfE publishes each of them for every LA (bench_la_year).
+MEASURES = [m.id for m in catalogue.measures().values() if m.per != "total"]
 COLLECTIONS = {k: c.long for k, c in catalogue.collections().items()}
 
 
@@ -52,6 +38,7 @@ collection = c1.selectbox(
 measure = c2.selectbox(
     "Measure",
     MEASURES,
+    index=MEASURES.index("overall_absence_rate"),
     format_func=lambda m: catalogue.measure(m).label,
     key="measure",
     bind="query-params",
