@@ -99,6 +99,22 @@ def main(argv: list[str] | None = None) -> int:
         "--format", choices=["text", "json"], default="text", help="json: every file's load report"
     )
 
+    p = sub.add_parser(
+        "threshold",
+        help="pupils with 10+ unauthorised sessions in the 10 school weeks ending on a date (national framework)",
+    )
+    _db_arg(p)
+    p.add_argument(
+        "--as-of", type=_date, help="the window's last day (default: the latest date in the warehouse)"
+    )
+    p.add_argument("--urn", type=int, help="only pupils with a session at this school in the window")
+    p.add_argument("--format", choices=["json", "csv", "table"], default="table")
+
+    p = sub.add_parser("quality", help="each school's data quality: unresolved N codes, missing sessions")
+    _db_arg(p)
+    p.add_argument("--as-of", type=_date, help="as at this date (default: the latest date in the warehouse)")
+    p.add_argument("--format", choices=["json", "csv", "table"], default="table")
+
     p = sub.add_parser("build", help="rebuild marts and reference tables")
     _db_arg(p)
 
@@ -112,9 +128,15 @@ def main(argv: list[str] | None = None) -> int:
 
         return _users(args)
     db = args.db or (config.default_demo_db() if args.command == "demo" else config.default_db())
-    return {"ingest": _ingest, "summary": _summary, "status": _status, "demo": _demo, "build": _build}[
-        args.command
-    ](args, db)
+    return {
+        "ingest": _ingest,
+        "summary": _summary,
+        "status": _status,
+        "demo": _demo,
+        "build": _build,
+        "threshold": _framework,
+        "quality": _framework,
+    }[args.command](args, db)
 
 
 def _ingest(args, db: Path) -> int:
@@ -269,6 +291,62 @@ def _demo(args, db: Path) -> int:
         f"{info['pupils']:,} pupils, {marks:,} attendance marks from {len(info['results'])} files, "
         f"in {info['seconds_total']:.0f} s."
     )
+    return 0
+
+
+def _plain(v):
+    if isinstance(v, (dt.date, dt.datetime)):
+        return v.isoformat()
+    if isinstance(v, list):
+        return [_plain(x) for x in v]
+    return v
+
+
+def _framework(args, db: Path) -> int:
+    """threshold and quality: a list of objects, as JSON, CSV or a table."""
+    from . import framework
+
+    con = _open(db)
+    if con is None:
+        return 2
+    if args.command == "threshold":
+        rows = framework.threshold(con, as_of=args.as_of, urn=args.urn)
+    else:
+        rows = framework.quality(con, as_of=args.as_of)
+    rows = [{k: _plain(v) for k, v in r.items()} for r in rows]
+    if args.format == "json":
+        print(json.dumps(rows))
+        return 0
+    names = (
+        list(rows[0])
+        if rows
+        else (
+            [
+                "pupil_id",
+                "urn",
+                "urns",
+                "unauthorised_sessions",
+                "window_start",
+                "window_end",
+                "first_reached",
+            ]
+            if args.command == "threshold"
+            else ["urn", "unresolved_n", "missing_sessions", "last_mark_date"]
+        )
+    )
+    if args.format == "csv":
+        import csv
+
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(names)
+        for r in rows:
+            w.writerow([";".join(map(str, r[n])) if isinstance(r[n], list) else r[n] for n in names])
+        return 0
+    print("  ".join(names))
+    for r in rows:
+        print("  ".join(",".join(map(str, r[n])) if isinstance(r[n], list) else str(r[n]) for n in names))
+    if not rows:
+        print("(none)")
     return 0
 
 

@@ -81,6 +81,8 @@ create table if not exists dfe_pupil_totals (
 def connect(path: Path | str, read_only: bool = False, **settings) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(path), read_only=read_only, config=settings)
     con.execute("set enable_progress_bar = false")
+    if read_only:
+        con.execute(_code_set_macro(temp=True))
     return con
 
 
@@ -88,6 +90,17 @@ def init_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(SCHEMA)
     con.execute("delete from ref_codes")
     con.executemany("insert into ref_codes values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", codes.rows())
+    con.execute(_code_set_macro(temp=False))
+
+
+def _code_set_macro(temp: bool) -> str:
+    """The code set in force on a date, from codes.py's first year of the August 2024 set (a
+    constant of this repository, so written into the macro rather than bound). Readers define
+    it for their session too, so a warehouse built before the macro existed still answers."""
+    return (
+        f"create or replace {'temp ' if temp else ''}macro code_set_of(d) as case when d >= "
+        f"DATE '{codes.CODE_SET_2024_FIRST_YEAR}-09-01' then '2024' else '2006' end"
+    )
 
 
 def get_meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

@@ -16,7 +16,7 @@ final as (
     join pupil p using (urn, pupil_id)
     join ref_codes r
       on r.code = m.code
-     and r.code_set = case when m.date >= DATE '2024-09-01' then '2024' else '2006' end
+     and r.code_set = code_set_of(m.date)
     where m.date between make_date($year, 9, 1) and $week_to + 4
 )
 select * from final order by date, session

@@ -15,5 +15,5 @@ select
 from by_code m
 join ref_codes r
   on r.code = m.code
- and r.code_set = case when m.date >= DATE '2024-09-01' then '2024' else '2006' end
+ and r.code_set = code_set_of(m.date)
 group by all;

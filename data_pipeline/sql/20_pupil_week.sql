@@ -31,7 +31,7 @@ weights as (
 ),
 packed as (
     select m.urn, m.pupil_id, (m.date - (isodow(m.date) - 1)::integer) as week_start,
-        coalesce(sum(case when m.date >= DATE '2024-09-01' then c.w2024 else c.w2006 end), 0)::ubigint as s,
+        coalesce(sum(case when code_set_of(m.date) = '2024' then c.w2024 else c.w2006 end), 0)::ubigint as s,
         sum(1::smallint << ((isodow(m.date) - 1) * 2 + (m.session = 'PM')::integer)) as bit_sum,
         bit_or(1::smallint << ((isodow(m.date) - 1) * 2 + (m.session = 'PM')::integer)) as bit_union
     from marks m

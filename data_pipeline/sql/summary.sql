@@ -23,7 +23,7 @@ day_part as (
     from marks m
     join ref_codes r
       on r.code = m.code
-     and r.code_set = case when m.date >= DATE '2024-09-01' then '2024' else '2006' end
+     and r.code_set = code_set_of(m.date)
     where ($date_from is not null or $date_to is not null)
       and ($urn is null or m.urn = $urn)
       and ($date_from is null or m.date >= $date_from)
