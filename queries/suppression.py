@@ -118,3 +118,61 @@ def suppress(
             out.loc[mask[col], col] = SUPPRESSED
     out.attrs["suppressed"] = True
     return out
+
+
+# Columns of an aggregate table that count pupils (enrolments), whatever the query calls them,
+# and columns that locate a row rather than measure it (never suppressed).
+_COUNT = ("enrolments", "pupils", "roll")
+_LOCATORS = {
+    "urn",
+    "academic_year",
+    "time_period",
+    "week_of_year",
+    "ncyear",
+    "imd_decile",
+    "latitude",
+    "longitude",
+    "easting",
+    "northing",
+    "sort",
+    "group_order",
+    "group_rank",
+    "old_la_code",
+    "rank",
+    "n_ranked",
+    "quartile",
+    "neighbour_rank",
+    "week_start",
+    "in_la",
+}
+
+
+def count_columns(df: pd.DataFrame) -> list[str]:
+    return [
+        c
+        for c in df.columns
+        if any(c == k or c.endswith("_" + k) or c.startswith(k + "_") for k in _COUNT)
+        and pd.api.types.is_numeric_dtype(df[c])
+    ]
+
+
+def suppress_table(df: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Any aggregate table, for a download below LA level: every pupil count (a column named
+    for enrolments or pupils) from 1 to threshold - 1 is 'c', with every other figure of its
+    row (rates, gaps, days: built on those pupils), and the whole table taken as one breakdown
+    for secondary suppression (conservative: it may hide more than a table's own spec would)."""
+    counts = count_columns(df)
+    if not counts:
+        return df
+    figures = [
+        c
+        for c in df.columns
+        if c not in counts and c not in _LOCATORS and pd.api.types.is_numeric_dtype(df[c])
+    ]
+    out = suppress(df, counts, (), threshold, ())
+    hidden = (out[counts].astype(object) == SUPPRESSED).any(axis=1)
+    for f in figures:
+        if hidden.any():
+            out[f] = out[f].astype(object)
+            out.loc[hidden, f] = SUPPRESSED
+    return out

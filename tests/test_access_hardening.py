@@ -14,6 +14,7 @@ import pytest
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
+import access
 import queries
 import ui
 from actions import agenda, exports, store
@@ -163,3 +164,50 @@ def test_no_download_is_sent_before_a_click(demo_db, monkeypatch):
     buttons = at.get("download_button")
     assert len(buttons) >= 5
     assert all(b.proto.url == "" and b.proto.deferred_file_id for b in buttons)
+
+
+# --- 6. exports below LA level are suppressed for every role but the LA's -------------------
+
+
+def _downloads(demo_db, monkeypatch, role: str, page: str) -> dict[str, str]:
+    """Every CSV a page offers, made as a click would make it, for a demo role."""
+    made: dict[str, object] = {}
+
+    def capture(label, make, *, file_name, key, **kw):
+        made[file_name] = make
+
+    monkeypatch.setattr(ui, "download", capture)
+    monkeypatch.setenv("ATTENDANCE_DB", str(demo_db))
+    monkeypatch.setenv("ATTENDANCE_DEMO_MODE", "1")
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.query_params["demo_role"] = access.ROLES[role].label
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    out = {}
+    for name, make in made.items():
+        body = make()
+        out[name] = body.decode() if isinstance(body, bytes) else str(body)
+    return out
+
+
+def _small_counts(csv_text: str) -> list[tuple[str, str]]:
+    df = pd.read_csv(io.StringIO(csv_text), comment="#", dtype=str)
+    cols = [c for c in df.columns if "enrolments" in c or c in ("pupils", "roll")]
+    return [
+        (c, v) for c in cols for v in df[c].dropna() if v.replace(".0", "").isdigit() and 0 < float(v) < 5
+    ]
+
+
+def test_school_staff_and_admin_downloads_hold_no_small_counts(demo_db, monkeypatch):
+    staff = _downloads(demo_db, monkeypatch, "school_staff", "pages/school.py")
+    aggregates = {k: v for k, v in staff.items() if not k.startswith("pupil_")}
+    assert any("year_groups" in k for k in aggregates), sorted(staff)
+    for name, text in aggregates.items():
+        assert _small_counts(text) == [], name
+    admin = _downloads(demo_db, monkeypatch, "admin", "pages/schools.py")
+    assert admin and all(_small_counts(t) == [] for t in admin.values())
+    # the LA officer's downloads are the LA's own figures, not suppressed
+    officer = _downloads(demo_db, monkeypatch, "la_officer", "pages/schools.py")
+    assert any(_small_counts(t) for t in officer.values())

@@ -10,7 +10,9 @@ import pandas as pd
 import streamlit as st
 
 from auth import audit
-from data_pipeline.codes import format_year  # noqa: F401  (re-exported for pages)
+from data_pipeline import config
+from data_pipeline.codes import format_year
+from queries.suppression import suppress_table  # noqa: F401  (re-exported for pages)
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 OKABE_ITO = {
@@ -175,18 +177,29 @@ def csv_download(
     key: str | None,
     label: str = "Download CSV",
     audited: dict | None = None,
+    pupil_rows: bool = False,
 ) -> None:
-    download(
-        label,
-        lambda: csv_bytes(df, synthetic, note),
-        file_name=f"{file_stem}.csv",
-        key=key,
-        audited=audited,
-    )
+    """A table's CSV, made on the click. An aggregate table leaving the dashboard for any role
+    but the LA's has its small numbers suppressed (docs/ACCESS.md), whatever the screen shows;
+    pupil lists (pupil_rows) are the roles' own pupil-level data, audited instead."""
+
+    scope = viewer_scope()  # now, in the script run: the download itself runs in another thread
+
+    def make() -> bytes:
+        out = df
+        if not pupil_rows and (scope is None or scope.suppress_exports):
+            threshold = scope.suppression_threshold if scope is not None else config.SUPPRESSION_THRESHOLD
+            out = suppress_table(df, threshold)
+        return csv_bytes(out, synthetic, note)
+
+    download(label, make, file_name=f"{file_stem}.csv", key=key, audited=audited)
 
 
-def size_label(n: int) -> str:
-    return f"{n / 1024:.1f} KB" if n >= 1024 else f"{n} bytes"
+def viewer_scope():
+    """The signed-in viewer's scope for this run (set by the frame), or None outside the frame
+    (then downloads are suppressed as for the strictest role)."""
+    ctx = st.session_state.get("_context")
+    return getattr(ctx, "scope", None)
 
 
 def chart_block(

@@ -46,6 +46,7 @@ def audited_chart_block(
             file_stem,
             f"{key}_csv",
             audited=dict(scope=scope, what=file_stem, params=params, rows=len(table)),
+            pupil_rows=True,
         )
 
 

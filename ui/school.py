@@ -242,6 +242,7 @@ def pupil_list(
         f"{key}_csv",
         label="Download this list as CSV",
         audited=dict(scope=scope, what=file_stem, params=params, rows=len(out)),
+        pupil_rows=True,
     )
 
 
