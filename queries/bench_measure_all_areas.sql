@@ -55,10 +55,12 @@ own as (
         100.0 * sum(authorised + unauthorised) / sum(possible) as overall_absence_rate,
         100.0 * sum(authorised) / sum(possible) as authorised_absence_rate,
         100.0 * sum(unauthorised) / sum(possible) as unauthorised_absence_rate,
-        100.0 * count(*) filter (where possible > 10 and (authorised + unauthorised) * 10 >= possible)
-              / nullif(count(*) filter (where possible > 10), 0) as persistent_absence_rate,
-        100.0 * count(*) filter (where possible > 10 and (authorised + unauthorised) * 2 >= possible)
-              / nullif(count(*) filter (where possible > 10), 0) as severe_absence_rate,
+        pct(count(*) filter (where counts_for_daily_pa(possible)
+                             and is_persistent_absentee(authorised + unauthorised, possible)),
+            count(*) filter (where counts_for_daily_pa(possible))) as persistent_absence_rate,
+        pct(count(*) filter (where counts_for_daily_pa(possible)
+                             and is_severe_absentee(authorised + unauthorised, possible)),
+            count(*) filter (where counts_for_daily_pa(possible))) as severe_absence_rate,
         100.0 * sum(illness) / sum(possible) as illness_rate,
         100.0 * sum(medical) / sum(possible) as medical_rate,
         100.0 * sum(unauthorised_holiday) / sum(possible) as unauthorised_holiday_rate,

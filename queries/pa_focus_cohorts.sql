@@ -7,42 +7,35 @@ with
 -- @include fragments/this_and_last_year.sql
 enrolment as (
     -- enrolments of compulsory school age with possible sessions in the period, phase as filtered
-    select period, fsm, sen_provision, eal, social_worker, young_carer, cla, cin, cpp, gender, ncyear,
-        possible, authorised + unauthorised as absent
+    select period, academic_year, urn, pupil_id, possible, authorised + unauthorised as absent
     from period_enrolment
     where possible > 0
       and compulsory_age
       and ($phase is null or phase = $phase)
 ),
 tagged as (
-    select period, possible, absent, unnest(list_filter([
-        case when fsm then 'Eligible for free school meals' end,
-        case when not fsm then 'Not eligible for free school meals' end,
-        case when sen_provision = 'E' then 'Education, health and care plan' end,
-        case when sen_provision = 'K' then 'SEN support' end,
-        case when sen_provision = 'N' then 'No identified SEN' end,
-        case when eal then 'English as an additional language' end,
-        case when social_worker then 'Has a social worker (CIN, CPP or CLA)' end,
-        case when cla then 'Looked after (CLA)' end,
-        case when cin then 'Child in need (CIN)' end,
-        case when cpp then 'Child protection plan (CPP)' end,
-        case when young_carer then 'Young carer' end,
-        case when gender = 'Female' then 'Girls' when gender = 'Male' then 'Boys' end,
-        case when ncyear = 0 then 'Reception'
-             when ncyear between 1 and 13 then 'Year ' || ncyear end
-    ], lambda x: x is not null)) as cohort
-    from enrolment
+    -- each enrolment in each of its groups (enrolment_cohort: the catalogue's groups and
+    -- labels): both sides of FSM and SEN, gender and year group; the pupils with a
+    -- characteristic for the others (EAL, social worker, CLA, CIN, CPP, young carer)
+    select e.period, e.possible, e.absent, c.group_label as cohort
+    from enrolment e
+    join enrolment_cohort c
+      on c.academic_year = e.academic_year and c.urn = e.urn and c.pupil_id = e.pupil_id
+    where c.group_key is not null
+      and (c.dimension in ('fsm', 'sen', 'gender', 'ncyear')
+           or (c.dimension in ('eal', 'social_worker', 'cla', 'cin', 'cpp', 'young_carer')
+               and c.group_key = 'true'))
 ),
 by_cohort as (
     select cohort,
         count(*) filter (where period = 'selected') as enrolments,
-        count(*) filter (where period = 'selected' and absent * 10 >= possible) as pa_enrolments,
+        count(*) filter (where period = 'selected' and is_persistent_absentee(absent, possible)) as pa_enrolments,
         count(*) filter (where period = 'last year') as last_year_enrolments,
-        count(*) filter (where period = 'last year' and absent * 10 >= possible) as last_year_pa_enrolments
+        count(*) filter (where period = 'last year' and is_persistent_absentee(absent, possible)) as last_year_pa_enrolments
     from tagged group by cohort
 ),
 la as (
-    select 100.0 * count(*) filter (where absent * 10 >= possible) / count(*) as la_pa_rate
+    select pct(count(*) filter (where is_persistent_absentee(absent, possible)), count(*)) as la_pa_rate
     from enrolment where period = 'selected'
 ),
 final as (

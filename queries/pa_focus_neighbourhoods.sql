@@ -22,13 +22,13 @@ by_ward as (
     select ward_name,
         avg(imd_decile) filter (where period = 'selected') as mean_imd_decile,
         count(*) filter (where period = 'selected') as enrolments,
-        count(*) filter (where period = 'selected' and absent * 10 >= possible) as pa_enrolments,
+        count(*) filter (where period = 'selected' and is_persistent_absentee(absent, possible)) as pa_enrolments,
         count(*) filter (where period = 'last year') as last_year_enrolments,
-        count(*) filter (where period = 'last year' and absent * 10 >= possible) as last_year_pa_enrolments
+        count(*) filter (where period = 'last year' and is_persistent_absentee(absent, possible)) as last_year_pa_enrolments
     from placed group by ward_name
 ),
 la as (
-    select 100.0 * count(*) filter (where absent * 10 >= possible) / count(*) as la_pa_rate
+    select pct(count(*) filter (where is_persistent_absentee(absent, possible)), count(*)) as la_pa_rate
     from enrolment where period = 'selected'
 ),
 final as (
