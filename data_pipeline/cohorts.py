@@ -35,6 +35,14 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
         "(dimension varchar, group_key varchar, group_label varchar, group_rank integer)"
     )
     con.executemany("insert into ref_cohort_groups values (?, ?, ?, ?)", group_rows())
+    con.execute(
+        "create or replace table ref_cohort_dimensions "
+        "(dimension varchar, label varchar, short varchar, dimension_order integer)"
+    )
+    con.executemany(
+        "insert into ref_cohort_dimensions values (?, ?, ?, ?)",
+        [(d.id, d.label, d.short, i) for i, d in enumerate(catalogue.dimensions().values())],
+    )
     # column names come from the catalogue (this repository's file), never from a request
     keyed = " union all ".join(
         f"select academic_year, urn, pupil_id, ekey, '{d.id}' as dimension, "

@@ -11,31 +11,23 @@
 with
 -- @include fragments/school_and_its_phase.sql
 enrolment as (
-    select period, urn, pupil_id, fsm, sen_provision, eal, social_worker, gender,
-        possible, authorised + unauthorised as absent
+    select period, academic_year, urn, pupil_id, possible, authorised + unauthorised as absent
     from period_enrolment
     where possible > 0
       and compulsory_age
       and phase = (select phase from school)
 ),
 tagged as (
-    select e.*, c.cohort_type, c.cohort, c.sort
-    from enrolment e,
-    lateral (select * from (values
-        ('Free school meals', case when e.fsm then 'Eligible for FSM' else 'Not eligible for FSM' end,
-         case when e.fsm then 1 else 2 end),
-        ('SEN', case e.sen_provision when 'E' then 'EHC plan' when 'K' then 'SEN support'
-                else 'No identified SEN' end,
-         case e.sen_provision when 'E' then 3 when 'K' then 4 else 5 end),
-        ('EAL', case when e.eal then 'English as an additional language' else 'English first language' end,
-         case when e.eal then 6 else 7 end),
-        ('Social worker', case when e.social_worker then 'Has a social worker (CIN, CPP or CLA)'
-                          else 'No social worker' end,
-         case when e.social_worker then 8 else 9 end),
-        ('Gender', case e.gender when 'Female' then 'Girls' when 'Male' then 'Boys' end,
-         case e.gender when 'Female' then 10 else 11 end)
-    ) v(cohort_type, cohort, sort)) c
-    where c.cohort is not null
+    -- each enrolment in its group of FSM, SEN, EAL, social worker and gender (enrolment_cohort:
+    -- the catalogue's groups, labels and order; 'Not recorded' too, so that each kind of group
+    -- covers every pupil)
+    select e.*, d.short as cohort_type, c.group_label as cohort,
+        d.dimension_order * 10000 + c.group_rank as sort
+    from enrolment e
+    join enrolment_cohort c
+      on c.academic_year = e.academic_year and c.urn = e.urn and c.pupil_id = e.pupil_id
+    join ref_cohort_dimensions d on d.dimension = c.dimension
+    where c.dimension in ('fsm', 'sen', 'eal', 'social_worker', 'gender')
 ),
 counted as (
     select cohort_type, cohort, sort,

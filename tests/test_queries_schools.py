@@ -266,7 +266,7 @@ def test_governors_suppression(period):
         **GOVERNOR_SUPPRESSION["school_cohorts"],
         **_args(period, urn=S2),
     )
-    fsm = co.set_index("cohort").loc["Eligible for FSM"]
+    fsm = co.set_index("cohort").loc["Eligible for free school meals"]
     assert fsm["enrolments"] == 6 and fsm["pa_enrolments"] == "c"  # 3 PA pupils, all FSM-eligible
     # the LA officer sees the numbers
     la = queries.run_suppressed(
