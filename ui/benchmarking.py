@@ -86,7 +86,13 @@ def comparators(
     if sn_v is not None:
         reading += (
             f", {ui.points(me['value'] - sn_v)} on its statistical neighbours' average "
-            f"({ui.pct(sn_v, 2)}; {'better' if better(me['value'], sn_v) else 'worse'})"
+            f"({ui.pct(sn_v, 2)}"
+            + (
+                ""
+                if abs(me["value"] - sn_v) < 0.05
+                else f"; {'better' if better(me['value'], sn_v) else 'worse'}"
+            )
+            + ")"
         )
     if eng_v is not None:
         reading += f" and {ui.points(me['value'] - eng_v)} on England ({ui.pct(eng_v, 2)})"

@@ -69,7 +69,7 @@ def headline(ctx, now, last, england: comparison.Comparator, last_label: str) ->
             delta=None if ch is None else f"{ch:+.1f} pts",
             delta_color="inverse" if m.low_is_good else "normal",
             border=True,
-            delta_description=f"on {last_label}",
+            delta_description=f"on {ui.format_year(p.academic_year - 1)}",
             help=m.definition,
         )
         cols[i % 4].caption("; ".join(notes))
@@ -80,7 +80,7 @@ def headline(ctx, now, last, england: comparison.Comparator, last_label: str) ->
         border=True,
         delta=None if not has_last else f"{dl - last['days_lost']:+,.0f}",
         delta_color="inverse",
-        delta_description=f"on {last_label}",
+        delta_description=f"on {ui.format_year(p.academic_year - 1)}",
     )
     cols[2].caption(
         f"{now['days_lost_per_enrolment']:.1f} days per pupil, of the {now['school_days_per_enrolment']:.0f} "
