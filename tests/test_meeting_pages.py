@@ -111,3 +111,13 @@ def test_impact_page(demo_db, monkeypatch):
     at = _app(demo_db, monkeypatch, "pages/support_impact.py", "LA officer")
     text = _texts(at)
     assert "not a controlled comparison" in text
+
+
+def test_the_pack_is_prepared_and_offered_for_download(demo_db, monkeypatch):
+    at = _app(demo_db, monkeypatch, "pages/meeting.py", "LA officer", urn=_urn(demo_db))
+    next(b for b in at.button if b.key == "pack_prepare").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    labels = [d.proto.label for d in at.get("download_button")]
+    assert any(label.startswith("Download the pack (PDF, ") for label in labels), labels
+    assert any(label.startswith("Download the pack (Excel, ") for label in labels), labels

@@ -195,6 +195,10 @@ def csv_download(
     download(label, make, file_name=f"{file_stem}.csv", key=key, audited=audited)
 
 
+def size_label(n: int) -> str:
+    return f"{n / 1024:.1f} KB" if n >= 1024 else f"{n} bytes"
+
+
 def viewer_scope():
     """The signed-in viewer's scope for this run (set by the frame), or None outside the frame
     (then downloads are suppressed as for the strictest role)."""
