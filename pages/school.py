@@ -4,6 +4,8 @@ sessions; reasons; punctuality; part-time timetables; and the pupils who need su
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
@@ -47,6 +49,17 @@ ly = (
 
 # ---------------------------------------------------------------- headline
 school_sections.headline(ctx, urn, name, phase, head, me, ly)
+
+quality = queries.run(
+    "schools_data_quality", ctx.scope, as_of=dt.date.fromisoformat(ctx.meta["data_up_to"])
+).set_index("urn")
+if urn in quality.index:
+    q = quality.loc[urn]
+    st.caption(
+        f"Registers: latest mark {q['last_mark_date']:%d %b %Y}; {ui.number(q['unresolved_n'])} N codes "
+        f"(reason not yet provided) unresolved after 5 school days; {ui.number(q['missing_sessions'])} "
+        "sessions with no mark for a pupil on roll."
+    )
 
 # ---------------------------------------------------------------- weekly
 st.header("Week by week")

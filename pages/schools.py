@@ -3,11 +3,14 @@ plot of persistent absence against size so that real outliers stand apart from s
 
 from __future__ import annotations
 
+import datetime as dt
+
 import plotly.graph_objects as go
 import streamlit as st
 
 import queries
 import ui
+from ui import sections
 from ui.context import context, require_period
 
 ctx = context()
@@ -186,4 +189,15 @@ st.caption(
 )
 ui.chart_block(
     fig, reading, funnel, "schools_funnel", ctx.synthetic, note=f"{p.label}, {ctx.phase_label}", key="funnel"
+)
+
+# ---------------------------------------------------------------- data quality
+st.header("Data quality: the registers behind these figures")
+as_of = dt.date.fromisoformat(ctx.meta["data_up_to"])
+sections.data_quality(
+    queries.run("schools_data_quality", ctx.scope, as_of=as_of),
+    as_of,
+    file_stem="schools_data_quality",
+    key="quality",
+    synthetic=ctx.synthetic,
 )

@@ -182,3 +182,31 @@ def test_quality_as_worked_by_hand(tmp_path, capsys):
     assert cli(["quality", "--db", str(db), "--format", "json", "--as-of", "2025-09-08"]) == 0
     (school,) = json.loads(capsys.readouterr().out)
     assert school["unresolved_n"] == 0  # 5 school days after 1 Sep: not yet more than 5
+
+
+def test_schools_and_school_pages_show_the_quality_command_figures(demo_db, monkeypatch, capsys):
+    from conftest import ROOT
+    from streamlit.testing.v1 import AppTest
+
+    assert cli(["quality", "--db", str(demo_db), "--format", "json"]) == 0
+    cli_rows = {r["urn"]: r for r in json.loads(capsys.readouterr().out)}
+    monkeypatch.setenv("ATTENDANCE_DB", str(demo_db))
+    monkeypatch.setenv("ATTENDANCE_DEMO_MODE", "1")
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
+    at.switch_page("pages/schools.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = next(df.value for df in at.dataframe if "unresolved_n" in df.value.columns)
+    for r in table.itertuples():
+        assert (r.unresolved_n, r.missing_sessions) == (
+            cli_rows[r.urn]["unresolved_n"],
+            cli_rows[r.urn]["missing_sessions"],
+        )
+    assert any("unresolved N codes or missing sessions" in m.value for m in at.markdown)
+    urn = int(table["urn"].iloc[0])
+    at.switch_page("pages/school.py")
+    at.run()
+    at.selectbox(key="urn").set_value(urn)
+    at.run()
+    expected = f"{cli_rows[urn]['unresolved_n']:,} N codes (reason not yet provided) unresolved"
+    assert any(expected in c.value for c in at.caption)

@@ -97,3 +97,45 @@ def reason_bars(
     ui.style_figure(fig, height=460)
     fig.update_xaxes(title="% of possible sessions")
     ui.chart_block(fig, reading, out, file_stem, synthetic, note=note, key=key)
+
+
+def data_quality(quality: pd.DataFrame, as_of, *, file_stem: str, key: str, synthetic: bool) -> None:
+    """Schools' registers as data: N codes left unresolved more than 5 school days, sessions with
+    no mark for a pupil on roll, and how old each school's latest mark is, worst first."""
+    st.caption(
+        f"As at {as_of:%d %B %Y}, the latest date loaded. Unresolved N: marks of 'reason not yet "
+        "provided' more than 5 of the school's school days old (schools must chase and replace N). "
+        "Missing sessions: sessions between a pupil's first and last mark at the school on which "
+        "the school marked other pupils but not them. The same figures as "
+        "`python -m data_pipeline quality`."
+    )
+    if quality.empty:
+        st.info("No school has registers loaded.")
+        return
+    worst = quality.iloc[0]
+    problems = quality[(quality["unresolved_n"] > 0) | (quality["missing_sessions"] > 0)]
+    reading = f"{len(problems)} of {len(quality)} schools have unresolved N codes or missing sessions" + (
+        f"; the most at **{worst['school_name']}**: {ui.number(worst['unresolved_n'])} unresolved N, "
+        f"{ui.number(worst['missing_sessions'])} missing sessions."
+        if not problems.empty
+        else "."
+    )
+    stale = quality[quality["days_since_last_mark"].fillna(0) > 7]
+    if not stale.empty:
+        reading += f" {len(stale)} school(s) sent no marks in the last week of the data."
+    st.markdown(reading)
+    st.dataframe(
+        quality,
+        hide_index=True,
+        column_config={
+            "urn": "URN",
+            "school_name": "School",
+            "phase": "Phase",
+            "unresolved_n": st.column_config.NumberColumn("Unresolved N (over 5 school days)"),
+            "missing_sessions": st.column_config.NumberColumn("Missing sessions"),
+            "last_mark_date": st.column_config.DateColumn("Latest mark", format="DD MMM YYYY"),
+            "days_since_last_mark": st.column_config.NumberColumn("Days since latest mark"),
+        },
+        key=f"{key}_table",
+    )
+    ui.csv_download(quality, synthetic, f"data quality as at {as_of}", file_stem, f"{key}_csv")

@@ -7,13 +7,9 @@ with marks_to_date as (
     select urn, pupil_id, date, session, code from marks where date <= $as_of
 ),
 school_days as (
+    -- (school_session: the marts' count of each school's marks by date and session)
     select urn, date, row_number() over (partition by urn order by date) as n
-    from (
-        select distinct m.urn, m.date
-        from marks_to_date m
-        join ref_codes r on r.code = m.code and r.code_set = code_set_of(m.date)
-        where r.counts_possible
-    )
+    from (select distinct urn, date from school_session where date <= $as_of and possible > 0)
 ),
 days_to_as_of as (
     select urn, count(*) as n from school_days group by urn
@@ -31,11 +27,11 @@ school_sessions as (
     -- every session the school marked anyone, numbered in order
     select urn, date, session,
         row_number() over (partition by urn order by date, session) as k
-    from (select distinct urn, date, session from marks_to_date)
+    from school_session where date <= $as_of
 ),
 spans as (
     select urn, pupil_id, min(date) as first_date, max(date) as last_date,
-        count(distinct (date, session)) as marked
+        count(*) as marked  -- one mark a session: the build's checks refuse duplicates
     from marks_to_date group by urn, pupil_id
 ),
 day_k as (
