@@ -102,6 +102,7 @@ def params(con) -> dict:
         week_hours=32.5,
         with_england=True,
         population="all",
+        as_of=period.week_to + dt.timedelta(days=4),
         pupil_ref=queries.pseudonym(SCHOOL_A, pupil),
         # one recorded support action, for a school-A pupil, part way through the year
         action_ids=[1],
