@@ -58,7 +58,10 @@ st.caption(
     f"sessions ÷ 2; hours = sessions ÷ 10 × {config.SCHOOL_WEEK_HOURS:g}."
 )
 if ui._nan(pr["possible_sessions"]) or not pr["possible_sessions"]:
-    st.info("No possible sessions recorded for this pupil this year.")
+    st.info(f"No possible sessions recorded for this pupil up to the week of {p.week_to:%d %B %Y}.")
+    # the support recorded for them still matters (a pupil who joined later, or left)
+    st.header("Support recorded")
+    show_evidence(ctx.scope, urn, ref, ctx.synthetic, key="pupil_evidence")
     st.stop()
 c = st.columns(4)
 c[0].metric("Attendance", ui.pct(pr["attendance_rate"]), border=True)
