@@ -194,6 +194,7 @@ def run() -> None:
     page = st.navigation(pages, position="hidden")
     # every page its own browser title (WCAG 2.4.2)
     st.set_page_config(page_title=f"{page.title} · School attendance")
+    st.markdown(ui.READABLE_CSS, unsafe_allow_html=True)
     audit.set_current_page(page.title)
     _sidebar_nav(pages)
     _sidebar_user(user, how, scope)

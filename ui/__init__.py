@@ -31,6 +31,12 @@ SERIES = [OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["black"], OKABE_ITO[
 # warehouse holds no complete year to count the days of.
 STATUTORY_SCHOOL_DAYS = 190
 SYNTHETIC_LABEL = "Synthetic demo data — not real pupils"
+# Streamlit draws captions in #828180 (3.88:1 on white, under WCAG's 4.5:1): every page's
+# captions in GOV.UK's secondary text colour instead (7.5:1). Static CSS, no data in it.
+READABLE_CSS = (
+    "<style>[data-testid='stCaptionContainer'], [data-testid='stCaptionContainer'] p "
+    "{ color: #505a5f !important; opacity: 1 !important; }</style>"
+)
 
 
 def is_synthetic(meta: dict) -> bool:
