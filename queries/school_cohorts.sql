@@ -63,4 +63,4 @@ final as (
     from with_rest
     where enrolments > 0
 )
-select * from final order by sort
+select * from final order by sort, cohort
