@@ -10,34 +10,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+import catalogue
 import queries
 from data_pipeline import config
 from queries import comparison
 
 from . import evidence, store
 
-# The lists of pupils who may need support (the School page's queries), with a short label
-# and the rule in words.
-PUPIL_LISTS = [
-    ("pupil_persistent_absence_list", "Persistent absence", "missed 10% or more of sessions in the term"),
-    ("pupil_severe_absence_list", "Severe absence", "missed half or more of sessions in the term"),
-    (
-        "pupil_emerging_absence_list",
-        "Emerging",
-        "attendance between 90% and 95% in the term and falling over the last 4 school weeks",
-    ),
-    (
-        "pupil_unauthorised_10_list",
-        "10 unauthorised in 10 weeks",
-        "10 sessions of unauthorised absence within 10 school weeks this year",
-    ),
-    (
-        "pupil_illness_15_days_list",
-        "Illness 15+ days",
-        "absent through illness for 15 days or more this year",
-    ),
-    ("pupil_part_time_list", "Part-time timetables", "part-time timetable (C2) sessions in the term"),
-]
 LIST_COLUMNS = [
     "pupil_ref",
     "year_group",
@@ -220,11 +199,24 @@ def _weekly(scope, urn: int, t: Term) -> pd.DataFrame:
     )
 
 
-def pupil_lists(scope, urn: int, t: Term) -> dict[str, pd.DataFrame] | None:
+def pupil_lists(scope, urn: int, p: queries.Period) -> dict[str, pd.DataFrame] | None:
+    """Every list of the catalogue (catalogue/pupil_lists.toml) for the school, each over its
+    span: the period, or the academic year to the period's end. None: no pupil rows for the role."""
     if not scope.pupil_rows_allowed:
         return None
-    p = t.period
-    return {q: queries.run(q, scope, urn=urn, year=p.academic_year, **p.params()) for q, *_ in PUPIL_LISTS}
+    year_start = queries.resolve_period(
+        queries.run("school_calendar_parts"), p.academic_year, "Year to date"
+    ).week_from
+    return {
+        lst.query: queries.run(
+            lst.query,
+            scope,
+            urn=urn,
+            year=p.academic_year,
+            **(p.params() | ({"week_from": year_start} if lst.span == "year" else {})),
+        )
+        for lst in catalogue.pupil_lists()
+    }
 
 
 def build(scope, urn: int, term_key: str, weeks: int = evidence.DEFAULT_WEEKS) -> Agenda | None:
@@ -257,7 +249,7 @@ def build(scope, urn: int, term_key: str, weeks: int = evidence.DEFAULT_WEEKS) -
         headline=_headline(scope, urn, t, str(schools.loc[urn, "phase"])),
         cohorts=_cohorts(scope, urn, t),
         weekly=_weekly(scope, urn, t),
-        pupil_lists=pupil_lists(scope, urn, t),
+        pupil_lists=pupil_lists(scope, urn, t.period),
         last_actions=last,
         actions=this,
         warnings=evidence.formal_warnings(every),

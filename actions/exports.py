@@ -176,8 +176,9 @@ def sections(ag, scope, weeks: int = evidence.DEFAULT_WEEKS) -> list[tuple[str, 
         ),
     ]
     if ag.pupil_lists is not None:
-        for q, label, rule in agenda_mod.PUPIL_LISTS:
-            out.append((label[:31], f"{label}: {rule}", pupil_list_table(ag.pupil_lists[q])))
+        for lst in catalogue.pupil_lists():
+            rule = lst.rule_for(ag.term.label).replace("**", "")
+            out.append((lst.label[:31], f"{lst.label}: {rule}", pupil_list_table(ag.pupil_lists[lst.query])))
     prev = ag.term.previous.label if ag.term.previous else "no earlier term"
     out.append(
         (

@@ -40,6 +40,7 @@ create table if not exists meeting_actions (
     stage text not null,                 -- graduated response: Expect .. Enforce
     owner text not null default '',
     action_date text not null,           -- ISO date the action was (or is to be) taken
+    review_date text not null default '',-- ISO date the action is to be reviewed ('' none set)
     status text not null check (status in ('planned', 'done', 'not tried')),
     reason_not_tried text not null default '',
     outcome text not null default '',
@@ -69,7 +70,16 @@ begin select raise(abort, 'actions are never deleted: mark them not tried'); end
 """
 # Free text is bounded here (the store), whatever the form allows.
 MAX_TEXT = {"owner": 200, "reason_not_tried": 1000, "outcome": 4000}
-EDITABLE = ("strategy_id", "stage", "owner", "action_date", "status", "reason_not_tried", "outcome")
+EDITABLE = (
+    "strategy_id",
+    "stage",
+    "owner",
+    "action_date",
+    "review_date",
+    "status",
+    "reason_not_tried",
+    "outcome",
+)
 COLUMNS = (
     "action_id",
     "urn",
@@ -92,6 +102,9 @@ class ActionError(ValueError):
 def connect():
     con = app_store.connect()
     con.executescript(SCHEMA)
+    # stores made before review dates were recorded
+    if "review_date" not in {r[1] for r in con.execute("pragma table_info(meeting_actions)")}:
+        con.execute("alter table meeting_actions add column review_date text not null default ''")
     return con
 
 
@@ -128,6 +141,10 @@ def _validate(fields: dict) -> dict:
     if out.get("status") not in strategies.STATUSES:
         raise ActionError(f"the status must be one of: {', '.join(strategies.STATUSES)}")
     out["action_date"] = _iso(out.get("action_date"))
+    review = out.get("review_date")
+    out["review_date"] = "" if review is None or review == "" or pd.isna(review) else _iso(review)
+    if out["review_date"] and out["review_date"] < out["action_date"]:
+        raise ActionError("the review date is before the action's date")
     for k in ("owner", "reason_not_tried", "outcome"):
         out[k] = (
             ""
@@ -178,6 +195,7 @@ def add_action(
     strategy_id: str,
     stage: str,
     action_date,
+    review_date=None,
     status: str = "planned",
     owner: str = "",
     reason_not_tried: str = "",
@@ -201,6 +219,7 @@ def add_action(
             stage=stage,
             owner=owner,
             action_date=action_date,
+            review_date=review_date,
             status=status,
             reason_not_tried=reason_not_tried,
             outcome=outcome,
@@ -211,8 +230,8 @@ def add_action(
     with closing(connect()) as db:
         cur = db.execute(
             "insert into meeting_actions (urn, meeting_term, subject, pupil_id, cohort, strategy_id, stage, "
-            "owner, action_date, status, reason_not_tried, outcome, created_at, created_by, updated_at, "
-            "updated_by) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "owner, action_date, review_date, status, reason_not_tried, outcome, created_at, created_by, "
+            "updated_at, updated_by) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 urn,
                 str(meeting_term),
@@ -223,6 +242,7 @@ def add_action(
                 fields["stage"],
                 fields["owner"],
                 fields["action_date"],
+                fields["review_date"],
                 fields["status"],
                 fields["reason_not_tried"],
                 fields["outcome"],
@@ -329,6 +349,9 @@ def _decorate(scope, df: pd.DataFrame, params: dict) -> pd.DataFrame:
     df["strategy_group"] = df["strategy_id"].map(strategies.group_of)
     df["formal_step"] = [strategies.is_formal(s, g) for s, g in zip(df["strategy_id"], df["stage"])]
     df["action_date"] = pd.to_datetime(df["action_date"]).dt.date
+    df["review_date"] = pd.to_datetime(
+        df["review_date"].where(df["review_date"] != ""), errors="coerce"
+    ).dt.date
     if (df["subject"] == "pupil").any():
         from auth import audit
 

@@ -136,3 +136,23 @@ def column_labels() -> dict[str, str]:
     """{column: plain name} for tables people read: every measure by its short label, and the
     other columns (counts, groups, notes) by the catalogue's [columns] table."""
     return {**{m.id: m.short for m in measures().values()}, **_measures_file()["columns"]}
+
+
+@dataclass(frozen=True)
+class PupilList:
+    query: str
+    label: str
+    span: str  # "period" | "year"
+    rule: str  # markdown with {period}
+    columns: dict[str, tuple[str, str]]  # column: (label, kind)
+
+    def rule_for(self, period_label: str) -> str:
+        return self.rule.format(period=period_label)
+
+
+@cache
+def pupil_lists() -> tuple[PupilList, ...]:
+    raw = tomllib.loads((HERE / "pupil_lists.toml").read_text())["list"]
+    return tuple(
+        PupilList(**{**r, "columns": {k: tuple(v) for k, v in r.get("columns", {}).items()}}) for r in raw
+    )

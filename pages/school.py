@@ -11,10 +11,11 @@ import streamlit as st
 
 import queries
 import ui
+from actions import agenda
 from data_pipeline import config
 from queries import comparison
+from ui import pupil_lists, school_sections, sections
 from ui import school as sui
-from ui import school_sections, sections
 from ui.context import context, require_period
 
 ctx = context()
@@ -138,74 +139,11 @@ st.caption(
     "support. The approach is support first: expect, monitor, listen and understand, facilitate "
     "support, and only then formalise. Sort any column; open a pupil's page from the link."
 )
-LISTS = [
-    (
-        "pupil_persistent_absence_list",
-        "Persistent absence",
-        "Pupils who have missed **10% or more** of sessions in {period}: each needs a conversation about "
-        "barriers and a plan of support.",
-        {"also_severely_absent": st.column_config.CheckboxColumn("Also severely absent")},
-    ),
-    (
-        "pupil_severe_absence_list",
-        "Severe absence",
-        "Pupils who have missed **half or more** of sessions in {period}: each needs a joint plan with the LA "
-        "and other services (whole-family early help where absence is a symptom).",
-        {},
-    ),
-    (
-        "pupil_emerging_absence_list",
-        "Emerging",
-        "Pupils whose attendance in {period} is **between 90% and 95%** and **falling** over the last 4 school "
-        "weeks: early support can stop a pattern forming.",
-        {
-            "attendance_before_last_4_weeks": st.column_config.NumberColumn(
-                "Attendance before %", format="%.1f"
-            ),
-            "attendance_last_4_weeks": st.column_config.NumberColumn("Last 4 weeks %", format="%.1f"),
-        },
-    ),
-    (
-        "pupil_unauthorised_10_list",
-        "10 unauthorised in 10 weeks",
-        "Pupils who reached **10 sessions of unauthorised absence within 10 school weeks** this year (holidays "
-        "do not count as weeks): the point where support should already be evidenced before any formal step.",
-        {
-            "first_reached_week": st.column_config.DateColumn("First reached (w/c)", format="DD MMM YYYY"),
-            "most_in_10_school_weeks": "Most in 10 school weeks",
-            "unauthorised_last_10_school_weeks": "In the last 10 school weeks",
-        },
-    ),
-    (
-        "pupil_illness_15_days_list",
-        "Illness 15+ days",
-        "Pupils absent through **illness for 15 days (30 sessions) or more** this year: the LA must arrange "
-        "education if a child will miss 15 days or more; consider a healthcare plan.",
-        {"illness_sessions_this_year": "Illness sessions", "illness_days_this_year": "Illness days"},
-    ),
-    (
-        "pupil_part_time_list",
-        "Part-time timetables",
-        "Pupils with **part-time timetable (C2)** sessions in {period}: each must be agreed, time-limited and "
-        "known to the LA.",
-        {
-            "c2_first_week": st.column_config.DateColumn("First C2 (w/c)", format="DD MMM YYYY"),
-            "c2_latest_week": st.column_config.DateColumn("Latest C2 (w/c)", format="DD MMM YYYY"),
-            "c2_in_latest_school_week": st.column_config.CheckboxColumn("On C2 in the latest week"),
-        },
-    ),
-]
-lists = {q: queries.run(q, ctx.scope, **args) for q, *_ in LISTS}
-tabs = st.tabs([f"{label} ({len(lists[q])})" for q, label, *_ in LISTS])
-for tab, (q, _label, intro, extra) in zip(tabs, LISTS):
-    with tab:
-        sui.pupil_list(
-            lists[q],
-            intro.format(period=p.label),
-            f"{q.removeprefix('pupil_')}_{urn}",
-            ctx.scope,
-            ctx.synthetic,
-            key=q,
-            extra_config=extra,
-            params={"urn": urn, **{k: str(v) for k, v in p.params().items()}},
-        )
+pupil_lists.tabs(
+    agenda.pupil_lists(ctx.scope, urn, p),
+    p.label,
+    ctx,
+    urn,
+    "",
+    {"urn": urn, **{k: str(v) for k, v in p.params().items()}},
+)

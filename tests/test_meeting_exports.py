@@ -76,7 +76,7 @@ def _term_figures(db, urn, term) -> tuple[float, int, int]:
 
 def test_meeting_pack_for_the_la_officer(demo):
     db, key, prev, meta, (urn, _) = demo
-    lists = agenda.pupil_lists(OFFICER, urn, agenda.term(key))
+    lists = agenda.pupil_lists(OFFICER, urn, agenda.term(key).period)
     ref = lists["pupil_persistent_absence_list"]["pupil_ref"].iloc[0]
     store.add_action(
         OFFICER,
@@ -187,7 +187,7 @@ def test_school_staff_pack_holds_only_their_school(demo):
 
 def test_governor_and_admin_exports_hold_no_pupil_rows(demo):
     db, key, prev, meta, (urn, _) = demo
-    ref = agenda.pupil_lists(OFFICER, urn, agenda.term(key))["pupil_persistent_absence_list"][
+    ref = agenda.pupil_lists(OFFICER, urn, agenda.term(key).period)["pupil_persistent_absence_list"][
         "pupil_ref"
     ].iloc[0]
     store.add_action(

@@ -22,6 +22,9 @@ after week 1, so a rolling window of 10 *calendar* weeks would not hold both).
 | RISE | 12 `I` in the first 4 school weeks | none: 92% but rising |
 
 School B has one pupil, B20, with 20 `O` in week 1: on B's lists, never on A's.
+MOV moves from B (school weeks 1-8, 6 `O` in week 7) to A (weeks 9-15, 4 `O` in week 9): one
+pupil across the LA, at the threshold in week 9 at A (6 + 4 within 10 school weeks). The LA
+sees MOV on A's list, not on B's (MOV had left); A's staff see A's 4 sessions only.
 """
 
 from __future__ import annotations
@@ -66,13 +69,19 @@ PLAN = {
     (A, "EMG"): {12: [("I", 3)], 13: [("I", 3)], 14: [("I", 3)], 15: [("I", 3)]},
     (A, "RISE"): {1: [("I", 3)], 2: [("I", 3)], 3: [("I", 3)], 4: [("I", 3)]},
     (B, "B20"): {1: [("O", 10)], 2: [("O", 10)]},
+    (B, "MOV"): {7: [("O", 6)]},
+    (A, "MOV"): {9: [("O", 4)]},
 }
+# school weeks on roll, where not every week
+ON_ROLL = {(B, "MOV"): range(1, 9), (A, "MOV"): range(9, 16)}
 
 
 def _marks() -> list[list]:
     rows = []
     for (urn, pupil), plan in PLAN.items():
         for w, days in enumerate(WEEKS, start=1):
+            if w not in ON_ROLL.get((urn, pupil), range(1, 16)):
+                continue
             codes = [c for c, n in plan.get(w, []) for _ in range(n)]
             k = 0
             for day in days:
@@ -221,6 +230,32 @@ def test_lists_never_show_pupil_ids_or_other_schools(period):
         assert ref(B, "B20") not in set(df["pupil_ref"])
     # the LA sees school B's pupil on B's list
     assert names(on_list("pupil_unauthorised_10_list", period, urn=B, scope=LA)) == {"B20"}
+
+
+def test_threshold_follows_a_pupil_who_moves_school(period):
+    la = on_list("pupil_unauthorised_10_list", period, urn=A, scope=LA)
+    assert names(la) == {"U10", "MOV"}
+    row = la[ref(A, "MOV")]
+    assert row["most_in_10_school_weeks"] == 10  # 6 at B in week 7 + 4 at A in week 9
+    assert row["first_reached_week"].date() == WEEKS[8][0]
+    assert row["unauthorised_last_10_school_weeks"] == 10  # weeks 6-15 hold weeks 7 and 9
+    # A's staff see A's sessions only: 4
+    assert "MOV" not in names(on_list("pupil_unauthorised_10_list", period))
+
+
+def test_threshold_list_is_chosen_on_the_period(period):
+    # from school week 11 on, U10's windows (ending week 11 or later) hold 5 at most; MOV's
+    # (weeks 2-11 to 6-15) still hold weeks 7 and 9
+    later = period.params() | {"week_from": WEEKS[10][0]}
+    df = queries.execute("pupil_unauthorised_10_list", LA, urn=A, year=2025, **later)
+    assert names(dict.fromkeys(df["pupil_ref"])) == {"MOV"}
+
+
+def test_lists_are_sorted_by_need(period):
+    df = queries.execute("pupil_persistent_absence_list", STAFF_A, urn=A, year=2025, **period.params())
+    back = {ref(A, p): p for _, p in PLAN}
+    assert [back[r] for r in df["pupil_ref"]] == ["SA50", "SA49", "ILL30", "ILL29", "PA10"]
+    assert list(df["days_lost"]) == sorted(df["days_lost"], reverse=True)
 
 
 def test_scope_filter_in_sql(period):

@@ -15,7 +15,7 @@ import catalogue
 import queries
 import ui
 from actions import agenda, evidence, exports, store, strategies
-from ui import school as sui
+from ui import pupil_lists as list_section
 
 USUAL_STAGE = "(the strategy's usual stage)"
 
@@ -267,18 +267,9 @@ def pupil_lists(ag: agenda.Agenda, ctx) -> None:
         )
         return
     st.caption("Pseudonymous references, as on the School page. Use a reference in *Record an action* below.")
-    tabs = st.tabs([f"{label} ({len(ag.pupil_lists[q])})" for q, label, _ in agenda.PUPIL_LISTS])
-    for tab, (q, _label, rule) in zip(tabs, agenda.PUPIL_LISTS):
-        with tab:
-            sui.pupil_list(
-                ag.pupil_lists[q],
-                f"Pupils who {rule}.",
-                f"meeting_{q.removeprefix('pupil_')}_{ag.urn}",
-                ctx.scope,
-                ctx.synthetic,
-                key=f"meeting_{q}",
-                params={"urn": ag.urn, "term": ag.term.key},
-            )
+    list_section.tabs(
+        ag.pupil_lists, ag.term.label, ctx, ag.urn, "meeting_", {"urn": ag.urn, "term": ag.term.key}
+    )
 
 
 # ------------------------------------------------------------------ 4, 6. actions
@@ -449,9 +440,9 @@ def record_form(ag: agenda.Agenda, ctx, pupil_refs: pd.DataFrame | None) -> None
         )
         return
     on_lists: dict[str, list[str]] = {}
-    for q, label, _ in agenda.PUPIL_LISTS:
-        for r in (ag.pupil_lists or {}).get(q, pd.DataFrame(columns=["pupil_ref"]))["pupil_ref"]:
-            on_lists.setdefault(r, []).append(label)
+    for lst in catalogue.pupil_lists():
+        for r in (ag.pupil_lists or {}).get(lst.query, pd.DataFrame(columns=["pupil_ref"]))["pupil_ref"]:
+            on_lists.setdefault(r, []).append(lst.label)
     years = (
         dict(zip(pupil_refs["pupil_ref"], pupil_refs["year_group"].fillna("year not known")))
         if pupil_refs is not None

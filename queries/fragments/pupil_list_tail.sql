@@ -1,4 +1,16 @@
 -- ---- shared tail: included by every pupil_*_list.sql (queries.sql_text expands it) ----
+-- Sorted by need: most days lost in the period first, then the steepest fall (attendance in
+-- the pupil's last 4 school weeks of the period against the whole period, recent_change).
+recent as (
+    select urn, pupil_id, pct(sum(present + aea), sum(possible)) as attendance_last_4_school_weeks
+    from (
+        select *, row_number() over (partition by urn, pupil_id order by week_start desc) as back
+        from weeks
+        where possible > 0 and week_start >= $week_from
+    )
+    where back <= 4
+    group by urn, pupil_id
+),
 sparkline as (
     select urn, pupil_id,
         list(round(pct(present + aea, possible), 1) order by week_start) as weekly_attendance
@@ -39,6 +51,7 @@ final as (
         pct(t.attending, t.possible) as attendance_rate,
         pct(t.absent, t.possible) as overall_absence_rate,
         days_lost(t.absent) as days_lost,
+        r.attendance_last_4_school_weeks - pct(t.attending, t.possible) as recent_change,
         s.weekly_attendance,
         coalesce(m.main_reasons, 'no absence in the period') as main_reasons,
         concat_ws(' · ',
@@ -52,8 +65,9 @@ final as (
     from listed l
     join pupils p using (urn, pupil_id)
     left join period_totals t using (urn, pupil_id)
+    left join recent r using (urn, pupil_id)
     left join sparkline s using (urn, pupil_id)
     left join main_reasons m using (urn, pupil_id)
 )
 select * from final
-order by ncyear, pupil_ref
+order by days_lost desc nulls last, recent_change nulls last, pupil_ref
