@@ -1,4 +1,4 @@
-"""Command line: python -m data_pipeline ingest|summary|status|demo|build|users ..."""
+"""Command line: python -m data_pipeline ingest|summary|status|demo|build|users|export|watch|backup|restore ..."""
 
 from __future__ import annotations
 
@@ -121,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     from .users import add_parser as _add_users_parser
 
     _add_users_parser(sub)
+    from . import ops_cli
+
+    ops_cli.add_parsers(sub)  # export, watch, backup, restore
 
     args = parser.parse_args(argv)
     if args.command == "users":
@@ -128,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
 
         return _users(args)
     db = args.db or (config.default_demo_db() if args.command == "demo" else config.default_db())
+    if args.command in ops_cli.COMMANDS:
+        return ops_cli.run(args, db)
     return {
         "ingest": _ingest,
         "summary": _summary,

@@ -1,0 +1,40 @@
+-- The feed's pupil groups (python -m data_pipeline export): each academic year's figures for
+-- every group of every cohort dimension of the catalogue (enrolment_cohort: its groups, labels
+-- and order, 'Not recorded' included, so each dimension covers every pupil), for the LA
+-- ($by_school false: urn is NULL) or for each school. The whole year's sessions of
+-- enrolments of compulsory school age with possible sessions (pupil_year), as the School
+-- page's pupil groups count them over the year to date. Measures from 05_measures.sql.
+with enrolment as (
+    select c.academic_year, case when $by_school then c.urn end as urn,
+        c.dimension, c.group_key, c.group_label, c.group_rank,
+        y.possible, y.present + y.aea as attending, y.authorised, y.unauthorised,
+        y.authorised + y.unauthorised as absent
+    from enrolment_cohort c
+    join pupil_year y
+      on y.academic_year = c.academic_year and y.urn = c.urn and y.pupil_id = c.pupil_id
+    where y.compulsory_age and y.possible > 0
+),
+final as (
+    select academic_year, urn, dimension, d.label as dimension_label,
+        coalesce(group_key, '') as group_key, group_label, group_rank, d.dimension_order,
+        count(*) as enrolments,
+        sum(possible)::bigint as possible_sessions,
+        sum(attending)::bigint as attending_sessions,
+        sum(authorised)::bigint as authorised_sessions,
+        sum(unauthorised)::bigint as unauthorised_sessions,
+        pct(sum(attending), sum(possible)) as attendance_rate,
+        pct(sum(absent), sum(possible)) as overall_absence_rate,
+        pct(sum(authorised), sum(possible)) as authorised_absence_rate,
+        pct(sum(unauthorised), sum(possible)) as unauthorised_absence_rate,
+        count(*) filter (where is_persistent_absentee(absent, possible)) as pa_enrolments,
+        pct(count(*) filter (where is_persistent_absentee(absent, possible)), count(*))
+            as persistent_absence_rate,
+        count(*) filter (where is_severe_absentee(absent, possible)) as sa_enrolments,
+        pct(count(*) filter (where is_severe_absentee(absent, possible)), count(*))
+            as severe_absence_rate,
+        days_lost(sum(absent)) as days_lost
+    from enrolment
+    join ref_cohort_dimensions d using (dimension)
+    group by all
+)
+select * from final order by academic_year, urn, dimension_order, group_rank, group_label

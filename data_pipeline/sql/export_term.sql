@@ -1,0 +1,37 @@
+-- The feed's terms (python -m data_pipeline export): each academic year's Autumn, Spring and
+-- Summer term, for the LA ($by_school false: urn is NULL) or for each school. Enrolments of
+-- compulsory school age with possible sessions in the term (pupil_term: a week belongs to the
+-- term of its first school day); PA and SA over the term alone, over every enrolment (census
+-- rule), as the governors' term summary counts them. Measures from the macros of
+-- 05_measures.sql; no pupil-level row leaves this query.
+with enrolment as (
+    select t.academic_year, t.term, case when $by_school then t.urn end as urn,
+        t.possible, t.present + t.aea as attending, t.authorised, t.unauthorised, t.absent
+    from pupil_term t
+    join pupil_year y using (academic_year, urn, pupil_id)
+    where y.compulsory_age and t.possible > 0
+),
+final as (
+    select academic_year, term,
+        case term when 'Autumn' then 1 when 'Spring' then 2 else 3 end as term_order,
+        urn,
+        count(*) as enrolments,
+        sum(possible)::bigint as possible_sessions,
+        sum(attending)::bigint as attending_sessions,
+        sum(authorised)::bigint as authorised_sessions,
+        sum(unauthorised)::bigint as unauthorised_sessions,
+        pct(sum(attending), sum(possible)) as attendance_rate,
+        pct(sum(absent), sum(possible)) as overall_absence_rate,
+        pct(sum(authorised), sum(possible)) as authorised_absence_rate,
+        pct(sum(unauthorised), sum(possible)) as unauthorised_absence_rate,
+        count(*) filter (where is_persistent_absentee(absent, possible)) as pa_enrolments,
+        pct(count(*) filter (where is_persistent_absentee(absent, possible)), count(*))
+            as persistent_absence_rate,
+        count(*) filter (where is_severe_absentee(absent, possible)) as sa_enrolments,
+        pct(count(*) filter (where is_severe_absentee(absent, possible)), count(*))
+            as severe_absence_rate,
+        days_lost(sum(absent)) as days_lost
+    from enrolment
+    group by academic_year, term, urn
+)
+select * from final order by academic_year, term_order, urn
