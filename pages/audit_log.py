@@ -1,4 +1,5 @@
-"""Audit log (administrators): every view and export of pupil-level data, every sign-in."""
+"""Audit log (administrators): every view and export of pupil-level data, every sign-in; and the
+loads that failed (the watcher's failed/ files)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import streamlit as st
 import access
 import ui
 from auth import audit
+from data_pipeline.watch import load_runs
 from ui.context import context
 
 ctx = context()
@@ -73,3 +75,15 @@ else:
             rows=len(log),
         ),
     )
+
+# Loads that failed: files the watcher (python -m data_pipeline watch) moved to failed/, with why.
+st.header("Loads that failed")
+failed_loads = load_runs("failed", limit=100)
+if failed_loads.empty:
+    st.caption("No file dropped in the load inbox has failed to load.")
+else:
+    st.markdown(
+        f"**{ui.number(len(failed_loads))}** files moved to `failed/` (newest first, times in UTC); "
+        "each has its report beside it. No figure in the warehouse changed."
+    )
+    st.dataframe(failed_loads, hide_index=True, column_config={"at": "When (UTC)", "moved_to": "File now at"})

@@ -167,3 +167,35 @@ def test_backup_and_restore_bring_back_the_figures_and_the_actions(demo_db, tmp_
         fh.write(b"x")
     assert main(["restore", "--from", str(tmp_path / "backup"), "--db", str(new_db), "--force"]) == 2
     assert "app_store.sqlite: differs from the manifest" in capsys.readouterr().err
+
+
+def test_the_admin_sees_failed_loads(demo_db, tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    from auth import users
+
+    root = tmp_path / "drop"
+    root.mkdir()
+    (root / "broken_return.csv").write_text("nothing,useful\n1,2\n")
+    copy = tmp_path / "attendance.duckdb"
+    shutil.copyfile(demo_db, copy)
+    assert [o.status for o in watch.run_once(root, copy, settle=0, log=lambda *_: None)] == ["failed"]
+
+    monkeypatch.setenv("ATTENDANCE_DB", str(copy))
+    monkeypatch.setenv("ATTENDANCE_USERS", str(users.DEMO_USERS))
+    monkeypatch.delenv("ATTENDANCE_DEMO_MODE", raising=False)
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "dashboard.py"), default_timeout=120)
+    at.run()
+    at.text_input(key="sign_in_email").input("admin@demo.invalid")
+    at.text_input(key="sign_in_password").input("demo-administrator")
+    at.button[-1].click()
+    at.run()
+    at.switch_page("pages/audit_log.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(h.value == "Loads that failed" for h in at.header)
+    failed = at.dataframe[-1].value
+    assert "broken_return.csv" in set(failed["file_name"])
+    assert failed.loc[failed["file_name"] == "broken_return.csv", "message"].str.contains("no row").all()
