@@ -8,6 +8,7 @@ view can be bookmarked and shared.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import streamlit as st
 
@@ -22,24 +23,33 @@ from ui.context import Context, set_context
 PERIOD_KINDS = ["Year to date", "Term", "Half term", "Custom dates"]
 ALL_PHASES = "All phases"
 
+PAGES_DIR = Path(__file__).resolve().parent / "pages"
+
+
+def _page(name: str, title: str, icon: str) -> st.Page:
+    """pages/<name>.py at the address /<name>. The path is absolute so that the frame runs the
+    same from any main script (the tests' AppTest launcher, tests/conftest.py)."""
+    return st.Page(PAGES_DIR / f"{name}.py", title=title, icon=f":material/{icon}:")
+
+
 # Each page with the roles it is offered to (access: EVERYONE, LA_WIDE = LA officer and
 # admin, PUPIL_LEVEL = LA officer and school staff, SCHOOL_LEVEL = those and governors, ADMIN).
 # This only decides what navigation offers: the query layer enforces each viewer's scope on
 # every query whatever the page. A bare st.Page (no roles) is offered to the LA officer only.
 # A role's first page here is its home page, at "/" (pages_for); don't mark one default=True.
 PAGES = [
-    (st.Page("pages/la_overview.py", title="LA overview", icon=":material/dashboard:"), LA_WIDE),
-    (st.Page("pages/benchmarking.py", title="Benchmarking", icon=":material/leaderboard:"), LA_WIDE),
-    (st.Page("pages/cohorts.py", title="Cohorts", icon=":material/groups:"), LA_WIDE),
-    (st.Page("pages/neighbourhoods.py", title="Neighbourhoods", icon=":material/map:"), LA_WIDE),
-    (st.Page("pages/schools.py", title="Schools", icon=":material/domain:"), LA_WIDE),
-    (st.Page("pages/school.py", title="School", icon=":material/school:"), PUPIL_LEVEL),
-    (st.Page("pages/pupil.py", title="Pupil", icon=":material/person:"), PUPIL_LEVEL),
-    (st.Page("pages/governors.py", title="Governors' view", icon=":material/account_balance:"), SCHOOL_LEVEL),
-    (st.Page("pages/meeting.py", title="Targeting Support Meeting", icon=":material/handshake:"), MEETINGS),
-    (st.Page("pages/support_impact.py", title="Impact of support", icon=":material/trending_up:"), MEETINGS),
-    (st.Page("pages/technical_notes.py", title="Technical notes", icon=":material/menu_book:"), EVERYONE),
-    (st.Page("pages/audit_log.py", title="Audit log", icon=":material/policy:"), ADMIN),
+    (_page("la_overview", "LA overview", "dashboard"), LA_WIDE),
+    (_page("benchmarking", "Benchmarking", "leaderboard"), LA_WIDE),
+    (_page("cohorts", "Cohorts", "groups"), LA_WIDE),
+    (_page("neighbourhoods", "Neighbourhoods", "map"), LA_WIDE),
+    (_page("schools", "Schools", "domain"), LA_WIDE),
+    (_page("school", "School", "school"), PUPIL_LEVEL),
+    (_page("pupil", "Pupil", "person"), PUPIL_LEVEL),
+    (_page("governors", "Governors' view", "account_balance"), SCHOOL_LEVEL),
+    (_page("meeting", "Targeting Support Meeting", "handshake"), MEETINGS),
+    (_page("support_impact", "Impact of support", "trending_up"), MEETINGS),
+    (_page("technical_notes", "Technical notes", "menu_book"), EVERYONE),
+    (_page("audit_log", "Audit log", "policy"), ADMIN),
 ]
 
 
@@ -123,18 +133,14 @@ def pages_for(role: str) -> list:
     registered twice, from the same file: visible and default at "/" (url_path "home"),
     and hidden at its own address.
     """
-    out = []
-    for entry in PAGES:
-        page, roles = entry
-        if role in roles:
-            out.append(page)
+    out = [page for page, roles in PAGES if role in roles]
     if not out:
         return out
     first = out[0]
     name = first.url_path  # PAGES take their address from their file name (no default=True)
-    path = f"pages/{name}.py"
-    home = st.Page(path, title=first.title, icon=first.icon or None, url_path="home", default=True)
-    alias = st.Page(path, title=first.title, icon=first.icon or None, url_path=name, visibility="hidden")
+    path, title, icon = PAGES_DIR / f"{name}.py", first.title, first.icon
+    home = st.Page(path, title=title, icon=icon, url_path="home", default=True)
+    alias = st.Page(path, title=title, icon=icon, url_path=name, visibility="hidden")
     return [home, *out[1:], alias]
 
 

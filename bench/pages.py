@@ -19,7 +19,6 @@ import argparse
 import datetime as dt
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -53,13 +52,13 @@ def first_urn(db: Path) -> int:
 
 
 def apptest_times(db: Path, repeats: int) -> dict[str, tuple[float, float]]:
-    from streamlit.testing.v1 import AppTest
+    from conftest import dashboard_app
 
     os.environ["ATTENDANCE_DB"] = str(db)
     os.environ["ATTENDANCE_DEMO_MODE"] = "1"
     out = {}
     for path, _ in PAGES:
-        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=600)
+        at = dashboard_app(600)
         at.query_params["demo_role"] = "LA officer"
         at.query_params["urn"] = str(first_urn(db))
         at.run()
@@ -80,61 +79,22 @@ def apptest_times(db: Path, repeats: int) -> dict[str, tuple[float, float]]:
 
 
 def browser_times(db: Path) -> dict[str, float]:
-    import socket
-    import urllib.request
-
     from playwright.sync_api import sync_playwright
-    from test_browser_pages import LAUNCH_ARGS
+    from test_browser_pages import LAUNCH_ARGS, running_dashboard
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "ATTENDANCE_DB": str(db), "ATTENDANCE_DEMO_MODE": "1"}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "dashboard.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
     out = {}
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.5)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=LAUNCH_ARGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            for path, slug in PAGES:
-                target = f"{url}/{slug}?demo_role=LA+officer&urn={first_urn(db)}"
-                for _attempt in ("warm-up", "timed"):
-                    t = time.perf_counter()
-                    page.goto(target)
-                    elapsed = _until_drawn(page, t)
-                out[path] = elapsed
-                print(f"  browser {path}: {elapsed:.2f} s", flush=True)
-            browser.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    with running_dashboard(db) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=LAUNCH_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        for path, slug in PAGES:
+            target = f"{url}/{slug}?demo_role=LA+officer&urn={first_urn(db)}"
+            for _attempt in ("warm-up", "timed"):
+                t = time.perf_counter()
+                page.goto(target)
+                elapsed = _until_drawn(page, t)
+            out[path] = elapsed
+            print(f"  browser {path}: {elapsed:.2f} s", flush=True)
+        browser.close()
     return out
 
 

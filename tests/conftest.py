@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -28,6 +30,33 @@ def school_days(first: dt.date, n: int) -> list[dt.date]:
             days.append(d)
         d += dt.timedelta(days=1)
     return days
+
+
+def dashboard_app(default_timeout: float = 120):
+    """An AppTest of the dashboard, run as a server runs it.
+
+    With `pages/` beside dashboard.py, Streamlit runs a new process's first script run the old
+    folder-discovery way (a deep link runs pages/<x>.py straight; ui.context.context() then
+    switches that off and reruns through the frame), and AppTest resets that switch on every
+    run. So the AppTest's main script is a launcher outside the repository that runs
+    dashboard.py's `run()`: every run goes through the frame as a server's runs do after its
+    first (that one is tested in a real browser: test_browser_pages). `switch_page` takes
+    the page's path in the repository, as before ("pages/school.py").
+    """
+    from streamlit.testing.v1 import AppTest
+
+    class DashboardTest(AppTest):
+        def switch_page(self, page_path: str) -> AppTest:
+            return super().switch_page(str(ROOT / page_path))
+
+    return DashboardTest(str(_launcher()), default_timeout=default_timeout)
+
+
+@functools.cache
+def _launcher() -> Path:
+    path = Path(tempfile.mkdtemp(prefix="dashboard_app_")) / "launcher.py"
+    path.write_text(f"import runpy\nrunpy.run_path({str(ROOT / 'dashboard.py')!r})['run']()\n")
+    return path
 
 
 @pytest.fixture(scope="session", autouse=True)

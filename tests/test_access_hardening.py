@@ -11,8 +11,7 @@ from contextlib import closing
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import ROOT
-from streamlit.testing.v1 import AppTest
+from conftest import dashboard_app
 
 import access
 import queries
@@ -156,7 +155,7 @@ def test_sign_in_fields_are_bounded_before_anything_is_stored(fresh_store):
 def test_no_download_is_sent_before_a_click(demo_db, monkeypatch):
     monkeypatch.setenv("ATTENDANCE_DB", str(demo_db))
     monkeypatch.setenv("ATTENDANCE_DEMO_MODE", "1")
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
+    at = dashboard_app(120).run()
     at.switch_page("pages/school.py")
     at.run()
     at.selectbox(key="urn").set_value(int(queries.execute("schools_list")["urn"].min()))
@@ -179,7 +178,7 @@ def _downloads(demo_db, monkeypatch, role: str, page: str) -> dict[str, str]:
     monkeypatch.setattr(ui, "download", capture)
     monkeypatch.setenv("ATTENDANCE_DB", str(demo_db))
     monkeypatch.setenv("ATTENDANCE_DEMO_MODE", "1")
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at = dashboard_app(120)
     at.query_params["demo_role"] = access.ROLES[role].label
     at.run()
     at.switch_page(page)

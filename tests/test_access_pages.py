@@ -14,7 +14,7 @@ import shutil
 
 import duckdb
 import pytest
-from conftest import ROOT, school_days, write_csv
+from conftest import ROOT, dashboard_app, school_days, write_csv
 from streamlit.testing.v1 import AppTest
 
 from auth import users
@@ -41,7 +41,7 @@ def _app(db, monkeypatch, demo: bool, users_file=users.DEMO_USERS, **query) -> A
         monkeypatch.setenv("ATTENDANCE_DEMO_MODE", "1")
     else:
         monkeypatch.delenv("ATTENDANCE_DEMO_MODE", raising=False)
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at = dashboard_app(120)
     for k, v in query.items():
         at.query_params[k] = v
     at.run()
@@ -74,7 +74,7 @@ def _declared(role: str) -> set[str]:
 
     src = (ROOT / "dashboard.py").read_text()
     out = set()
-    for page, group in re.findall(r'\(st\.Page\("pages/(\w+)\.py".*\), (\w+)\),', src):
+    for page, group in re.findall(r'\(_page\("(\w+)",.*\), (\w+)\),', src):
         if role in getattr(roles, group):
             out.add(page)
     return out

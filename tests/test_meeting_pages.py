@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import dashboard_app
 from streamlit.testing.v1 import AppTest
 
 from actions import store
@@ -21,7 +22,7 @@ PSEUDONYM = re.compile(r"P-[0-9A-F]{8}")
 def _app(db, monkeypatch, page: str, role: str, **params) -> AppTest:
     monkeypatch.setenv("ATTENDANCE_DB", str(db))
     monkeypatch.setenv("ATTENDANCE_DEMO_MODE", "1")
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=240)
+    at = dashboard_app(240)
     at.query_params["demo_role"] = role
     for k, v in params.items():
         at.query_params[k] = str(v)

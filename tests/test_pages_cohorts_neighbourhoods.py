@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import dashboard_app
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,7 +25,7 @@ def _open(db, monkeypatch, page: str, choices: dict | None = None, **params) -> 
     own widgets (by key) set to `choices`."""
     monkeypatch.setenv("ATTENDANCE_DB", str(db))
     monkeypatch.setenv("ATTENDANCE_DEMO_MODE", "1")  # no sign-in; the demo's LA officer
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at = dashboard_app(120)
     for k, v in params.items():
         at.query_params[k] = str(v)
     at.run()

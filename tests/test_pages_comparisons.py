@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import ROOT, school_days, write_csv
+from conftest import dashboard_app, school_days, write_csv
 from streamlit.testing.v1 import AppTest
 
 from auth import users
@@ -48,7 +48,7 @@ def _signed_in(db, monkeypatch, page: str) -> AppTest:
     monkeypatch.setenv("ATTENDANCE_DB", str(db))
     monkeypatch.setenv("ATTENDANCE_USERS", str(users.DEMO_USERS))
     monkeypatch.delenv("ATTENDANCE_DEMO_MODE", raising=False)
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
+    at = dashboard_app(120).run()
     at.text_input(key="sign_in_email").input(LA_OFFICER[0])
     at.text_input(key="sign_in_password").input(LA_OFFICER[1])
     at.button[-1].click()
@@ -83,7 +83,7 @@ def test_census_trend_marks_its_breaks_and_reads_only_since_the_last(real_db, mo
 def test_demo_la_has_no_census_series_of_real_dudley(demo_db, monkeypatch):
     monkeypatch.setenv("ATTENDANCE_DB", str(demo_db))
     monkeypatch.setenv("ATTENDANCE_DEMO_MODE", "1")
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
+    at = dashboard_app(120).run()
     at.switch_page("pages/benchmarking.py")
     at.run()
     at.selectbox(key="collection").set_value("census")
@@ -103,7 +103,7 @@ def test_demo_la_has_no_census_series_of_real_dudley(demo_db, monkeypatch):
 def _demo_app(demo_db, monkeypatch, **params) -> AppTest:
     monkeypatch.setenv("ATTENDANCE_DB", str(demo_db))
     monkeypatch.setenv("ATTENDANCE_DEMO_MODE", "1")
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at = dashboard_app(120)
     for k, v in params.items():
         at.query_params[k] = str(v)
     at.run()

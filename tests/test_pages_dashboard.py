@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import dashboard_app
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,7 +24,7 @@ def _app(db, monkeypatch, **params) -> AppTest:
     """The app opened at a bookmarked URL (filters as query parameters)."""
     monkeypatch.setenv("ATTENDANCE_DB", str(db))
     monkeypatch.setenv("ATTENDANCE_DEMO_MODE", "1")  # no sign-in; the demo's default role (LA officer)
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at = dashboard_app(120)
     for k, v in params.items():
         at.query_params[k] = str(v)
     at.run()
@@ -93,7 +94,7 @@ def test_phase_filter_changes_pa_to_the_warehouse_figure(demo_db, monkeypatch):
 def test_overview_focus_links_to_school_cohort_and_neighbourhood_pages(demo_db, monkeypatch):
     monkeypatch.setenv("ATTENDANCE_DB", str(demo_db))
     monkeypatch.setenv("ATTENDANCE_DEMO_MODE", "1")
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=240)
+    at = dashboard_app(240)
     at.query_params["demo_role"] = "LA officer"
     at.run()
     assert not at.exception

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import dashboard_app
 from streamlit.testing.v1 import AppTest
 
 import queries
@@ -25,7 +26,7 @@ PSEUDONYM = re.compile(r"P-[0-9A-F]{8}")
 def _app(db, monkeypatch, page: str, **params) -> AppTest:
     monkeypatch.setenv("ATTENDANCE_DB", str(db))
     monkeypatch.setenv("ATTENDANCE_DEMO_MODE", "1")
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=180)
+    at = dashboard_app(180)
     for k, v in params.items():
         at.query_params[k] = str(v)
     at.run()
@@ -203,7 +204,7 @@ def test_governor_is_not_offered_pupil_or_school_pages(demo_db, monkeypatch):
     monkeypatch.setenv("ATTENDANCE_DB", str(demo_db))
     monkeypatch.setenv("ATTENDANCE_DEMO_MODE", "1")
     _as_governor(monkeypatch)
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=180)
+    at = dashboard_app(180)
     at.run()
     for page in ("pages/pupil.py", "pages/school.py", "pages/schools.py"):
         with pytest.raises(ValueError, match="Could not find a navigation page"):

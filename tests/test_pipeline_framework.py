@@ -22,7 +22,7 @@ import datetime as dt
 import json
 
 import pytest
-from conftest import school_days, write_csv
+from conftest import dashboard_app, school_days, write_csv
 
 from data_pipeline.__main__ import main as cli
 from data_pipeline.load import ingest_files
@@ -185,14 +185,11 @@ def test_quality_as_worked_by_hand(tmp_path, capsys):
 
 
 def test_schools_and_school_pages_show_the_quality_command_figures(demo_db, monkeypatch, capsys):
-    from conftest import ROOT
-    from streamlit.testing.v1 import AppTest
-
     assert cli(["quality", "--db", str(demo_db), "--format", "json"]) == 0
     cli_rows = {r["urn"]: r for r in json.loads(capsys.readouterr().out)}
     monkeypatch.setenv("ATTENDANCE_DB", str(demo_db))
     monkeypatch.setenv("ATTENDANCE_DEMO_MODE", "1")
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
+    at = dashboard_app(120).run()
     at.switch_page("pages/schools.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]

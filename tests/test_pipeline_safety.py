@@ -15,7 +15,7 @@ import threading
 import time
 
 import pytest
-from conftest import ROOT, school_days, write_csv
+from conftest import ROOT, dashboard_app, school_days, write_csv
 
 import queries
 from data_pipeline import warehouse
@@ -295,8 +295,6 @@ def test_demo_mode_refused_when_meta_says_synthetic_but_files_are_not_the_demos(
 
 def test_demo_mode_does_not_open_a_real_warehouse(tmp_path, monkeypatch):
     """With ATTENDANCE_DEMO_MODE=1 on a warehouse of real returns, the dashboard asks for sign-in."""
-    from streamlit.testing.v1 import AppTest
-
     db = tmp_path / "w.duckdb"
     ingest_files(
         [write_csv(tmp_path / "m.csv", HEADER, marks_rows(1, ["a"]))], db, progress=False, today=TODAY
@@ -306,7 +304,7 @@ def test_demo_mode_does_not_open_a_real_warehouse(tmp_path, monkeypatch):
     con.close()
     monkeypatch.setenv("ATTENDANCE_DB", str(db))
     monkeypatch.setenv("ATTENDANCE_DEMO_MODE", "1")
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    at = dashboard_app(60).run()
     assert not at.exception
     assert [t.value for t in at.title] == ["Sign in"]
     assert any("does not hold the synthetic demo data" in w.value for w in at.warning)
