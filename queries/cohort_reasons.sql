@@ -14,19 +14,14 @@ series as (
         count(*) as enrolments,
         sum(possible) as possible,
         sum(absent) as absent,
-        sum(illness) as illness, sum(medical) as medical,
-        sum(authorised_holiday) as authorised_holiday, sum(excluded) as excluded,
-        sum(part_time_timetable) as part_time_timetable, sum(other_authorised) as other_authorised,
-        sum(unauthorised_holiday) as unauthorised_holiday, sum(other_unauthorised) as other_unauthorised,
-        sum(not_yet_known) as not_yet_known, sum(late_after_close) as late_after_close
+-- @include fragments/reason_sums.sql
     from labelled
     group by all
     having count(*) >= $min_count
 ),
 long as (
     unpivot series
-    on illness, medical, authorised_holiday, excluded, part_time_timetable, other_authorised,
-       unauthorised_holiday, other_unauthorised, not_yet_known, late_after_close
+-- @include fragments/reason_columns.sql
     into name reason value sessions
 ),
 final as (

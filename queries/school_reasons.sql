@@ -11,22 +11,15 @@ sessions as (
     select case when urn = $urn then period else 'la ' || period end as period,
         sum(possible) as possible,
         sum(authorised + unauthorised) as absent,
-        sum(illness) as illness, sum(medical) as medical,
-        sum(authorised_holiday) as authorised_holiday, sum(excluded) as excluded,
-        sum(part_time_timetable) as part_time_timetable,
-        sum(other_authorised) as other_authorised,
-        sum(unauthorised_holiday) as unauthorised_holiday,
-        sum(other_unauthorised) as other_unauthorised,
-        sum(not_yet_known) as not_yet_known, sum(late_after_close) as late_after_close,
-        count(distinct urn) filter (where possible > 0) as schools
+        count(distinct urn) filter (where possible > 0) as schools,
+-- @include fragments/reason_sums.sql
     from period_enrolment
     where compulsory_age and phase = (select phase from school)
     group by all
 ),
 long as (
     unpivot sessions
-    on illness, medical, authorised_holiday, excluded, part_time_timetable, other_authorised,
-       unauthorised_holiday, other_unauthorised, not_yet_known, late_after_close
+-- @include fragments/reason_columns.sql
     into name reason value reason_sessions
 ),
 final as (

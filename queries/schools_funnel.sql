@@ -6,27 +6,12 @@
 -- 1,000 (1 in 1,000 each side), given its size.
 -- Population: enrolments of compulsory school age with possible sessions in the period.
 -- Filters: $phase (also defines the LA rate), $school_type, $ward (points only).
-with periods as (
-    select 'selected' as period, $year::integer as academic_year,
-           $week_from::date as week_from, $week_to::date as week_to
-),
-period_urns as (
-    -- the schools whose enrolments are summed: the viewer's scope
-    select distinct urn from pupil_year
-    where $scope_urns is null or urn in (select unnest($scope_urns))
-),
--- @include fragments/period_enrolment.sql
-enrolment as (
-    select urn, pupil_id, possible, authorised + unauthorised as absent
-    from period_enrolment
-    where possible > 0
-      and compulsory_age
-      and ($phase is null or phase = $phase)
-),
+with
+-- @include fragments/selected_population.sql
 by_school as (
     select urn, count(*) as enrolments,
         count(*) filter (where is_persistent_absentee(absent, possible)) as pa_enrolments
-    from enrolment group by urn
+    from population group by urn
 ),
 la as (
     select sum(pa_enrolments) / sum(enrolments) as p0 from by_school

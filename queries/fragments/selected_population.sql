@@ -1,5 +1,5 @@
 -- ---- shared block: the population of the selected period in the viewer's scope ----
--- (queries.sql_text expands it.) For the cohorts and neighbourhoods queries: periods (the
+-- (queries.sql_text expands it.) For the cohorts, neighbourhoods and funnel queries: periods (the
 -- selected period only), period_urns (the viewer's scope) and, through period_enrolment,
 -- population: one row per enrolment with its session counts over the selected weeks,
 -- DfE's population (possible sessions > 0, compulsory school age), phase as filtered.
