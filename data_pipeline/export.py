@@ -1,8 +1,8 @@
 """The feed: the warehouse's aggregate figures as files other tools read (Power BI, DuckDB, Spark).
 
 `python -m data_pipeline export --to DIR [--format parquet|csv] [--level la|school]` writes,
-for each table below, DIR/<table>/academic_year=<year>/data.parquet (hive-style partitions, the
-partition column kept in the files too), plus DIR/data_dictionary.csv (every column of every
+for each table below, DIR/<table>/academic_year=<year>/data.parquet (hive-style partitions: the
+year is the folder, not a column inside the file), plus DIR/data_dictionary.csv (every column of every
 table, its label, unit and definition, from the measure catalogue) and DIR/<level>_manifest.json
 (when, from which warehouse, which rules, row counts). Never a pupil-level row: every table is
 a sum over enrolments.
@@ -48,8 +48,8 @@ SUPPRESSED = "c"
 LOCATORS = {
     "academic_year": (
         "Academic year",
-        "The academic year by its first calendar year (2025 = 2025/26, 1 September 2025 to 31 August 2026). "
-        "Also the partition folder: academic_year=2025/.",
+        "The academic year by its first calendar year (2025 = 2025/26, 1 September 2025 to 31 August 2026): "
+        "the partition folder academic_year=2025/, which readers of hive partitions turn into this column.",
     ),
     "academic_year_label": ("Academic year", "The academic year as written, e.g. 2025/26."),
     "period_from": ("From", "The first date the figures cover."),
@@ -326,7 +326,9 @@ def _write_table(df: pd.DataFrame, folder: Path, fmt: str) -> int:
     for year, part in df.groupby("academic_year", sort=True):
         d = folder / f"academic_year={int(year)}"
         d.mkdir()
-        part = part.reset_index(drop=True)
+        # hive style: the partition column is the folder, not a column of the file (Spark and
+        # pyarrow refuse a column that is both)
+        part = part.drop(columns=["academic_year"]).reset_index(drop=True)
         if fmt == "parquet":
             part.to_parquet(d / "data.parquet", index=False)
         else:
