@@ -6,6 +6,7 @@ queries (school_headline, school_cohorts, school_weekly, pupil_*_list)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -15,7 +16,7 @@ import queries
 from data_pipeline import config
 from queries import comparison
 
-from . import evidence, store
+from . import evidence, meetings, store
 
 LIST_COLUMNS = [
     "pupil_ref",
@@ -71,7 +72,17 @@ class Agenda:
     last_actions: pd.DataFrame  # agreed at the last meeting, with attendance before and after
     actions: pd.DataFrame  # agreed at this meeting
     warnings: pd.DataFrame  # formal steps without support done before them (this school)
+    meeting: dict | None = None  # this term's meeting record (actions.meetings), if saved
+    last_meeting: dict | None = None  # the last term's
+    shortlist: pd.DataFrame | None = None  # pupils discussed at this meeting
+    last_shortlist: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def last_day(self) -> dt.date:
+        """The term's last school day on the calendar (Friday of its last week): the default date
+        of a meeting or action, so that a demo's or an old term's record is not dated today."""
+        return self.term.period.week_to + dt.timedelta(days=4)
 
 
 def terms(scope=queries.WHOLE_LA) -> pd.DataFrame:
@@ -241,6 +252,8 @@ def build(scope, urn: int, term_key: str, weeks: int = evidence.DEFAULT_WEEKS) -
             "Pupil lists and pupil actions are not shown: the "
             f"{scope.role.replace('_', ' ')} role sees figures for groups of pupils only."
         )
+    record = meetings.meeting(scope, urn, t.key)
+    last_record = meetings.meeting(scope, urn, t.previous.key) if t.previous is not None else None
     return Agenda(
         urn=urn,
         school_name=str(schools.loc[urn, "school_name"]),
@@ -253,6 +266,10 @@ def build(scope, urn: int, term_key: str, weeks: int = evidence.DEFAULT_WEEKS) -
         last_actions=last,
         actions=this,
         warnings=evidence.formal_warnings(every),
+        meeting=record,
+        last_meeting=last_record,
+        shortlist=meetings.shortlist(scope, record["meeting_id"]) if record else None,
+        last_shortlist=meetings.shortlist(scope, last_record["meeting_id"]) if last_record else None,
         notes=notes,
     )
 

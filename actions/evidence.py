@@ -71,6 +71,7 @@ def evidence_table(actions: pd.DataFrame) -> pd.DataFrame:
                 "Strategy",
                 "Stage",
                 "Status",
+                "Tried",
                 "Owner",
                 "Outcome or reason not tried",
                 "Attendance before %",
@@ -87,6 +88,7 @@ def evidence_table(actions: pd.DataFrame) -> pd.DataFrame:
             "Strategy": a["strategy"],
             "Stage": a["stage"],
             "Status": a["status"].map(strategies.STATUS_LABELS),
+            "Tried": a["status"].map({"done": "Yes", "not tried": "No", "planned": "Not yet"}),
             "Owner": a["owner"],
             "Outcome or reason not tried": [
                 r if s == "not tried" else o

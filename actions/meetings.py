@@ -166,6 +166,7 @@ def set_shortlist(scope, meeting_id: int, pupils: dict[str, str]) -> None:
             raise store.ActionError(f"no meeting {meeting_id}")
         urn = int(row[0])
         store._check_writable(scope, urn)
+        shown = sorted(queries.pseudonym(urn, p) for p in pupils)  # before the write lock: may set the key
         db.execute("begin immediate")
         try:
             db.execute("delete from meeting_shortlist where meeting_id = ?", (int(meeting_id),))
@@ -178,7 +179,7 @@ def set_shortlist(scope, meeting_id: int, pupils: dict[str, str]) -> None:
                 scope,
                 "shortlist",
                 urn,
-                {"meeting_id": meeting_id, "pupils": sorted(queries.pseudonym(urn, p) for p in pupils)},
+                {"meeting_id": meeting_id, "pupils": shown},
             )
             db.execute("commit")
         except Exception:

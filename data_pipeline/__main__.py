@@ -96,6 +96,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--pupils", type=int, default=40000)
     p.add_argument("--quiet", action="store_true")
     p.add_argument(
+        "--no-meetings",
+        action="store_true",
+        help="skip the synthetic Targeting Support Meetings (written to the demo's own app store)",
+    )
+    p.add_argument(
         "--format", choices=["text", "json"], default="text", help="json: every file's load report"
     )
 
@@ -287,6 +292,14 @@ def _demo(args, db: Path) -> int:
     except LoadRefused as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if not args.no_meetings:
+        from . import demo_meetings
+
+        try:
+            info["meetings"] = demo_meetings.seed(db, seed=args.seed)
+            info["app_store"] = str(demo_meetings.store_for(db))
+        except demo_meetings.StoreNotEmpty as exc:
+            print(f"note: {exc}; no demo meetings added", file=sys.stderr)
     if args.format == "json":
         print(json.dumps(info, default=str))
         return 0
@@ -295,6 +308,12 @@ def _demo(args, db: Path) -> int:
         f"Built the synthetic demo LA in {info['db_path']}: {info['schools']} schools, "
         f"{info['pupils']:,} pupils, {marks:,} attendance marks from {len(info['results'])} files, "
         f"in {info['seconds_total']:.0f} s."
+        + (
+            f" {info['meetings']['meetings']} synthetic meetings with {info['meetings']['actions']} actions in "
+            f"{info['app_store']}."
+            if "meetings" in info
+            else ""
+        )
     )
     return 0
 

@@ -10,6 +10,7 @@ import streamlit as st
 import queries
 from actions import agenda, evidence
 from ui import meeting as views
+from ui import meeting_record as record
 from ui import school as sui
 from ui.context import context
 
@@ -40,8 +41,11 @@ if msg := st.session_state.pop("meeting_flash", None):
 
 views.figures(ag, ctx)
 views.cohorts(ag, ctx)
-views.pupil_lists(ag, ctx)
+record.last_meeting(ag)
 views.last_actions(ag, ctx, weeks)
+record.this_meeting(ag, ctx)
+views.pupil_lists(ag, ctx)
+record.lead_practitioners(ag, ctx)
 refs = (
     queries.run("pupil_refs", ctx.scope, urn=urn, year=p.academic_year)
     if ctx.scope.pupil_rows_allowed

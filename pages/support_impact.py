@@ -20,9 +20,14 @@ weeks = st.select_slider(
 df = impact.strategy_impact(ctx.scope, weeks)
 where = "your schools" if ctx.scope.schools is not None else f"{ctx.la_name}'s schools"
 if df.empty:
+    done = impact.done_pupil_actions(ctx.scope)
     st.info(
-        f"No support strategy has been recorded as done for a pupil in {where} yet. Actions are recorded on the "
-        "Targeting Support Meeting page."
+        f"{len(done)} support action{'s' if len(done) != 1 else ''} for {done['pupil_id'].nunique()} pupils "
+        f"{'are' if len(done) != 1 else 'is'} recorded as done in {where}, but none yet has {weeks} school weeks "
+        "of attendance before and after it in the warehouse: the comparison appears as the weeks after are loaded."
+        if len(done)
+        else f"No support strategy has been recorded as done for a pupil in {where} yet. Actions are recorded on "
+        "the Targeting Support Meeting page."
     )
     st.stop()
 t = ctx.scope.suppression_threshold

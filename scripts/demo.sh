@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 DB=${ATTENDANCE_DB:-data/demo.duckdb}
+# The demo's meetings, actions and users live in its own app store, never the real one.
+export ATTENDANCE_APP_STORE=${ATTENDANCE_APP_STORE:-${DB%.duckdb}_app_store.sqlite}
 if [ ! -f "$DB" ]; then
     echo "Building the synthetic demo LA into $DB (about a minute)..."
     .venv/bin/python -m data_pipeline demo --db "$DB" --quiet

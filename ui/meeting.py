@@ -14,7 +14,7 @@ import streamlit as st
 import catalogue
 import queries
 import ui
-from actions import agenda, evidence, exports, store, strategies
+from actions import agenda, evidence, exports, meetings, store, strategies
 from ui import pupil_lists as list_section
 
 USUAL_STAGE = "(the strategy's usual stage)"
@@ -286,6 +286,7 @@ def _editor_frame(actions: pd.DataFrame, with_attendance: bool) -> pd.DataFrame:
             "stage": a["stage"],
             "owner": a["owner"],
             "action_date": pd.to_datetime(a["action_date"]),
+            "review_date": pd.to_datetime(a["review_date"]),
             "status": a["status"],
             "reason_not_tried": a["reason_not_tried"],
             "outcome": a["outcome"],
@@ -304,6 +305,7 @@ EDITOR_CONFIG = {
     "stage": st.column_config.SelectboxColumn("Stage", options=list(strategies.STAGES), required=True),
     "owner": st.column_config.TextColumn("Owner"),
     "action_date": st.column_config.DateColumn("Date", format="DD MMM YYYY", required=True),
+    "review_date": st.column_config.DateColumn("Review by", format="DD MMM YYYY"),
     "status": st.column_config.SelectboxColumn("Status", options=list(strategies.STATUSES), required=True),
     "reason_not_tried": st.column_config.TextColumn("Reason not tried"),
     "outcome": st.column_config.TextColumn("Outcome", width="large"),
@@ -314,6 +316,9 @@ EDITOR_CONFIG = {
 }
 
 
+EDITED = ("stage", "owner", "action_date", "review_date", "status", "reason_not_tried", "outcome")
+
+
 def action_editor(actions: pd.DataFrame, ctx, key: str, with_attendance: bool = False) -> None:
     """An editable table of actions (status, outcome, owner, date, stage); saved with the history."""
     frame = _editor_frame(actions, with_attendance)
@@ -321,12 +326,7 @@ def action_editor(actions: pd.DataFrame, ctx, key: str, with_attendance: bool = 
     config = dict(EDITOR_CONFIG)
     if not editable:
         config = {
-            k: (
-                v
-                if k not in ("stage", "owner", "action_date", "status", "reason_not_tried", "outcome")
-                else st.column_config.Column(disabled=True)
-            )
-            for k, v in config.items()
+            k: (v if k not in EDITED else st.column_config.Column(disabled=True)) for k, v in config.items()
         }
     edited = st.data_editor(
         frame,
@@ -341,11 +341,7 @@ def action_editor(actions: pd.DataFrame, ctx, key: str, with_attendance: bool = 
     if st.button("Save changes", key=f"{key}_save", icon=":material/save:"):
         saved, errors = 0, []
         for (_, old), (_, new) in zip(frame.iterrows(), edited.iterrows()):
-            changes = {
-                c: new[c]
-                for c in ("stage", "owner", "action_date", "status", "reason_not_tried", "outcome")
-                if str(new[c]) != str(old[c])
-            }
+            changes = {c: new[c] for c in EDITED if str(new[c]) != str(old[c])}
             if changes:
                 try:
                     saved += store.update_action(ctx.scope, int(old["action_id"]), **changes)
@@ -484,12 +480,15 @@ def record_form(ag: agenda.Agenda, ctx, pupil_refs: pd.DataFrame | None) -> None
         owner = c[1].text_input(
             "Owner", key="action_owner", placeholder="Who will do it", max_chars=store.MAX_TEXT["owner"]
         )
-        when = c[2].date_input("Date", value=dt.date.today(), key="action_date", format="DD/MM/YYYY")
-        c = st.columns(2)
+        when = c[2].date_input(
+            "Date", value=min(dt.date.today(), ag.last_day), key="action_date", format="DD/MM/YYYY"
+        )
+        c = st.columns(3)
         status = c[0].selectbox(
             "Status", list(strategies.STATUSES), key="action_status", format_func=strategies.STATUS_LABELS.get
         )
-        reason = c[1].text_input(
+        review = c[1].date_input("Review by", value=None, key="action_review", format="DD/MM/YYYY")
+        reason = c[2].text_input(
             "Reason not tried (if not tried)",
             key="action_reason",
             max_chars=store.MAX_TEXT["reason_not_tried"],
@@ -514,6 +513,7 @@ def record_form(ag: agenda.Agenda, ctx, pupil_refs: pd.DataFrame | None) -> None
                 strategy_id=strategy,
                 stage=chosen_stage,
                 action_date=when,
+                review_date=review,
                 status=status,
                 owner=owner,
                 reason_not_tried=reason,
@@ -548,8 +548,15 @@ def show_evidence(
             f"[Targeting Support Meeting page](/meeting?urn={urn})."
         )
         return
-    for w in evidence.formal_warnings(acts)["warning"]:
-        st.error(w, icon=":material/gavel:")
+    lead = meetings.lead_practitioners(scope, urn).set_index("pupil_ref")
+    st.markdown(
+        f"**Lead practitioner:** {lead.loc[pupil_ref, 'name']}"
+        + (f" ({lead.loc[pupil_ref, 'role']})" if lead.loc[pupil_ref, "role"] else "")
+        + f", since {pd.Timestamp(lead.loc[pupil_ref, 'since']):%d %B %Y}."
+        if pupil_ref in lead.index
+        else "**Lead practitioner:** none recorded (every severely absent pupil needs one)."
+    )
+    warnings = evidence.formal_warnings(acts)["warning"]
     acts = evidence.with_attendance(scope, acts, weeks)
     table = evidence.evidence_table(acts)
     done = acts[acts["status"] == "done"]
@@ -593,6 +600,9 @@ def show_evidence(
         key=key,
         params={"urn": urn, "pupil_ref": pupil_ref},
     )
+    # the support plan comes first; then any formal step taken without support before it
+    for w in warnings:
+        st.error(w, icon=":material/gavel:")
 
 
 def evidence_picker(ag: agenda.Agenda, ctx, weeks: int) -> None:
