@@ -22,13 +22,14 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from fpdf import FPDF  # noqa: E402
 from fpdf.fonts import FontFace  # noqa: E402
+from openpyxl.utils import get_column_letter  # noqa: E402
 
 import catalogue  # noqa: E402
 import queries  # noqa: E402
 from ui import SERIES, SYNTHETIC_LABEL, inert, inert_frame  # noqa: E402
 
 from . import agenda as agenda_mod  # noqa: E402
-from . import evidence, strategies  # noqa: E402
+from . import evidence, meetings, store, strategies  # noqa: E402
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 SUPPRESSED = "c"
@@ -125,6 +126,7 @@ def action_table(actions: pd.DataFrame, with_attendance: bool = False) -> pd.Dat
                 "Stage",
                 "Owner",
                 "Date",
+                "Review by",
                 "Status",
                 "Outcome or reason not tried",
             ]
@@ -142,6 +144,7 @@ def action_table(actions: pd.DataFrame, with_attendance: bool = False) -> pd.Dat
             "Stage": a["stage"],
             "Owner": a["owner"],
             "Date": a["action_date"],
+            "Review by": a["review_date"] if "review_date" in a.columns else None,
             "Status": a["status"].map(strategies.STATUS_LABELS),
             "Outcome or reason not tried": [
                 r if s == "not tried" else o
@@ -161,6 +164,65 @@ def pupil_list_table(df: pd.DataFrame) -> pd.DataFrame:
     return df[cols].rename(columns=PLAIN)
 
 
+def meeting_table(ag) -> pd.DataFrame:
+    """Who met and when: the LA's officer and each attendee."""
+    rec = ag.meeting
+    if rec is None:
+        return pd.DataFrame(columns=["Name", "Role"])
+    people = [(rec["la_officer"], "LA officer"), *[(a["name"], a["role"]) for a in rec["attendees"]]]
+    return pd.DataFrame(people, columns=["Name", "Role"])
+
+
+def shortlist_table(ag, scope) -> pd.DataFrame:
+    """The pupils discussed, the list each came from, their lead practitioner."""
+    cols = ["Pupil", "Discussed from", "Lead practitioner"]
+    if ag.shortlist is None or ag.shortlist.empty:
+        return pd.DataFrame(columns=cols)
+    lead = meetings.lead_practitioners(scope, ag.urn).set_index("pupil_ref")
+    return pd.DataFrame(
+        {
+            "Pupil": ag.shortlist["pupil_ref"],
+            "Discussed from": ag.shortlist["from_list"],
+            "Lead practitioner": [
+                f"{lead.loc[r, 'name']} ({lead.loc[r, 'role']})" if r in lead.index else "–"
+                for r in ag.shortlist["pupil_ref"]
+            ],
+        }
+    )
+
+
+def due_actions(ag) -> pd.DataFrame:
+    """Actions still planned whose review date falls by the end of the term."""
+    both = pd.concat([ag.last_actions, ag.actions], ignore_index=True)
+    if both.empty:
+        return both
+    review = pd.to_datetime(both["review_date"])
+    return both[(both["status"] == "planned") & review.notna() & (review <= pd.Timestamp(ag.last_day))]
+
+
+def shortlist_evidence(ag, scope, weeks: int) -> pd.DataFrame:
+    """Every support action recorded for the shortlisted pupils, with attendance either side."""
+    if ag.shortlist is None or ag.shortlist.empty:
+        return action_table(pd.DataFrame(), True)
+    acts = store.list_actions(scope, urn=ag.urn, subject="pupil")
+    acts = acts[acts["pupil_ref"].isin(ag.shortlist["pupil_ref"])]
+    return action_table(evidence.with_attendance(scope, acts, weeks), True)
+
+
+def data_quality_line(ag, scope) -> str:
+    """The school's register as at the term's last day, in one sentence."""
+    q = queries.run("schools_data_quality", scope, as_of=ag.last_day)
+    q = q[q["urn"] == ag.urn]
+    if q.empty:
+        return "Data quality: no marks for this school by the end of the term."
+    r = q.iloc[0]
+    return (
+        f"Data quality at {ag.last_day:%d %b %Y}: {int(r['unresolved_n'])} sessions coded N (reason not yet "
+        f"provided) more than 5 school days old, {int(r['missing_sessions'])} sessions with no mark for a pupil "
+        f"on roll; latest mark {pd.Timestamp(r['last_mark_date']):%d %b %Y}."
+    )
+
+
 def sections(ag, scope, weeks: int = evidence.DEFAULT_WEEKS) -> list[tuple[str, str, pd.DataFrame]]:
     """(sheet name, heading, table) for every section of the pack, as the viewer may see them."""
     out = [
@@ -174,7 +236,23 @@ def sections(ag, scope, weeks: int = evidence.DEFAULT_WEEKS) -> list[tuple[str, 
             "Pupil groups (cohorts of concern flagged)",
             cohort_table(ag, scope).rename(columns=PLAIN),
         ),
+        ("Attendees", f"The {ag.term.label} meeting: the LA's officer and attendees", meeting_table(ag)),
+        (
+            "Actions due",
+            f"Actions still planned with a review date by {ag.last_day:%d %b %Y}",
+            action_table(due_actions(ag)),
+        ),
     ]
+    if ag.pupil_lists is not None:
+        out.append(("Shortlist", "The pupils discussed at this meeting", shortlist_table(ag, scope)))
+        out.append(
+            (
+                "Evidence",
+                f"Evidence of support for the pupils discussed: every action and attendance in the {weeks} "
+                "school weeks either side",
+                shortlist_evidence(ag, scope, weeks),
+            )
+        )
     if ag.pupil_lists is not None:
         for lst in catalogue.pupil_lists():
             rule = lst.rule_for(ag.term.label).replace("**", "")
@@ -395,21 +473,19 @@ class _Pdf(FPDF):
         if df.empty:
             self.para(empty, 8.5)
             return
-        self.set_font("DejaVu", "", size)
         avail = self.w - self.l_margin - self.r_margin
-        pad = 2.4
-        natural = []
-        for c in df.columns:  # the longest heading word and the longest value (capped), in mm
-            self.set_font("DejaVu", "B", size)  # headings are bold
-            words = [self.get_string_width(w) for w in str(c).split()] or [5]
-            self.set_font("DejaVu", "", size)
-            values = [self.get_string_width(_fmt(v)) for v in df[c].head(300)]
-            natural.append(min(max(words + values), 70) + pad)
-        if sum(natural) > avail:  # narrow the widest (text) columns until the table fits
-            fixed = [w for w in natural if w <= 24]
-            room = max(avail - sum(fixed), 24)
-            wide = sum(w for w in natural if w > 24)
-            natural = [w if w <= 24 else max(16, w * room / wide) for w in natural]
+        # a column is never narrower than its longest word (a word is never broken in the
+        # middle): each column gives up a share of its room above that; when even the words do
+        # not fit, the type gets smaller
+        while True:
+            natural, least = self._widths(df, size)
+            if sum(least) <= avail or size <= 5:
+                break
+            size -= 0.5
+        if sum(natural) > avail:
+            f = max(0.0, (avail - sum(least)) / (sum(natural) - sum(least)))
+            natural = [m + (n - m) * f for n, m in zip(natural, least)]
+        self.set_font("DejaVu", "", size)
         heading = FontFace(emphasis="BOLD", fill_color=(238, 244, 250))
         with super().table(
             col_widths=natural,
@@ -425,6 +501,22 @@ class _Pdf(FPDF):
             for r in df.itertuples(index=False):
                 t.row([_fmt(v) for v in r])
         self.ln(1)
+
+    def _widths(self, df: pd.DataFrame, size: float) -> tuple[list[float], list[float]]:
+        """Each column's natural width (its longest value, capped) and least width (its longest
+        word), in mm, at this type size; headings are bold."""
+        pad = 2.4
+        natural, least = [], []
+        for c in df.columns:
+            self.set_font("DejaVu", "B", size)
+            heading = [self.get_string_width(w) for w in str(c).split()] or [5]
+            self.set_font("DejaVu", "", size)
+            texts = [_fmt(v) for v in df[c].head(300)]
+            values = [self.get_string_width(t) for t in texts]
+            words = [self.get_string_width(w) for t in texts for w in t.split()]
+            natural.append(min(max(heading + values), 70) + pad)
+            least.append(max(heading + words) + pad)
+        return natural, least
 
 
 def _sentences(ag) -> list[str]:
@@ -452,6 +544,13 @@ def _sentences(ag) -> list[str]:
             f"and PA {_num(h.loc[la[0], 'persistent_absence_rate']):.1f}%."
         )
     return out
+
+
+def _comparator_note(ag) -> str:
+    eng = ag.headline[ag.headline["comparison"].str.startswith("England")]
+    if not eng.empty and pd.notna(eng.iloc[0]["note"]):
+        return f"{eng.iloc[0]['comparison']}: {eng.iloc[0]['note']}."
+    return "England: DfE daily collection; its PA by its own rule (enrolments with more than 10 possible sessions)."
 
 
 def meeting_pack_pdf(ag, scope, meta: dict, weeks: int = evidence.DEFAULT_WEEKS) -> bytes:
@@ -484,22 +583,35 @@ def meeting_pack_pdf(ag, scope, meta: dict, weeks: int = evidence.DEFAULT_WEEKS)
     for n in ag.notes:
         pdf.para(n, 8)
     secs = sections(ag, scope, weeks)
-    head = secs[0][2]
-    pdf.h2("Headline figures")
+    by = {sheet: (heading, df) for sheet, heading, df in secs}
+    head = by["Headline figures"][1]
+    # page one: the summary the meeting starts from
+    pdf.h2("At a glance")
     for s in _sentences(ag):
         pdf.para(s)
+    brief = [
+        PLAIN[c]
+        for c in ("comparison", "attendance_rate", "persistent_absence_rate", "severe_absence_rate")
+        if PLAIN[c] in head.columns
+    ]
+    pdf.table(head[brief] if len(brief) > 1 else head)
+    pdf.para(_comparator_note(ag), 7)
+    pdf.para(data_quality_line(ag, scope), 8)
+    if "Shortlist" in by:
+        pdf.h2(f"Pupils discussed ({len(by['Shortlist'][1])})")
+        pdf.table(by["Shortlist"][1], "No shortlist saved for this meeting yet.", 7)
+    pdf.h2(f"{by['Actions due'][0]} ({len(by['Actions due'][1])})")
+    due = by["Actions due"][1]
+    pdf.table(due[[c for c in ("For", "Strategy", "Owner", "Review by") if c in due.columns]], "None due.", 7)
+    pdf.add_page()
+    pdf.h2(by["Attendees"][0])
+    pdf.table(by["Attendees"][1], "No meeting record saved yet.", 7.5)
+    pdf.h2("Headline figures")
     pdf.chart(headline_chart(head))
     pdf.table(head)
-    eng = ag.headline[ag.headline["comparison"].str.startswith("England")]
     pdf.para(
         "Rates are % of possible sessions; PA (10%+ missed) and SA (50%+) are % of pupils, over the term. "
-        "Pupils of compulsory school age, per enrolment. "
-        + (
-            f"{eng.iloc[0]['comparison']}: {eng.iloc[0]['note']}."
-            if not eng.empty and pd.notna(eng.iloc[0]["note"])
-            else "England: DfE daily collection; its PA by its own rule (enrolments with more than 10 "
-            "possible sessions)."
-        ),
+        "Pupils of compulsory school age, per enrolment. " + _comparator_note(ag),
         7,
     )
     pdf.h2("Week by week this term", 75)
@@ -518,9 +630,11 @@ def meeting_pack_pdf(ag, scope, meta: dict, weeks: int = evidence.DEFAULT_WEEKS)
     if ag.pupil_lists is None:
         pdf.h2("Pupils who may need support")
         pdf.para("Not included: lists of individual pupils are shown only to school staff and LA officers.")
-    for sheet, heading, df in secs[2:]:
-        if sheet in ("Last meeting actions", "Actions this meeting", "Formal step warnings"):
-            continue
+    if "Evidence" in by:
+        pdf.h2(by["Evidence"][0])
+        pdf.table(by["Evidence"][1], "No support recorded yet for the pupils discussed.", 6.5)
+    for lst in catalogue.pupil_lists() if ag.pupil_lists is not None else ():
+        heading, df = by[lst.label[:31]]
         pdf.h2(f"{heading} ({len(df)})")
         pdf.table(df, "No pupil meets this rule.", 6.5)
     last, now, warn = secs[-3][2], secs[-2][2], secs[-1][2]
@@ -589,11 +703,32 @@ def meeting_pack_xlsx(ag, scope, meta: dict, weeks: int = evidence.DEFAULT_WEEKS
                 f"{ag.school_name} (URN {ag.urn}), {ag.term.label}"
                 + (f". {SYNTHETIC_LABEL}." if synthetic else "")
             )
-            for i, c in enumerate(out.columns, start=1):
-                ws.column_dimensions[ws.cell(row=4, column=i).column_letter].width = min(
-                    50, max(10, len(str(c)) + 2)
-                )
+            _sheet_layout(ws, out)
     return buf.getvalue()
+
+
+def _sheet_layout(ws, df: pd.DataFrame) -> None:
+    """A readable sheet: the header row (row 4) frozen with filters on it, widths from the
+    content, rates and days shown to one decimal place and dates as dates (values kept exact)."""
+    last_row = 4 + len(df)
+    ws.freeze_panes = "A5"
+    if len(df.columns):
+        ws.auto_filter.ref = f"A4:{get_column_letter(len(df.columns))}{max(last_row, 4)}"
+    for i, c in enumerate(df.columns, start=1):
+        letter = get_column_letter(i)
+        longest = max([len(str(c)), *(len(_fmt(v)) for v in df[c].head(300))])
+        ws.column_dimensions[letter].width = min(60, max(9, longest + 2))
+        fmt = (
+            "0.0"
+            if pd.api.types.is_float_dtype(df[c])
+            else "dd mmm yyyy"
+            if df[c].map(lambda v: isinstance(v, (dt.date, pd.Timestamp))).any()
+            else None
+        )
+        if fmt:
+            for row in ws.iter_rows(min_row=5, max_row=last_row, min_col=i, max_col=i):
+                for cell in row:
+                    cell.number_format = fmt
 
 
 # ------------------------------------------------------------------ governors' termly report

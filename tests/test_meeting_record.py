@@ -203,3 +203,56 @@ def test_meeting_page_opens_with_the_last_meeting(demo, fresh_store, monkeypatch
     text = "\n".join(m.value for m in at.markdown)
     assert "Spring 2026 meeting" in text and "LA officer" in text
     assert "No meeting is recorded" not in text
+
+
+def test_the_pack_opens_with_a_one_page_summary(demo, fresh_store):
+    import io
+    import re
+
+    import openpyxl
+    from pypdf import PdfReader
+
+    from actions import exports
+
+    demo_meetings.seed(demo, fresh_store)
+    with closing(meetings.connect()) as db:
+        urn, term = db.execute(
+            "select urn, meeting_term from meetings where meeting_term like '%Spring' order by urn limit 1"
+        ).fetchone()
+    ag = agenda.build(OFFICER, urn, term)
+    meta = {"la_name": "Demo LA", "synthetic": "true"}
+    pages = [
+        p.extract_text() for p in PdfReader(io.BytesIO(exports.meeting_pack_pdf(ag, OFFICER, meta))).pages
+    ]
+    first = pages[0]
+    assert "At a glance" in first and "Pupils discussed" in first and "Actions still planned" in first
+    assert "England" in first and "Data quality at" in first
+    for ref in ag.shortlist["pupil_ref"]:
+        assert ref in first
+    rest = "\n".join(pages[1:])
+    assert "LA officer" in rest and "Evidence of support for the pupils discussed" in rest
+    # no word broken across two lines: a line's last fragment and the next line's first never
+    # make one word of the pack's vocabulary unless the first fragment is a word itself
+    vocab = {
+        w.lower() for t in [*strategies_text(), *exports.PLAIN.values()] for w in re.findall(r"[A-Za-z]+", t)
+    }
+    lines = [ln for p in pages for ln in p.splitlines()]
+    broken = []
+    for a, b in zip(lines, lines[1:]):
+        tail, head = re.findall(r"[A-Za-z]+$", a), re.findall(r"^[A-Za-z]+", b)
+        if tail and head and (tail[0] + head[0]).lower() in vocab and tail[0].lower() not in vocab:
+            broken.append(tail[0] + "|" + head[0])
+    assert not broken, broken
+    wb = openpyxl.load_workbook(io.BytesIO(exports.meeting_pack_xlsx(ag, OFFICER, meta)))
+    ws = wb["Headline figures"]
+    assert ws.freeze_panes == "A5" and ws.auto_filter.ref.startswith("A4:")
+    rates = [c for c in ws[5] if isinstance(c.value, float)]
+    assert rates and all(c.number_format == "0.0" for c in rates)
+    assert "Shortlist" in wb.sheetnames and "Evidence" in wb.sheetnames
+    assert wb["Shortlist"].max_row == 4 + len(ag.shortlist)
+
+
+def strategies_text() -> list[str]:
+    from actions import strategies
+
+    return strategies.strategies()["strategy"].tolist()

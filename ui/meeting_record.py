@@ -49,7 +49,8 @@ def last_meeting(ag: agenda.Agenda) -> None:
         st.markdown(f"Notes: {rec['notes']}")
     a = ag.last_actions
     if not a.empty:
-        due = a[(a["status"] == "planned") & a["review_date"].notna() & (a["review_date"] <= ag.last_day)]
+        review = pd.to_datetime(a["review_date"])
+        due = a[(a["status"] == "planned") & review.notna() & (review <= pd.Timestamp(ag.last_day))]
         st.markdown(
             f"Of its {len(a)} actions, {int((a['status'] == 'done').sum())} are done and "
             f"{len(due)} still planned with a review date by {ag.last_day:%d %B %Y}: review those first."
