@@ -8,13 +8,12 @@ view can be bookmarked and shared.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import streamlit as st
 
 import queries
 import ui
-from access import ADMIN, EVERYONE, LA_WIDE, MEETINGS, PUPIL_LEVEL, ROLES, SCHOOL_LEVEL, scope_for
+from access import ADMIN, EVERYONE, LA_PUPILS, LA_WIDE, MEETINGS, PUPIL_LEVEL, ROLES, SCHOOL_LEVEL, scope_for
 from auth import audit
 from auth import session as auth_session
 from data_pipeline.codes import format_year
@@ -23,17 +22,16 @@ from ui.context import Context, set_context
 PERIOD_KINDS = ["Year to date", "Term", "Half term", "Custom dates"]
 ALL_PHASES = "All phases"
 
-PAGES_DIR = Path(__file__).resolve().parent / "pages"
-
 
 def _page(name: str, title: str, icon: str) -> st.Page:
     """pages/<name>.py at the address /<name>. The path is absolute so that the frame runs the
     same from any main script (the tests' AppTest launcher, tests/conftest.py)."""
-    return st.Page(PAGES_DIR / f"{name}.py", title=title, icon=f":material/{icon}:")
+    return st.Page(ui.page_file(name), title=title, icon=f":material/{icon}:")
 
 
 # Each page with the roles it is offered to (access: EVERYONE, LA_WIDE = LA officer and
-# admin, PUPIL_LEVEL = LA officer and school staff, SCHOOL_LEVEL = those and governors, ADMIN).
+# admin, PUPIL_LEVEL = LA officer and school staff, LA_PUPILS = LA officer, SCHOOL_LEVEL =
+# those and governors, ADMIN).
 # This only decides what navigation offers: the query layer enforces each viewer's scope on
 # every query whatever the page. A bare st.Page (no roles) is offered to the LA officer only.
 # A role's first page here is its home page, at "/" (pages_for); don't mark one default=True.
@@ -45,6 +43,7 @@ PAGES = [
     (_page("schools", "Schools", "domain"), LA_WIDE),
     (_page("school", "School", "school"), PUPIL_LEVEL),
     (_page("pupil", "Pupil", "person"), PUPIL_LEVEL),
+    (_page("pupils_to_watch", "Pupils to watch", "visibility"), LA_PUPILS),
     (_page("governors", "Governors' view", "account_balance"), SCHOOL_LEVEL),
     (_page("meeting", "Targeting Support Meeting", "handshake"), MEETINGS),
     (_page("support_impact", "Impact of support", "trending_up"), MEETINGS),
@@ -138,7 +137,7 @@ def pages_for(role: str) -> list:
         return out
     first = out[0]
     name = first.url_path  # PAGES take their address from their file name (no default=True)
-    path, title, icon = PAGES_DIR / f"{name}.py", first.title, first.icon
+    path, title, icon = ui.page_file(name), first.title, first.icon
     home = st.Page(path, title=title, icon=icon, url_path="home", default=True)
     alias = st.Page(path, title=title, icon=icon, url_path=name, visibility="hidden")
     return [home, *out[1:], alias]

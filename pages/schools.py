@@ -101,7 +101,7 @@ pick = st.selectbox(
 )
 if pick is not None:
     st.page_link(
-        "pages/school.py",
+        ui.page_file("school"),
         label=f"Open {names[pick]}",
         icon=":material/school:",
         query_params={"urn": str(pick)},

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import math
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -13,6 +14,15 @@ from auth import audit
 from data_pipeline import config
 from data_pipeline.codes import format_year
 from queries.suppression import suppress_table  # noqa: F401  (re-exported for pages)
+
+PAGES_DIR = Path(__file__).resolve().parents[1] / "pages"
+
+
+def page_file(name: str) -> Path:
+    """pages/<name>.py as an absolute path: navigation registers it so (dashboard.py) and a
+    page link finds it so whatever the main script's folder (the tests' AppTest launcher)."""
+    return PAGES_DIR / f"{name}.py"
+
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 OKABE_ITO = {

@@ -384,7 +384,7 @@ def cohort_schools(ctx, dim, group_key, args, n_min, group_label, p) -> None:
         for col, row in zip(link_cols, links.itertuples()):
             try:
                 col.page_link(
-                    "pages/school.py",
+                    ui.page_file("school"),
                     label=f"Open {row.school_name}",
                     icon=":material/school:",
                     query_params={"urn": str(row.urn)},

@@ -209,16 +209,18 @@ def focus(ctx, args: dict) -> None:
                 top = df.nlargest(3, "gap_to_la")
                 for col, row in zip(st.columns(len(top)), top.itertuples()):
                     col.page_link(
-                        "pages/school.py",
+                        ui.page_file("school"),
                         label=f"Open {row.school_name}",
                         icon=":material/school:",
                         query_params={"urn": str(row.urn)},
                     )
             elif what == "cohort":
-                st.page_link("pages/cohorts.py", label="Open the Cohorts page", icon=":material/groups:")
+                st.page_link(ui.page_file("cohorts"), label="Open the Cohorts page", icon=":material/groups:")
             else:
                 st.page_link(
-                    "pages/neighbourhoods.py", label="Open the Neighbourhoods page", icon=":material/map:"
+                    ui.page_file("neighbourhoods"),
+                    label="Open the Neighbourhoods page",
+                    icon=":material/map:",
                 )
         except StreamlitAPIException:  # that page is not in this viewer's navigation
             pass
