@@ -75,6 +75,7 @@ SYSTEM = Role("system", "System", "the warehouse's own queries", True, False, Fa
 EVERYONE = tuple(ROLES)
 LA_WIDE = tuple(r for r, v in ROLES.items() if v.all_schools)
 PUPIL_LEVEL = tuple(r for r, v in ROLES.items() if v.pupil_rows)
+LA_PUPILS = tuple(r for r, v in ROLES.items() if v.pupil_rows and v.all_schools)
 SCHOOL_LEVEL = tuple(r for r, v in ROLES.items() if v.pupil_rows or v.suppress_on_screen)
 ADMIN = tuple(r for r, v in ROLES.items() if v.reads_audit_log)
 # The Targeting Support Meeting and impact pages: those who record actions, and the LA's
