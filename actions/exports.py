@@ -27,6 +27,8 @@ from openpyxl.utils import get_column_letter  # noqa: E402
 import catalogue  # noqa: E402
 import queries  # noqa: E402
 from ui import SERIES, SYNTHETIC_LABEL, inert, inert_frame  # noqa: E402
+from ui import governors as gov  # noqa: E402
+from ui import school as sui  # noqa: E402
 
 from . import agenda as agenda_mod  # noqa: E402
 from . import evidence, meetings, store, strategies  # noqa: E402
@@ -387,22 +389,6 @@ def weekly_chart(weekly: pd.DataFrame, school: str) -> bytes | None:
     return _png(fig)
 
 
-def term_chart(terms: pd.DataFrame) -> bytes | None:
-    if terms.empty:
-        return None
-    vals = [_num(v) for v in terms["attendance_rate"]]
-    fig, ax = plt.subplots(figsize=(7.0, 2.4))
-    ax.bar(
-        [t for t, v in zip(terms["term_label"], vals) if v is not None],
-        [v for v in vals if v is not None],
-        color=SERIES[0],
-    )
-    ax.set_ylim(max(0, min([v for v in vals if v is not None] or [80]) - 10), 100)
-    ax.set_ylabel("attendance, % of sessions")
-    ax.spines[["top", "right"]].set_visible(False)
-    return _png(fig)
-
-
 # ------------------------------------------------------------------ the PDF
 class _Pdf(FPDF):
     def __init__(self, title: str, synthetic: bool, footer_note: str):
@@ -735,7 +721,6 @@ def _sheet_layout(ws, df: pd.DataFrame) -> None:
 def governors_report_pdf(scope, urn: int, period: queries.Period, meta: dict) -> bytes:
     """The governors' termly report: the summary of what changed since last term, term by term,
     year groups and pupil groups, suppressed as the viewer's exports must be (no pupil rows)."""
-    from ui import school as sui
 
     def sup(q, **params):
         return queries.run_suppressed(q, scope, **sui.GOVERNOR_SUPPRESSION[q], export=True, **params)
@@ -759,16 +744,26 @@ def governors_report_pdf(scope, urn: int, period: queries.Period, meta: dict) ->
     )
     if synthetic:
         pdf.warning(f"{SYNTHETIC_LABEL}: every school, pupil and figure for this LA is generated.")
+    pdf.h2("Against the LA and England")
+    pdf.table(
+        gov.plain(gov.headline_table(scope, urn, str(schools.loc[urn, "phase"]), period, export=True)),
+        size=6.5,
+    )
+    held = meetings.statement(scope, urn)
+    if held:
+        pdf.h2("The school's attendance strategy")
+        pdf.para(held["statement"], 8)
     pdf.h2("What changed since last term")
     for s in sui.term_summary(terms):
-        pdf.para("• " + s)
+        pdf.para("• " + s, 8.5)
     pdf.h2("Term by term")
-    pdf.chart(term_chart(terms), 150)
-    pdf.table(sui.plain(sui.governor_table("governor_term_summary", terms)) if not terms.empty else terms)
+    pdf.table(
+        sui.plain(sui.governor_table("governor_term_summary", terms)) if not terms.empty else terms, size=6.5
+    )
     pdf.h2("Year groups")
-    pdf.table(sui.plain(sui.governor_table("school_year_groups", yg)) if not yg.empty else yg)
+    pdf.table(sui.plain(sui.governor_table("school_year_groups", yg)) if not yg.empty else yg, size=6.5)
     pdf.h2("Pupil groups")
-    pdf.table(sui.plain(sui.governor_table("school_cohorts", co)) if not co.empty else co)
+    pdf.table(sui.plain(sui.governor_table("school_cohorts", co)) if not co.empty else co, size=6.5)
     pdf.para(
         f"Rates are % of possible sessions (persistent absence: % of pupils missing 10% or more; severe: 50% "
         f"or more). 'c': fewer than {t} pupils (and rates built on them), not shown so that no pupil can be "

@@ -50,6 +50,11 @@ create table if not exists lead_practitioners (
     since text not null,                 -- ISO date
     primary key (urn, pupil_id)
 );
+create table if not exists school_statements (
+    urn integer primary key,
+    statement text not null,             -- the school's attendance strategy, for its governors
+    updated_at text not null, updated_by text not null
+);
 create table if not exists meeting_record_history (
     id integer primary key autoincrement,
     at text not null, user text not null, role text not null,
@@ -62,7 +67,7 @@ begin select raise(abort, 'meeting_record_history is append-only'); end;
 create trigger if not exists meeting_record_history_no_delete before delete on meeting_record_history
 begin select raise(abort, 'meeting_record_history is append-only'); end;
 """
-MAX_TEXT = {"name": 200, "role": 200, "notes": 4000}
+MAX_TEXT = {"name": 200, "role": 200, "notes": 4000, "statement": 1500}
 MAX_ATTENDEES = 30
 
 
@@ -247,3 +252,29 @@ def lead_practitioners(scope, urn: int) -> pd.DataFrame:
 
         audit.record(scope, "view", "lead_practitioners", {"urn": urn}, rows=len(df), dedupe=True)
     return df[cols]
+
+
+def statement(scope, urn: int) -> dict | None:
+    """The school's attendance strategy statement (text, updated_at, updated_by), or None.
+    Not pupil data: every role whose scope holds the school reads it."""
+    _readable(scope, urn)
+    with closing(connect()) as db:
+        row = db.execute(
+            "select statement, updated_at, updated_by from school_statements where urn = ?", (int(urn),)
+        ).fetchone()
+    return None if row is None else dict(zip(("statement", "updated_at", "updated_by"), row))
+
+
+def set_statement(scope, urn: int, text: str) -> None:
+    """School staff and LA officers write the statement their governors read."""
+    urn = int(urn)
+    store._check_writable(scope, urn)
+    text = _text(text, "statement")
+    with closing(connect()) as db:
+        db.execute(
+            "insert into school_statements (urn, statement, updated_at, updated_by) values (?, ?, ?, ?) "
+            "on conflict (urn) do update set statement = excluded.statement, updated_at = excluded.updated_at, "
+            "updated_by = excluded.updated_by",
+            (urn, text, store._now(), scope.user),
+        )
+        _log(db, scope, "strategy statement", urn, {"statement": text})

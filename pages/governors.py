@@ -10,6 +10,7 @@ import streamlit as st
 import queries
 import ui
 from actions import exports
+from ui import governors as gov
 from ui import school as sui
 from ui import sections
 from ui.context import context, require_period
@@ -27,6 +28,7 @@ require_period(ctx)
 p = ctx.period
 t = ctx.scope.suppression_threshold
 name = schools.set_index("urn").loc[urn, "school_name"]
+phase = str(schools.set_index("urn").loc[urn, "phase"])
 args = dict(urn=urn, year=p.academic_year, **p.params())
 
 
@@ -41,6 +43,8 @@ st.caption(
     f"on them) are shown as 'c' so that no pupil can be identified. To print, use your browser's "
     "Print (Ctrl+P / ⌘P): the page prints on A4 without the menus, or download the one-page report."
 )
+
+gov.headline(ctx.scope, urn, phase, p)
 
 # ---------------------------------------------------------------- summary
 st.header("What changed since last term")
@@ -147,6 +151,8 @@ else:
         fig, reading, sui.plain(co_table), f"governors_{urn}_cohorts", ctx.synthetic, key="gov_cohorts"
     )
 
+statement = gov.strategy(ctx, urn)
+
 # ---------------------------------------------------------------- printable report
 st.header("One-page report")
 st.markdown("An A4 page with the summary and the three tables; open it and print it from the browser.")
@@ -166,6 +172,12 @@ ui.download(
         + (" · SYNTHETIC DEMO DATA" if ctx.synthetic else ""),
         summary,
         [
+            ("Against the LA and England", gov.plain(gov.headline_table(ctx.scope, urn, phase, p))),
+            *(
+                [("The school's attendance strategy", ui.pd.DataFrame({"": [statement]}))]
+                if statement
+                else []
+            ),
             ("Term by term", sui.plain(term_table)),
             ("Year groups", sui.plain(yg_table)),
             ("Pupil groups", sui.plain(co_table)),

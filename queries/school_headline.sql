@@ -82,6 +82,10 @@ measured as (
             as severe_absence_rate,
         -- PA and SA by the daily collection's rule, for comparisons with England
         count(*) filter (where counts_for_daily_pa(possible)) as enrolments_daily_rule,
+        count(*) filter (where counts_for_daily_pa(possible)
+                         and is_persistent_absentee(authorised + unauthorised, possible)) as pa_enrolments_daily_rule,
+        count(*) filter (where counts_for_daily_pa(possible)
+                         and is_severe_absentee(authorised + unauthorised, possible)) as sa_enrolments_daily_rule,
         pct(count(*) filter (where counts_for_daily_pa(possible)
                              and is_persistent_absentee(authorised + unauthorised, possible)),
             count(*) filter (where counts_for_daily_pa(possible))) as persistent_absence_rate_daily_rule,

@@ -373,6 +373,9 @@ PRINT_CSS = """
   [data-testid="stAppViewContainer"], .main, .block-container { padding: 0 !important; margin: 0 !important; }
   h1 { font-size: 20pt !important; } h2 { font-size: 14pt !important; break-after: avoid; }
   .element-container, [data-testid="stVerticalBlock"] { break-inside: avoid; }
+  /* charts whole and within the page's width; a chart's Table tab prints its table too */
+  .stPlotlyChart, .js-plotly-plot, [data-testid="stDataFrame"] { break-inside: avoid; max-width: 100% !important; }
+  [data-testid="stTabs"] [role="tabpanel"][hidden] { display: none !important; }
 }
 </style>
 """
