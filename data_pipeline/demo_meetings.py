@@ -121,7 +121,7 @@ def seed(db: Path, store: Path | None = None, seed: int = 42) -> dict:
                     meeting_date=held_on,
                     la_officer=OFFICERS[i % len(OFFICERS)],
                     attendees=people[: 2 + (i % 2)],
-                    notes="Synthetic demo meeting.",
+                    notes="Agreed to focus on first-day calls and the pupils discussed; review at the next meeting.",
                     synthetic=True,
                 )
                 pupils = _pupils(con, urn, key)
