@@ -256,3 +256,39 @@ def strategies_text() -> list[str]:
     from actions import strategies
 
     return strategies.strategies()["strategy"].tolist()
+
+
+def test_the_demo_command_seeds_meetings_beside_its_warehouse(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    db = tmp_path / "demo.duckdb"
+    env = {k: v for k, v in os.environ.items() if k != "ATTENDANCE_APP_STORE"}
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "data_pipeline",
+            "demo",
+            "--db",
+            str(db),
+            "--pupils",
+            "3000",
+            "--seed",
+            "7",
+            "--quiet",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr
+    store_file = tmp_path / "demo_app_store.sqlite"
+    assert "synthetic meetings" in run.stdout and str(store_file) in run.stdout
+    with closing(sqlite3.connect(store_file)) as db_:
+        assert db_.execute("select count(*), min(synthetic) from meetings").fetchone()[0] >= 8
