@@ -345,3 +345,28 @@ def test_axe_finds_no_wcag_aa_violation(browser, server, role, titles):
             found[title] = [(v["id"], v["nodes"][0]["any"][0]["message"][:120]) for v in violations]
     page.close()
     assert not found, found
+
+
+def test_governors_view_prints_on_a4_with_charts_whole(browser, server):
+    """Printed from the browser (print media, A4), the Governors' view has no sidebar and no
+    chart taller than a page, and no chart is cut by a page break."""
+    from pypdf import PdfReader
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(server + "/governors?demo_role=Governor")
+    wait_until_done(page)
+    page.emulate_media(media="print")
+    assert not page.locator('[data-testid="stSidebar"]').is_visible()
+    a4_css_px = 297 / 25.4 * 96 - 2 * 14 / 25.4 * 96  # printable height at 14 mm margins
+    charts = page.locator(".stPlotlyChart")
+    assert charts.count() >= 2
+    for i in range(charts.count()):
+        box = charts.nth(i).bounding_box()
+        if box:
+            assert box["height"] < a4_css_px, box
+    pdf = page.pdf(format="A4", print_background=True)
+    pages = PdfReader(__import__("io").BytesIO(pdf)).pages
+    assert 1 <= len(pages) <= 6
+    text = " ".join(p.extract_text() for p in pages)
+    assert "The school against the LA and England" in text and "Year groups" in text
+    page.close()
