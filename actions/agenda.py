@@ -33,6 +33,17 @@ LIST_COLUMNS = [
 # the rest of the school (so a school whose every group is above the LA does not flag them all).
 CONCERN_ABOVE_LA = 5.0
 CONCERN_GAP = 10.0
+# A cohort's row in the meeting's table and its pack.
+COHORT_COLUMNS = [
+    "cohort",
+    "enrolments",
+    "pa_enrolments",
+    "persistent_absence_rate",
+    "last_meeting_pa_rate",
+    "gap_to_rest_of_school",
+    "la_pa_rate",
+    "why",
+]
 HEADLINE_COLUMNS = [
     "comparison",
     "enrolments",
@@ -110,9 +121,8 @@ def term(key: str, scope=queries.WHOLE_LA) -> Term | None:
     return make(key, True)
 
 
-def _headline(scope, urn: int, t: Term, phase: str) -> pd.DataFrame:
-    p = t.period
-    head = queries.run(
+def school_headline(scope, urn: int, p: queries.Period) -> pd.DataFrame:
+    return queries.run(
         "school_headline",
         scope,
         urn=urn,
@@ -120,6 +130,11 @@ def _headline(scope, urn: int, t: Term, phase: str) -> pd.DataFrame:
         week_hours=config.SCHOOL_WEEK_HOURS,
         **p.params(),
     )
+
+
+def _headline(scope, urn: int, t: Term, phase: str) -> pd.DataFrame:
+    p = t.period
+    head = school_headline(scope, urn, p)
     head = head[head["comparison"] != "This school, same weeks last year"].copy()
     head["comparison"] = head["comparison"].replace(
         {
@@ -129,15 +144,7 @@ def _headline(scope, urn: int, t: Term, phase: str) -> pd.DataFrame:
         }
     )
     if t.previous is not None:
-        pp = t.previous.period
-        prev = queries.run(
-            "school_headline",
-            scope,
-            urn=urn,
-            year=pp.academic_year,
-            week_hours=config.SCHOOL_WEEK_HOURS,
-            **pp.params(),
-        )
+        prev = school_headline(scope, urn, t.previous.period)
         prev = prev[prev["comparison"] == "This school"].copy()
         prev["comparison"] = f"This school, last meeting ({t.previous.label})"
         prev["sort"] = 1.5

@@ -104,17 +104,7 @@ def cohort_table(ag, scope) -> pd.DataFrame:
     if df.attrs.get("suppressed"):
         hidden = (df[["enrolments", "pa_enrolments", "persistent_absence_rate"]] == SUPPRESSED).any(axis=1)
         df.loc[hidden, "why"] = SUPPRESSED
-    keep = [
-        "cohort",
-        "enrolments",
-        "pa_enrolments",
-        "persistent_absence_rate",
-        "last_meeting_pa_rate",
-        "gap_to_rest_of_school",
-        "la_pa_rate",
-        "why",
-    ]
-    return df[[c for c in keep if c in df.columns]]
+    return df[[c for c in agenda_mod.COHORT_COLUMNS if c in df.columns]]
 
 
 def action_table(actions: pd.DataFrame, with_attendance: bool = False) -> pd.DataFrame:

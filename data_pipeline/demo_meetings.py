@@ -173,39 +173,37 @@ def _actions(rng, urn, key, held_on, pupils, i, j, counts) -> int:
                 reason_not_tried=NOT_TRIED if status == "not tried" else "",
             )
             n += 1
-    if pupils and i % 3 == 0:
-        # a formal step after support that was done and evidenced (no warning)
+    formal = []
+    if pupils and i % 3 == 0:  # after support that was done and evidenced: no warning
+        formal.append(
+            (
+                pupils[0][0],
+                "attendance_contract",
+                "Formalise support",
+                56,
+                "Contract signed; support continues.",
+            )
+        )
+    if (
+        len(pupils) > 1 and i % 4 == 1 and j == 1
+    ):  # with no support done before it: the evidence view must warn
+        formal.append((pupils[-1][0], "notice_to_improve", "Enforce", 3, "Notice issued."))
+    for pupil, strategy, stage, days, outcome in formal:
         add(
             DEMO_OFFICER,
             urn=urn,
             meeting_term=key,
-            pupil_id=pupils[0][0],
-            strategy_id="attendance_contract",
-            stage="Formalise support",
-            action_date=held_on + dt.timedelta(days=56),
-            review_date=held_on + dt.timedelta(days=98),
+            pupil_id=pupil,
+            strategy_id=strategy,
+            stage=stage,
+            action_date=held_on + dt.timedelta(days=days),
+            review_date=held_on + dt.timedelta(days=days + 42),
             status="done",
             owner="LA officer",
-            outcome="Contract signed; support continues alongside.",
+            outcome=outcome,
         )
-        counts["formal_steps"] += 1
-        n += 1
-    if len(pupils) > 1 and i % 4 == 1 and j == 1:
-        # a formal step with no support done before it: the evidence view must warn
-        add(
-            DEMO_OFFICER,
-            urn=urn,
-            meeting_term=key,
-            pupil_id=pupils[-1][0],
-            strategy_id="notice_to_improve",
-            stage="Enforce",
-            action_date=held_on + dt.timedelta(days=3),
-            status="done",
-            owner="LA officer",
-            outcome="Notice issued.",
-        )
-        counts["formal_steps"] += 1
-        n += 1
+    counts["formal_steps"] += len(formal)
+    n += len(formal)
     add(
         DEMO_OFFICER,
         urn=urn,

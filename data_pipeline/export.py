@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
 import shutil
 import uuid
 from pathlib import Path
@@ -225,12 +226,22 @@ def export(
     return manifest
 
 
+def _sql(name: str) -> str:
+    """An export query with its `-- @include file.sql` lines replaced by those files (sql/)."""
+    return re.sub(
+        r"^\s*-- @include (\S+)$",
+        lambda m: (SQL_DIR / m.group(1)).read_text(),
+        (SQL_DIR / name).read_text(),
+        flags=re.M,
+    )
+
+
 def tables_for(con: duckdb.DuckDBPyConnection, level: str, threshold: int) -> dict[str, pd.DataFrame]:
     """The level's tables as frames (school level suppressed), before writing."""
     by_school = level == "school"
     out = {f"{level}_year": school_year(con) if by_school else la_year(con)}
     for part in ("term", "week", "cohort"):
-        df = con.execute((SQL_DIR / f"export_{part}.sql").read_text(), {"by_school": by_school}).df()
+        df = con.execute(_sql(f"export_{part}.sql"), {"by_school": by_school}).df()
         out[f"{level}_{part}"] = df if by_school else df.drop(columns=["urn"])
     if by_school:
         out = {name: suppress(name, df, threshold) for name, df in out.items()}

@@ -4,12 +4,12 @@ groups suppressed; not a controlled comparison."""
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
 import streamlit as st
 
 import ui
 from actions import impact
 from ui.context import context
+from ui.meeting import before_after_chart
 
 ctx = context()
 st.title("Impact of support strategies")
@@ -44,22 +44,7 @@ if shown.empty:
     st.stop()
 shown = shown.iloc[::-1]
 labels = [s[:55] for s in shown["strategy"]]
-fig = go.Figure()
-fig.add_bar(
-    name=f"{weeks} weeks before",
-    y=labels,
-    x=shown["attendance_before"],
-    orientation="h",
-    marker_color=ui.SERIES[1],
-)
-fig.add_bar(
-    name=f"{weeks} weeks after",
-    y=labels,
-    x=shown["attendance_after"],
-    orientation="h",
-    marker_color=ui.SERIES[0],
-)
-ui.style_figure(fig, height=max(300, 46 * len(shown) + 120))
+fig = before_after_chart(labels, shown["attendance_before"], shown["attendance_after"], weeks)
 fig.update_xaxes(title="attendance of the pupils, % of sessions")
 best = shown.loc[shown["change_points"].astype(float).idxmax()]
 reading = (

@@ -12,10 +12,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import catalogue
-import queries
 import ui
 from actions import agenda, evidence, exports, meetings, store, strategies
 from ui import pupil_lists as list_section
+from ui.meeting_record import saving
 
 USUAL_STAGE = "(the strategy's usual stage)"
 
@@ -232,19 +232,7 @@ def cohorts(ag: agenda.Agenda, ctx) -> None:
         )
         + "."
     )
-    table = co[
-        [
-            "cohort",
-            "enrolments",
-            "pa_enrolments",
-            "persistent_absence_rate",
-            "last_meeting_pa_rate",
-            "gap_to_rest_of_school",
-            "la_pa_rate",
-            "of_concern",
-            "why",
-        ]
-    ]
+    table = co[[*agenda.COHORT_COLUMNS[:-1], "of_concern", "why"]]
     ui.chart_block(
         fig,
         reading,
@@ -354,6 +342,21 @@ def action_editor(actions: pd.DataFrame, ctx, key: str, with_attendance: bool = 
             st.rerun()
 
 
+def before_after_chart(labels: list[str], before, after, weeks: int) -> go.Figure:
+    """Attendance in the school weeks before each action (circle) and after it (diamond)."""
+    fig = go.Figure()
+    for x, name, colour, symbol in (
+        (before, f"{weeks} weeks before", ui.SERIES[1], "circle"),
+        (after, f"Up to {weeks} weeks after", ui.SERIES[0], "diamond"),
+    ):
+        fig.add_scatter(
+            x=x, y=labels, mode="markers", name=name, marker=dict(color=colour, size=11, symbol=symbol)
+        )
+    ui.style_figure(fig, height=max(260, 40 * len(labels) + 120))
+    fig.update_xaxes(title="attendance, % of sessions", range=[0, 102])
+    return fig
+
+
 def last_actions(ag: agenda.Agenda, ctx, weeks: int) -> None:
     prev = ag.term.previous
     st.header("Actions agreed at the last meeting")
@@ -374,24 +377,8 @@ def last_actions(ag: agenda.Agenda, ctx, weeks: int) -> None:
     )
     if not pupils.empty:
         p = pupils.dropna(subset=["attendance_before", "attendance_after"])
-        fig = go.Figure()
         labels = [f"{r.pupil_ref}: {r.strategy[:40]}" for r in p.itertuples()]
-        fig.add_scatter(
-            x=p["attendance_before"],
-            y=labels,
-            mode="markers",
-            name=f"{weeks} weeks before",
-            marker=dict(color=ui.SERIES[1], size=11),
-        )
-        fig.add_scatter(
-            x=p["attendance_after"],
-            y=labels,
-            mode="markers",
-            name=f"Up to {weeks} weeks after",
-            marker=dict(color=ui.SERIES[0], size=11, symbol="diamond"),
-        )
-        ui.style_figure(fig, height=max(260, 40 * len(p) + 120))
-        fig.update_xaxes(title="attendance, % of sessions", range=[0, 102])
+        fig = before_after_chart(labels, p["attendance_before"], p["attendance_after"], weeks)
         up = int((p["change_points"] > 0).sum())
         reading = (
             f"Since the last meeting, attendance rose after {up} of the {len(p)} pupil actions with weeks on "
@@ -498,7 +485,7 @@ def record_form(ag: agenda.Agenda, ctx, pupil_refs: pd.DataFrame | None) -> None
         )
         submitted = st.form_submit_button("Record the action", icon=":material/add_task:", type="primary")
     if submitted:
-        try:
+        with saving("Not recorded") as out:
             if strategy is None:
                 raise store.ActionError("choose a strategy from the checklist")
             if subject == "A pupil" and not ref:
@@ -521,14 +508,8 @@ def record_form(ag: agenda.Agenda, ctx, pupil_refs: pd.DataFrame | None) -> None
                 pupil_ref=ref if subject == "A pupil" else None,
                 cohort=cohort if subject == "A cohort" else None,
             )
-        except (store.ActionError, queries.AccessDenied) as exc:
-            st.error(f"Not recorded: {exc}.")
-        else:
             who = ref if subject == "A pupil" else f"cohort {cohort}"
-            st.session_state["meeting_flash"] = (
-                f"Recorded action {new_id}: {strategies.label(strategy)} for {who}."
-            )
-            st.rerun()
+            out["message"] = f"Recorded action {new_id}: {strategies.label(strategy)} for {who}."
 
 
 # ------------------------------------------------------------------ 7. evidence
@@ -560,25 +541,9 @@ def show_evidence(
     acts = evidence.with_attendance(scope, acts, weeks)
     table = evidence.evidence_table(acts)
     done = acts[acts["status"] == "done"]
-    fig = go.Figure()
     y = [f"{d:%d %b %Y}: {s[:45]}" for d, s in zip(table["Date"], table["Strategy"])]
-    fig.add_scatter(
-        x=table["Attendance before %"],
-        y=y,
-        mode="markers",
-        name=f"{weeks} weeks before",
-        marker=dict(color=ui.SERIES[1], size=11),
-    )
-    fig.add_scatter(
-        x=table["Attendance after %"],
-        y=y,
-        mode="markers",
-        name=f"Up to {weeks} weeks after",
-        marker=dict(color=ui.SERIES[0], size=11, symbol="diamond"),
-    )
-    ui.style_figure(fig, height=max(260, 40 * len(table) + 120))
+    fig = before_after_chart(y, table["Attendance before %"], table["Attendance after %"], weeks)
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title="attendance, % of sessions", range=[0, 102])
     first = acts.sort_values("action_date").iloc[0]
     reading = (
         f"{len(acts)} action{'s' if len(acts) != 1 else ''} recorded for {pupil_ref} since "

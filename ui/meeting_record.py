@@ -4,6 +4,8 @@ absent pupil. Sections of the Targeting Support Meeting page."""
 
 from __future__ import annotations
 
+import contextlib
+
 import pandas as pd
 import streamlit as st
 
@@ -12,6 +14,20 @@ import queries
 from actions import agenda, meetings, store
 
 SEVERE = "pupil_severe_absence_list"
+
+
+@contextlib.contextmanager
+def saving(failed: str = "Not saved"):
+    """Write to the store inside the block and set out["message"]: on a refusal (a check of
+    the store or the viewer's scope) say why here; else show the message after a rerun."""
+    out = {"message": "Saved."}
+    try:
+        yield out
+    except (store.ActionError, queries.AccessDenied) as exc:
+        st.error(f"{failed}: {exc}.")
+        return
+    st.session_state["meeting_flash"] = out["message"]
+    st.rerun()
 
 
 def _on_lists(ag: agenda.Agenda) -> dict[str, list[str]]:
@@ -134,7 +150,7 @@ def this_meeting(ag: agenda.Agenda, ctx) -> None:
         )
         saved = st.form_submit_button("Save the meeting record", icon=":material/save:")
     if saved:
-        try:
+        with saving() as out:
             meeting_id = meetings.save_meeting(
                 ctx.scope,
                 urn=ag.urn,
@@ -149,13 +165,9 @@ def this_meeting(ag: agenda.Agenda, ctx) -> None:
                 meeting_id,
                 {store.resolve_pupil(ctx.scope, ag.urn, r): ", ".join(on_lists[r]) for r in shortlist},
             )
-        except (store.ActionError, queries.AccessDenied) as exc:
-            st.error(f"Not saved: {exc}.")
-        else:
-            st.session_state["meeting_flash"] = (
+            out["message"] = (
                 f"Saved the {ag.term.label} meeting record with {len(shortlist)} pupils on the shortlist."
             )
-            st.rerun()
     elif rec is not None and rec["synthetic"]:
         st.caption("Synthetic demo meeting.")
 
@@ -209,13 +221,9 @@ def lead_practitioners(ag: agenda.Agenda, ctx) -> None:
     )
     if editable and st.button("Save lead practitioners", key="lead_save", icon=":material/save:"):
         changed = edited[(edited["name"] != frame["name"]) | (edited["role"] != frame["role"])]
-        try:
+        with saving() as out:
             for r in changed.itertuples():
                 if str(r.name or "").strip():
                     pupil_id = store.resolve_pupil(ctx.scope, ag.urn, r.pupil_ref)
                     meetings.set_lead_practitioner(ctx.scope, ag.urn, pupil_id, r.name, r.role, ag.last_day)
-        except (store.ActionError, queries.AccessDenied) as exc:
-            st.error(f"Not saved: {exc}.")
-        else:
-            st.session_state["meeting_flash"] = f"Saved {len(changed)} lead practitioner(s)."
-            st.rerun()
+            out["message"] = f"Saved {len(changed)} lead practitioner(s)."
