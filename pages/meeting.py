@@ -11,16 +11,11 @@ import queries
 from actions import agenda, evidence
 from ui import meeting as views
 from ui import meeting_record as record
-from ui import school as sui
-from ui.context import context
+from ui.context import context, require_school
 
 ctx = context()
 st.title("Targeting Support Meeting")
-schools = queries.run("schools_list", ctx.scope)
-urn = sui.school_selector(schools)
-if urn is None:
-    sui.no_school_message("its meeting: figures, pupils, actions and the pack")
-    st.stop()
+urn, schools = require_school(ctx, "its meeting: figures, pupils, actions and the pack")
 term_key = views.term_selector(agenda.terms())
 if term_key is None:
     st.info("The warehouse holds no school terms yet.")

@@ -10,7 +10,7 @@ import queries
 import ui
 from data_pipeline import config
 from ui import school as sui
-from ui.context import context, require_period
+from ui.context import context, require_period, require_school
 from ui.meeting import show_evidence
 
 ctx = context()
@@ -21,11 +21,7 @@ if not ctx.scope.pupil_rows_allowed:
         "figures on the School or Governors' pages."
     )
     st.stop()
-schools = queries.run("schools_list", ctx.scope)
-urn = sui.school_selector(schools)
-if urn is None:
-    sui.no_school_message("its pupils")
-    st.stop()
+urn, schools = require_school(ctx, "its pupils")
 require_period(ctx)
 p = ctx.period
 refs = queries.run("pupil_refs", ctx.scope, urn=urn, year=p.academic_year)

@@ -16,15 +16,11 @@ from data_pipeline import config
 from queries import comparison
 from ui import pupil_lists, school_sections, sections
 from ui import school as sui
-from ui.context import context, require_period
+from ui.context import context, require_period, require_school
 
 ctx = context()
 st.title("School")
-schools = queries.run("schools_list", ctx.scope)
-urn = sui.school_selector(schools)
-if urn is None:
-    sui.no_school_message("its attendance")
-    st.stop()
+urn, schools = require_school(ctx, "its attendance")
 require_period(ctx)
 
 p = ctx.period

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+import queries
 from queries import WHOLE_LA, Period, Scope
+from ui import school as sui
 
 
 @dataclass(frozen=True)
@@ -74,3 +77,14 @@ def require_period(ctx: Context) -> Period:
         )
         st.stop()
     return ctx.period
+
+
+def require_school(ctx: Context, what: str) -> tuple[int, pd.DataFrame]:
+    """The school the page is about (ui.school.school_selector: ?urn=, or the viewer's only
+    school) and the viewer's schools; stops the page, saying how to choose one, if none is."""
+    schools = queries.run("schools_list", ctx.scope)
+    urn = sui.school_selector(schools)
+    if urn is None:
+        sui.no_school_message(what)
+        st.stop()
+    return urn, schools
