@@ -127,10 +127,7 @@ def action_table(actions: pd.DataFrame, with_attendance: bool = False) -> pd.Dat
     out = pd.DataFrame(
         {
             "Action": a["action_id"].astype(int),
-            "For": [
-                r if s == "pupil" else f"Cohort: {c}"
-                for s, r, c in zip(a["subject"], a["pupil_ref"], a["cohort"])
-            ],
+            "For": store.subjects(a),
             "Group": a["strategy_group"],
             "Strategy": a["strategy"],
             "Stage": a["stage"],

@@ -361,6 +361,14 @@ def _decorate(scope, df: pd.DataFrame, params: dict) -> pd.DataFrame:
     return df
 
 
+def subjects(actions: pd.DataFrame) -> list[str]:
+    """Whom each action is for, as tables show it: the pupil's pseudonym or 'Cohort: <name>'."""
+    return [
+        r if s == "pupil" else f"Cohort: {c}"
+        for s, r, c in zip(actions["subject"], actions["pupil_ref"], actions["cohort"])
+    ]
+
+
 def history(scope, urn: int, action_id: int | None = None) -> pd.DataFrame:
     """The edit history of a school's actions (or one action), oldest first."""
     if not scope.allows_school(urn):

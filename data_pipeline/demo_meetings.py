@@ -150,75 +150,57 @@ def seed(db: Path, store: Path | None = None, seed: int = 42) -> dict:
 def _actions(rng, urn, key, held_on, pupils, i, j, counts) -> int:
     """Two or three support actions a pupil (done, not tried or planned), a cohort action, and on
     some schools a formal step: after support for one pupil, with none before it for another."""
-    n = 0
-    add = actions_store.add_action
+    day = lambda n: held_on + dt.timedelta(days=n)  # noqa: E731
+    todo = []
     for k, (pupil, _rate) in enumerate(pupils):
         picks = rng.choice(len(SUPPORT), size=2 + int(rng.integers(0, 2)), replace=False)
         for step, s in enumerate(picks):
             strategy, outcome = SUPPORT[int(s)]
-            when = held_on + dt.timedelta(days=7 + 14 * step)
             status = "done" if (k + step) % 4 else ("not tried" if k % 2 else "planned")
-            add(
-                DEMO_OFFICER,
-                urn=urn,
-                meeting_term=key,
-                pupil_id=pupil,
-                strategy_id=strategy,
-                stage=_stage(strategy),
-                action_date=when,
-                review_date=when + dt.timedelta(weeks=6),
-                status=status,
-                owner=ATTENDEES[1][0],
-                outcome=outcome if status == "done" else "",
-                reason_not_tried=NOT_TRIED if status == "not tried" else "",
+            todo.append(
+                dict(
+                    pupil_id=pupil,
+                    strategy_id=strategy,
+                    stage=strategies.by_id()[strategy]["default_stage"],
+                    action_date=day(7 + 14 * step),
+                    review_date=day(49 + 14 * step),
+                    status=status,
+                    owner=ATTENDEES[1][0],
+                    outcome=outcome if status == "done" else "",
+                    reason_not_tried=NOT_TRIED if status == "not tried" else "",
+                )
             )
-            n += 1
     formal = []
     if pupils and i % 3 == 0:  # after support that was done and evidenced: no warning
-        formal.append(
-            (
-                pupils[0][0],
-                "attendance_contract",
-                "Formalise support",
-                56,
-                "Contract signed; support continues.",
-            )
-        )
-    if (
-        len(pupils) > 1 and i % 4 == 1 and j == 1
-    ):  # with no support done before it: the evidence view must warn
+        formal.append((pupils[0][0], "attendance_contract", "Formalise support", 56, "Contract signed."))
+    if len(pupils) > 1 and i % 4 == 1 and j == 1:  # with no support done before it: the warning
         formal.append((pupils[-1][0], "notice_to_improve", "Enforce", 3, "Notice issued."))
     for pupil, strategy, stage, days, outcome in formal:
-        add(
-            DEMO_OFFICER,
-            urn=urn,
-            meeting_term=key,
-            pupil_id=pupil,
-            strategy_id=strategy,
-            stage=stage,
-            action_date=held_on + dt.timedelta(days=days),
-            review_date=held_on + dt.timedelta(days=days + 42),
-            status="done",
-            owner="LA officer",
-            outcome=outcome,
+        todo.append(
+            dict(
+                pupil_id=pupil,
+                strategy_id=strategy,
+                stage=stage,
+                action_date=day(days),
+                review_date=day(days + 42),
+                status="done",
+                owner="LA officer",
+                outcome=outcome,
+            )
         )
-    counts["formal_steps"] += len(formal)
-    n += len(formal)
-    add(
-        DEMO_OFFICER,
-        urn=urn,
-        meeting_term=key,
-        cohort="Eligible for FSM",
-        strategy_id="poverty_support",
-        stage="Facilitate support",
-        action_date=held_on + dt.timedelta(days=7),
-        review_date=held_on + dt.timedelta(weeks=8),
-        status="done" if j == 0 else "planned",
-        owner=ATTENDEES[0][0],
-        outcome="Breakfast club places offered to every FSM family." if j == 0 else "",
+    todo.append(
+        dict(
+            cohort="Eligible for FSM",
+            strategy_id="poverty_support",
+            stage="Facilitate support",
+            action_date=day(7),
+            review_date=day(56),
+            status="done" if j == 0 else "planned",
+            owner=ATTENDEES[0][0],
+            outcome="Breakfast club places offered to every FSM family." if j == 0 else "",
+        )
     )
-    return n + 1
-
-
-def _stage(strategy_id: str) -> str:
-    return strategies.by_id()[strategy_id]["default_stage"]
+    for a in todo:
+        actions_store.add_action(DEMO_OFFICER, urn=urn, meeting_term=key, **a)
+    counts["formal_steps"] += len(formal)
+    return len(todo)

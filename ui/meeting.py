@@ -177,15 +177,21 @@ def figures(ag: agenda.Agenda, ctx) -> None:
             else f"The worst week of the term was w/c {worst['week_start']:%d %b %Y}, at "
             f"{ui.pct(worst['overall_absence_rate'])} absence."
         )
-        ui.chart_block(
-            fig,
-            reading,
-            ag.weekly,
-            f"meeting_{ag.urn}_{ag.term.key}_weekly",
-            ctx.synthetic,
-            note=ag.term.label,
-            key="meeting_weekly",
-        )
+        _chart(ag, ctx, fig, reading, ag.weekly, "weekly")
+
+
+def _chart(ag: agenda.Agenda, ctx, fig, reading: str, table: pd.DataFrame, part: str) -> None:
+    """A chart of the meeting's term with its reading, table and download (named for the school
+    and term)."""
+    ui.chart_block(
+        fig,
+        reading,
+        table,
+        f"meeting_{ag.urn}_{ag.term.key}_{part}",
+        ctx.synthetic,
+        note=ag.term.label,
+        key=f"meeting_{part}",
+    )
 
 
 # ------------------------------------------------------------------ 2. cohorts
@@ -233,15 +239,7 @@ def cohorts(ag: agenda.Agenda, ctx) -> None:
         + "."
     )
     table = co[[*agenda.COHORT_COLUMNS[:-1], "of_concern", "why"]]
-    ui.chart_block(
-        fig,
-        reading,
-        table,
-        f"meeting_{ag.urn}_{ag.term.key}_cohorts",
-        ctx.synthetic,
-        note=ag.term.label,
-        key="meeting_cohorts",
-    )
+    _chart(ag, ctx, fig, reading, table, "cohorts")
 
 
 # ------------------------------------------------------------------ 3. pupil lists
@@ -266,10 +264,7 @@ def _editor_frame(actions: pd.DataFrame, with_attendance: bool) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "action_id": a["action_id"].astype(int),
-            "for": [
-                r if s == "pupil" else f"Cohort: {c}"
-                for s, r, c in zip(a["subject"], a["pupil_ref"], a["cohort"])
-            ],
+            "for": store.subjects(a),
             "strategy": a["strategy_group"] + ": " + a["strategy"],
             "stage": a["stage"],
             "owner": a["owner"],
