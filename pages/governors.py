@@ -33,9 +33,10 @@ args = dict(urn=urn, year=p.academic_year, **p.params())
 
 
 def suppressed(query, **params):
-    """Aggregates with counts under the threshold (and rates built on them) shown as 'c' for
-    governors (queries.run_suppressed; queries/suppression.py; specs in ui.school)."""
-    return queries.run_suppressed(query, ctx.scope, **sui.GOVERNOR_SUPPRESSION[query], **params)
+    """Aggregates with counts under the threshold (and rates built on them) withheld for
+    governors (queries.run_suppressed; queries/suppression.py; specs in ui.school): null in
+    numeric columns, shown as 'c' (ui.table_view), 'c' in downloads."""
+    return queries.run_suppressed(query, ctx.scope, **sui.GOVERNOR_SUPPRESSION[query], numeric=True, **params)
 
 
 st.caption(
@@ -53,7 +54,7 @@ summary = sui.term_summary(terms)
 st.markdown("\n".join(f"- {s}" for s in summary))
 term_table = sui.governor_table("governor_term_summary", terms)
 with st.expander("Term by term"):
-    st.dataframe(sui.plain(term_table), hide_index=True)
+    st.dataframe(ui.table_view(sui.plain(term_table)), hide_index=True)
 
 # ---------------------------------------------------------------- trend
 st.header("Week by week")
@@ -76,24 +77,23 @@ yg_table = sui.governor_table("school_year_groups", yg)
 if yg.empty:
     st.info("No year groups with possible sessions in this period.")
 else:
-    num = ui.pd.to_numeric
     fig = go.Figure()
     fig.add_bar(
         name=p.label,
         x=yg["year_group"],
-        y=num(yg["persistent_absence_rate"], errors="coerce"),
+        y=yg["persistent_absence_rate"],
         marker_color=ui.SERIES[0],
-        text=sui.c_labels(yg["persistent_absence_rate"]),
+        text=sui.c_labels(yg, "persistent_absence_rate"),
         textposition="outside",
     )
     fig.add_bar(
         name="Same weeks last year",
         x=yg["year_group"],
-        y=num(yg["last_year_pa_rate"], errors="coerce"),
+        y=yg["last_year_pa_rate"],
         marker_color=ui.SERIES[1],
     )
     ui.style_figure(fig, y_title="persistent absence, % of pupils")
-    rates = num(yg["persistent_absence_rate"], errors="coerce")
+    rates = yg["persistent_absence_rate"]
     hidden = int(rates.isna().sum())
     reading = (
         ""
@@ -118,15 +118,14 @@ co_table = sui.governor_table("school_cohorts", co)
 if co.empty:
     st.info("No pupils in this period.")
 else:
-    num = ui.pd.to_numeric
     fig = go.Figure()
     fig.add_bar(
         name=name,
         y=co["cohort"],
-        x=num(co["persistent_absence_rate"], errors="coerce"),
+        x=co["persistent_absence_rate"],
         orientation="h",
         marker_color=ui.SERIES[0],
-        text=sui.c_labels(co["persistent_absence_rate"]),
+        text=sui.c_labels(co, "persistent_absence_rate"),
         textposition="outside",
     )
     fig.add_bar(
@@ -139,7 +138,7 @@ else:
     ui.style_figure(fig, height=520)
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title="persistent absence, % of pupils")
-    gaps = num(co["gap_to_rest_of_school"], errors="coerce")
+    gaps = co["gap_to_rest_of_school"]
     reading = (
         ""
         if gaps.dropna().empty

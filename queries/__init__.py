@@ -332,13 +332,16 @@ def run_suppressed(
     group_cols=(),
     *,
     export: bool = False,
+    numeric: bool = False,
     con: duckdb.DuckDBPyConnection | None = None,
     **params,
 ) -> pd.DataFrame:
     """Run an aggregate query and suppress small numbers where the viewer's role requires it:
     on screen for governors, in exports (export=True) for every role but the LA officer.
     count_cols, rate_cols, group_cols: as queries.suppression.suppress (pupil counts, the
-    rates and gaps built on them, and the columns that group rows into breakdowns)."""
+    rates and gaps built on them, and the columns that group rows into breakdowns).
+    Withheld cells are 'c' (files' convention), or with `numeric` null in a column that keeps
+    its number type, named in attrs["withheld"] (for the screen: ui.table_view shows 'c')."""
     scope = explicit_scope(name, scope)
     check_access(name, scope, params, suppressed=True)
     if returns_pupil_rows(name):
@@ -348,7 +351,7 @@ def run_suppressed(
     else:
         df = _cached(name, scope, db_version(), tuple(sorted(params.items())), str(store_path())).copy()
     if scope.suppress_on_screen or (export and scope.suppress_exports):
-        df = suppress(df, count_cols, rate_cols, scope.suppression_threshold, group_cols)
+        df = suppress(df, count_cols, rate_cols, scope.suppression_threshold, group_cols, numeric=numeric)
     return df
 
 

@@ -20,6 +20,14 @@
 
 The rules repeat until nothing changes, so suppression in one breakdown (or of a
 denominator) that creates a single suppressed cell in another is followed through.
+
+Two forms of the result. Files (CSV, PDF, Excel, the HTML report) carry the published
+convention: a withheld cell is the text 'c' (`suppress(...)`, the default). On screen a table
+stays numeric (`suppress(..., numeric=True)`): a withheld cell is null, the column keeps its
+number type (so it sorts as numbers and Arrow can send it), and the cells withheld are named
+in `df.attrs["withheld"]` ({column: [index labels]}); `withheld(df)` reads them back as a mask,
+the dashboard formats them as 'c' (ui.table_view) and `published(df)` turns such a frame into
+the files' form.
 """
 
 from __future__ import annotations
@@ -104,19 +112,84 @@ def suppression_mask(
 
 
 def suppress(
-    df: pd.DataFrame, count_cols: Iterable[str], rate_cols=(), threshold: int = 5, group_cols=()
+    df: pd.DataFrame,
+    count_cols: Iterable[str],
+    rate_cols=(),
+    threshold: int = 5,
+    group_cols=(),
+    *,
+    numeric: bool = False,
 ) -> pd.DataFrame:
-    """A copy of df with small counts (and the rates built on them) shown as 'c'."""
+    """A copy of df with small counts (and the rates built on them) shown as 'c'; with
+    `numeric`, null instead, the cells named in attrs["withheld"] (the module's docstring)."""
     count_cols = list(count_cols)
     out = df.copy()
     if out.empty or threshold <= 1:
         return out
     mask = suppression_mask(out, count_cols, rate_cols, threshold, group_cols)
+    cells: dict[str, list] = {}
+    whole: list[str] = []
     for col in mask.columns:
         if mask[col].any():
-            out[col] = out[col].astype(object)
-            out.loc[mask[col], col] = SUPPRESSED
+            if numeric:
+                if pd.api.types.is_integer_dtype(out[col]):
+                    whole.append(col)  # counts: published and shown without decimals
+                out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
+                out.loc[mask[col], col] = float("nan")
+                cells[col] = out.index[mask[col]].tolist()
+            else:
+                out[col] = out[col].astype(object)
+                out.loc[mask[col], col] = SUPPRESSED
     out.attrs["suppressed"] = True
+    if numeric:
+        out.attrs["withheld"] = cells
+        out.attrs["whole_numbers"] = whole
+    return out
+
+
+def rename(df: pd.DataFrame, columns: dict) -> pd.DataFrame:
+    """df.rename(columns=...) that keeps the withheld cells (attrs) under the new names."""
+    out = df.rename(columns=columns)
+    for key in ("withheld", "whole_numbers"):
+        held = df.attrs.get(key)
+        if isinstance(held, dict):
+            out.attrs[key] = {columns.get(c, c): rows for c, rows in held.items()}
+        elif held is not None:
+            out.attrs[key] = [columns.get(c, c) for c in held]
+    return out
+
+
+def withheld(df: pd.DataFrame) -> pd.DataFrame:
+    """True where a cell is withheld: named in attrs["withheld"] (a numeric frame) or the text
+    'c' (a published one). Rows or columns a frame no longer has are ignored."""
+    mask = pd.DataFrame(False, index=df.index, columns=df.columns)
+    for col, rows in (df.attrs.get("withheld") or {}).items():
+        if col in mask.columns:
+            mask.loc[mask.index.isin(rows), col] = True
+    for col in df.columns:
+        if df[col].dtype == object or pd.api.types.is_string_dtype(df[col]):
+            mask[col] |= df[col].map(lambda v: isinstance(v, str) and v == SUPPRESSED).astype(bool)
+    return mask
+
+
+def published(df: pd.DataFrame) -> pd.DataFrame:
+    """A numeric suppressed frame as files carry it: every withheld cell the text 'c'. Any
+    other frame is returned as it is."""
+    cells = df.attrs.get("withheld") or {}
+    if not any(col in df.columns for col in cells):
+        return df
+    out = df.copy()
+    mask = withheld(df)
+    whole = set(df.attrs.get("whole_numbers") or ())
+    for col in cells:
+        if col in out.columns and mask[col].any():
+            values = out[col].astype(object).tolist()
+            if col in whole:  # a count: 10, not 10.0
+                values = [int(v) if isinstance(v, float) and v.is_integer() else v for v in values]
+            out[col] = pd.Series(values, index=out.index, dtype=object)
+            out.loc[mask[col], col] = SUPPRESSED
+    out.attrs.pop("withheld", None)
+    out.attrs.pop("whole_numbers", None)
     return out
 
 

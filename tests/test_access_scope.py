@@ -307,6 +307,33 @@ def test_primary_suppression_and_rates():
     assert out.loc[1, "enrolments"] == 300 and out.loc[0, "pa_rate"] == 30.0
 
 
+def test_numeric_form_withholds_the_same_cells_as_nulls_and_publishes_as_c():
+    """On screen a suppressed table stays numeric (null where withheld, named in attrs); its
+    published form (files) is exactly the 'c' form, counts without decimals."""
+    from queries.suppression import published, rename, withheld
+
+    df = pd.DataFrame(
+        {
+            "cohort": ["FSM", "Not FSM", "EHCP"],
+            "enrolments": [40, 300, 3],
+            "pa_enrolments": [12, 4, 2],
+            "pa_rate": [30.0, 1.3, 66.7],
+        }
+    )
+    spec = (["enrolments", "pa_enrolments"], {"pa_rate": ("pa_enrolments", "enrolments")})
+    text = suppress(df, *spec, threshold=5, group_cols=None)
+    num = suppress(df, *spec, threshold=5, group_cols=None, numeric=True)
+    for col in ("enrolments", "pa_enrolments", "pa_rate"):
+        assert pd.api.types.is_float_dtype(num[col])
+        assert num[col].isna().tolist() == (text[col] == SUPPRESSED).tolist()
+    assert withheld(num).equals(withheld(text))
+    assert published(num).to_csv(index=False) == text.to_csv(index=False)
+    assert "300," in published(num).to_csv(index=False)  # a count, not 300.0
+    shown = rename(num[["cohort", "pa_rate"]], {"pa_rate": "PA %"})
+    assert withheld(shown)["PA %"].tolist() == [False, True, True]
+    assert published(shown)["PA %"].tolist() == [30.0, SUPPRESSED, SUPPRESSED]
+
+
 def test_one_suppressed_cell_takes_the_next_smallest_with_it():
     df = pd.DataFrame({"year_group": ["Y7", "Y8", "Y9", "Y10"], "pa_enrolments": [3, 40, 22, 51]})
     out = suppress(df, ["pa_enrolments"], threshold=5)

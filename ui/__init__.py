@@ -13,6 +13,7 @@ import streamlit as st
 from auth import audit
 from data_pipeline import config
 from data_pipeline.codes import format_year
+from queries import suppression
 from queries.suppression import suppress_table  # noqa: F401  (re-exported for pages)
 
 PAGES_DIR = Path(__file__).resolve().parents[1] / "pages"
@@ -202,7 +203,7 @@ def csv_download(
     scope = viewer_scope()  # now, in the script run: the download itself runs in another thread
 
     def make() -> bytes:
-        out = df
+        out = suppression.published(df)  # withheld cells as 'c', the published convention
         if not pupil_rows and (scope is None or scope.suppress_exports):
             threshold = scope.suppression_threshold if scope is not None else config.SUPPRESSION_THRESHOLD
             out = suppress_table(df, threshold)
@@ -220,6 +221,27 @@ def viewer_scope():
     (then downloads are suppressed as for the strictest role)."""
     ctx = st.session_state.get("_context")
     return getattr(ctx, "scope", None)
+
+
+def table_view(df: pd.DataFrame):
+    """What st.dataframe is given for `df`: the frame itself, or, when it has withheld cells
+    (queries.suppression, numeric form), a Styler showing them as 'c'. The columns stay numbers,
+    so Arrow sends them as numbers and they sort as numbers; only the text shown changes (counts
+    without decimals, other numbers to one decimal place, a missing value blank)."""
+    if not df.attrs.get("withheld") or df.empty:
+        return df
+    mask = suppression.withheld(df)
+    whole = set(df.attrs.get("whole_numbers") or ())
+    styler = df.style
+    for col in df.columns:
+        if pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col]):
+            integer = col in whole or pd.api.types.is_integer_dtype(df[col])
+            styler = styler.format("{:.0f}" if integer else "{:.1f}", subset=[col], na_rep="")
+    for col in mask.columns[mask.any()]:
+        styler = styler.format(
+            lambda _v: suppression.SUPPRESSED, subset=pd.IndexSlice[mask.index[mask[col]], [col]]
+        )
+    return styler
 
 
 def chart_block(
@@ -241,7 +263,7 @@ def chart_block(
         else:
             st.plotly_chart(fig, key=key and f"{key}_chart", config={"displaylogo": False})
     with tab_table:
-        st.dataframe(table, hide_index=True)
+        st.dataframe(table_view(table), hide_index=True)
     with tab_dl:
         csv_download(table, synthetic, note, file_stem, key and f"{key}_csv")
 

@@ -13,6 +13,7 @@ import streamlit as st
 import catalogue
 import ui
 from data_pipeline.codes import REASON_LABELS
+from queries.suppression import published, rename, withheld
 
 SUPPRESSED = "c"
 
@@ -183,12 +184,12 @@ PLAIN_COLUMNS = catalogue.column_labels()
 
 
 def plain(df: pd.DataFrame) -> pd.DataFrame:
-    return df.rename(columns=PLAIN_COLUMNS)
+    return rename(df, PLAIN_COLUMNS)  # withheld cells keep their place under the new names
 
 
-def c_labels(values) -> list[str]:
-    """Bar labels: 'c' where a value is suppressed (the bar itself is not drawn)."""
-    return [SUPPRESSED if isinstance(v, str) else "" for v in values]
+def c_labels(df: pd.DataFrame, col: str) -> list[str]:
+    """Bar labels: 'c' where df's value in `col` is withheld (the bar itself is not drawn)."""
+    return [SUPPRESSED if hidden else "" for hidden in withheld(df)[col]]
 
 
 def reason_label(reason: str) -> str:
@@ -355,7 +356,7 @@ def term_summary(terms: pd.DataFrame) -> list[str]:
     if dl is not None and enr:
         out.append(f"Pupils missed {dl:,.0f} school days in all, about {dl / enr:.1f} days each.")
     sa = now.get("sa_enrolments")
-    if isinstance(sa, str):
+    if "sa_enrolments" in terms.columns and withheld(terms)["sa_enrolments"].iloc[-1]:
         out.append("Severe absence (half of sessions or more) affected fewer than a handful of pupils.")
     elif sa is not None and not ui._nan(sa):
         out.append(f"{int(sa)} pupils were severely absent (missing half of sessions or more).")
@@ -382,8 +383,10 @@ PRINT_CSS = """
 
 
 def _table_html(df: pd.DataFrame) -> str:
+    df = published(df)  # withheld cells as 'c'
+
     def cell(v):
-        if isinstance(v, float):
+        if isinstance(v, float) and not pd.isna(v):
             return f"{v:.1f}"
         return html.escape("" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v))
 
