@@ -97,6 +97,16 @@ def measure(mid: str) -> Measure:
     return measures()[mid]
 
 
+def headline() -> tuple[str, ...]:
+    """The headline rates' ids, in the order headlines show them."""
+    return tuple(_measures_file()["headline"])
+
+
+def compared() -> tuple[str, ...]:
+    """The four absence measures comparison bars set side by side."""
+    return tuple(_measures_file()["compared"])
+
+
 def labels(ids) -> dict[str, str]:
     """{id: label} for the given measures, in that order: a page's list of measures."""
     return {i: measure(i).label for i in ids}

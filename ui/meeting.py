@@ -108,15 +108,7 @@ def figures(ag: agenda.Agenda, ctx) -> None:
     )
     c[3].metric("Days lost", ui.number(me["days_lost"]), border=True)
     c[3].caption(f"{me['days_lost_per_pupil']:.1f} days per pupil")
-    measures = [
-        (mid, catalogue.measure(mid).label)
-        for mid in (
-            "overall_absence_rate",
-            "unauthorised_absence_rate",
-            "persistent_absence_rate",
-            "severe_absence_rate",
-        )
-    ]
+    measures = [(mid, catalogue.measure(mid).label) for mid in catalogue.compared()]
     shown = h[~h["comparison"].str.startswith("Similar") & h["note"].isna()].head(4)  # four series at most
     for r in h[h["note"].notna()].itertuples():
         st.caption(f"{r.comparison}: {r.note}.")

@@ -31,14 +31,7 @@ def headline(ctx, now, last, england: comparison.Comparator, last_label: str) ->
         )
     )
 
-    MEASURES = [
-        "attendance_rate",
-        "overall_absence_rate",
-        "authorised_absence_rate",
-        "unauthorised_absence_rate",
-        "persistent_absence_rate",
-        "severe_absence_rate",
-    ]
+    MEASURES = list(catalogue.headline())
 
     def _england_note(mid: str) -> str:
         """England beside this LA's figure counted the same way, or why there is none."""

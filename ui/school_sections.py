@@ -93,12 +93,7 @@ def headline(ctx, urn, name, phase, head, me, ly) -> None:
         "LA, same phase": f"The LA's {str(phase).lower()} schools, {p.label}",
         "Similar schools": f"Similar {str(phase).lower()} schools, {p.label}",
     }
-    measures = [
-        "overall_absence_rate",
-        "unauthorised_absence_rate",
-        "persistent_absence_rate",
-        "severe_absence_rate",
-    ]
+    measures = list(catalogue.compared())
     ours = shown[shown["comparison"].isin(shown_as)]
     fig = go.Figure()
     for i, r in enumerate(ours.itertuples()):
