@@ -1,7 +1,22 @@
-"""Transform stage: rebuild the marts from the core tables, then run the checks."""
+"""Transform stage: build the marts from the core tables, then run the checks.
+
+A load rebuilds only what its files touched (`Changes`): the marts' rows for the
+(school, week) pairs whose marks it added or removed, the school calendar of the
+academic years those weeks fall in, and each touched enrolment's year, term and
+cohort rows. The mart SQL files (sql/10_ to sql/60_) are each one `create or
+replace table NAME as <query>` whose sources are named `{marks}`, `{school_session}`,
+`{pupil_week}` and `{pupil_year}`: a full build reads the whole tables, an
+incremental one the same query over only the touched rows, after deleting the rows
+it replaces. A full build runs when the marts do not exist yet, or were built by
+other SQL (meta `marts_sql`, a digest of the SQL files and the cohort catalogue).
+tests/test_pipeline_incremental.py requires the two to agree row for row.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -9,6 +24,22 @@ import duckdb
 from . import cohorts
 
 SQL_DIR = Path(__file__).parent / "sql"
+MART_TABLES = (
+    "school_session",
+    "school_calendar",
+    "pupil_week",
+    "pupil_year",
+    "pupil_term",
+    "enrolment_year",
+    "enrolment_cohort",
+)
+FULL_SOURCES = {
+    "marks": "marks",
+    "school_session": "school_session",
+    "pupil_week": "pupil_week",
+    "pupil_year": "pupil_year",
+}
+WEEK_OF = "(date - (isodow(date) - 1)::integer)"
 
 
 class ChecksFailed(RuntimeError):
@@ -21,10 +52,56 @@ class ChecksFailed(RuntimeError):
 DUPLICATE_RULE = "one mark per pupil, school, date and session"
 
 
-def build(con: duckdb.DuckDBPyConnection) -> None:
+@dataclass
+class Changes:
+    """What a load changed in the core tables.
+
+    file_ids: the files whose rows it added (their marks' schools and weeks are rebuilt).
+    removed: (urn, week_start) pairs whose marks it deleted (a re-send's replacement).
+    enrolment_urns: schools whose pupils' characteristics or school row it changed (every
+    year of their enrolments' pupil_year, enrolment_year and enrolment_cohort is rebuilt).
+    """
+
+    file_ids: list[int] = field(default_factory=list)
+    removed: set[tuple[int, object]] = field(default_factory=set)
+    enrolment_urns: set[int] = field(default_factory=set)
+
+
+def mart_statements() -> list[tuple[str, str, str]]:
+    """(file name, table, query) of each mart SQL file, in build order."""
+    out = []
+    for path in sorted(SQL_DIR.glob("[1-8]*.sql")):
+        text = path.read_text()
+        m = re.search(r"create or replace table (\w+) as\s", text)
+        if not m:
+            raise ValueError(f"{path.name}: expected one 'create or replace table NAME as' statement")
+        out.append((path.name, m.group(1), text[m.end() :]))
+    return out
+
+
+def marts_digest() -> str:
+    h = hashlib.sha256()
     for path in sorted(SQL_DIR.glob("[0-8]*.sql")):
-        con.execute(path.read_text())
-    cohorts.build(con)
+        h.update(path.read_bytes())
+    h.update(repr(cohorts.group_rows()).encode())
+    h.update(repr(cohorts.dimension_columns()).encode())
+    return h.hexdigest()[:16]
+
+
+def build(con: duckdb.DuckDBPyConnection, changes: Changes | None = None) -> str:
+    """Build the marts (all of them, or with `changes` only what changed), load the
+    reference data and run the checks; "full" or "incremental", whichever ran."""
+    con.execute((SQL_DIR / "05_measures.sql").read_text())
+    digest = marts_digest()
+    if changes is not None and _marts_current(con, digest):
+        how = "incremental"
+        _incremental(con, changes)
+    else:
+        how = "full"
+        for _, table, query in mart_statements():
+            con.execute(f"create or replace table {table} as {query.format(**FULL_SOURCES)}")
+        cohorts.build(con)
+    con.execute("insert or replace into meta values ('marts_sql', ?)", [digest])
     _load_reference(con)
     failures = con.execute((SQL_DIR / "90_checks.sql").read_text()).fetchall()
     if failures:
@@ -32,6 +109,138 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
     latest = con.execute("select max(date) from marks").fetchall()[0][0]
     if latest is not None:
         con.execute("insert or replace into meta values ('data_up_to', ?)", [latest.isoformat()])
+    return how
+
+
+def _marts_current(con: duckdb.DuckDBPyConnection, digest: str) -> bool:
+    found = {
+        r[0]
+        for r in con.execute(
+            "select table_name from duckdb_tables() where not temporary and table_name in (select unnest($t))",
+            {"t": list(MART_TABLES)},
+        ).fetchall()
+    }
+    if found != set(MART_TABLES):
+        return False
+    row = con.execute("select value from meta where key = 'marts_sql'").fetchall()
+    return bool(row) and row[0][0] == digest
+
+
+def _incremental(con: duckdb.DuckDBPyConnection, changes: Changes) -> None:
+    statements = {table: query for _, table, query in mart_statements()}
+    # The touched school weeks: weeks of the new rows, and weeks whose marks were removed.
+    con.execute("create or replace temp table _dw (urn integer, week_start date)")
+    if changes.file_ids:
+        con.execute(
+            f"insert into _dw select distinct urn, {WEEK_OF} from marks "
+            "where file_id in (select unnest($ids)) and date is not null",
+            {"ids": list(changes.file_ids)},
+        )
+    if changes.removed:
+        con.executemany("insert into _dw values (?, ?)", sorted(changes.removed))
+    con.execute("create or replace temp table _dw as select distinct * from _dw")
+    con.execute("create or replace temp table _du (urn integer)")
+    if changes.enrolment_urns:
+        con.executemany("insert into _du values (?)", [(u,) for u in sorted(changes.enrolment_urns)])
+    lo, hi = con.execute("select min(week_start), max(week_start) + 6 from _dw").fetchall()[0]
+    if lo is not None:
+        # The marks of the touched weeks (from every file, not only the new ones).
+        marks = (
+            "(select m.* from marks m semi join _dw d on d.urn = m.urn "
+            "and d.week_start = (m.date - (isodow(m.date) - 1)::integer) where m.date between $lo and $hi)"
+        )
+        span = {"lo": lo, "hi": hi}
+        con.execute(
+            "delete from school_session s using _dw d where s.urn = d.urn and s.date between $lo and $hi "
+            "and d.week_start = (s.date - (isodow(s.date) - 1)::integer)",
+            span,
+        )
+        con.execute(
+            f"insert into school_session {statements['school_session'].format(**{**FULL_SOURCES, 'marks': marks})}",
+            span,
+        )
+        # The calendar is the LA's (every school's days): rebuilt for the years touched, and the
+        # weeks whose term it changed are rebuilt in pupil_term for every school.
+        ay = "(case when month({d}) >= 9 then year({d}) else year({d}) - 1 end)"
+        con.execute(
+            f"create or replace temp table _dyears as select distinct {ay.format(d='week_start')} as y from _dw "
+            f"union select distinct {ay.format(d='(week_start + 6)')} from _dw"
+        )
+        week_term = (
+            "select academic_year, week_start, arg_min(term, date) as term from school_calendar "
+            "where academic_year in (select y from _dyears) group by all"
+        )
+        con.execute(f"create or replace temp table _wt_before as {week_term}")
+        con.execute("delete from school_calendar where academic_year in (select y from _dyears)")
+        sessions = "(select * from school_session where academic_year in (select y from _dyears))"
+        con.execute(
+            f"insert into school_calendar {statements['school_calendar'].format(**{**FULL_SOURCES, 'school_session': sessions})}"
+        )
+        con.execute(
+            f"create or replace temp table _wt_changed as select academic_year, week_start from ({week_term}) a "
+            "full join _wt_before b using (academic_year, week_start) "
+            "where a.term is distinct from b.term"
+        )
+        con.execute(
+            "delete from pupil_week w using _dw d where w.urn = d.urn and w.week_start = d.week_start "
+            "and w.week_start between $lo and $hi",
+            span,
+        )
+        con.execute(
+            f"insert into pupil_week {statements['pupil_week'].format(**{**FULL_SOURCES, 'marks': marks})}",
+            span,
+        )
+    else:
+        con.execute("create or replace temp table _wt_changed (academic_year integer, week_start date)")
+    # Enrolment years touched: the years of the touched weeks at their schools, and every year of
+    # the schools whose pupils or school row changed.
+    con.execute(
+        f"""
+        create or replace temp table _dy as
+        select distinct {ay_of("week_start")} as academic_year, urn from _dw
+        union select distinct academic_year, urn from pupil_week where urn in (select urn from _du)
+        union select distinct academic_year, urn from pupil_year where urn in (select urn from _du)
+        """
+    )
+    by_year = "(select * from {t} semi join _dy using (academic_year, urn))"
+    for table, source_name, source in (
+        ("pupil_year", "pupil_week", "pupil_week"),
+        ("enrolment_year", "pupil_year", "pupil_year"),
+    ):
+        con.execute(
+            f"delete from {table} t using _dy d where t.academic_year = d.academic_year and t.urn = d.urn"
+        )
+        con.execute(
+            f"insert into {table} "
+            + statements[table].format(**{**FULL_SOURCES, source_name: by_year.format(t=source)})
+        )
+    con.execute(
+        "delete from enrolment_cohort t using _dy d where t.academic_year = d.academic_year and t.urn = d.urn"
+    )
+    cohorts.insert_enrolment_cohort(con, by_year.format(t="pupil_year"))
+    # Terms: the touched enrolment years, and every school's rows in weeks whose term changed.
+    con.execute(
+        """
+        create or replace temp table _dt as
+        select academic_year, urn from _dy
+        union select distinct w.academic_year, w.urn from pupil_week w semi join _wt_changed c
+            using (academic_year, week_start)
+        """
+    )
+    con.execute(
+        "delete from pupil_term t using _dt d where t.academic_year = d.academic_year and t.urn = d.urn"
+    )
+    terms = "(select * from pupil_week semi join _dt using (academic_year, urn))"
+    con.execute(
+        f"insert into pupil_term {statements['pupil_term'].format(**{**FULL_SOURCES, 'pupil_week': terms})}"
+    )
+    for t in ("_dw", "_du", "_dy", "_dt", "_dyears", "_wt_before", "_wt_changed"):
+        con.execute(f"drop table if exists {t}")
+
+
+def ay_of(column: str) -> str:
+    """The academic year (its first calendar year) of a date column, as SQL."""
+    return f"(case when month({column}) >= 9 then year({column}) else year({column}) - 1 end)"
 
 
 def _load_reference(con: duckdb.DuckDBPyConnection) -> None:

@@ -43,15 +43,27 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
         "insert into ref_cohort_dimensions values (?, ?, ?, ?)",
         [(d.id, d.label, d.short, i) for i, d in enumerate(catalogue.dimensions().values())],
     )
+    con.execute(f"create or replace table enrolment_cohort as {_enrolment_cohort_query('pupil_year')}")
+
+
+def dimension_columns() -> list[tuple[str, str]]:
+    """(dimension, pupil_year column) of each catalogue dimension."""
+    return [(d.id, d.column) for d in catalogue.dimensions().values()]
+
+
+def insert_enrolment_cohort(con: duckdb.DuckDBPyConnection, source: str) -> None:
+    """Add the enrolment_cohort rows of `source` (pupil_year, or a subquery of some of its rows)."""
+    con.execute(f"insert into enrolment_cohort {_enrolment_cohort_query(source)}")
+
+
+def _enrolment_cohort_query(source: str) -> str:
     # column names come from the catalogue (this repository's file), never from a request
     keyed = " union all ".join(
-        f"select academic_year, urn, pupil_id, ekey, '{d.id}' as dimension, "
-        f"{d.column}::varchar as group_key from pupil_year"
-        for d in catalogue.dimensions().values()
+        f"select academic_year, urn, pupil_id, ekey, '{dim}' as dimension, "
+        f"{column}::varchar as group_key from {source}"
+        for dim, column in dimension_columns()
     )
-    con.execute(
-        f"""
-        create or replace table enrolment_cohort as
+    return f"""
         select k.academic_year, k.urn, k.pupil_id, k.ekey, k.dimension, k.group_key,
             coalesce(g.group_label, k.group_key, '{NOT_RECORDED}') as group_label,
             coalesce(g.group_rank, case when k.group_key is null then {RANK_NOT_RECORDED} else 0 end)
@@ -60,4 +72,3 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
         left join ref_cohort_groups g using (dimension, group_key)
         order by k.academic_year, k.dimension, k.urn
         """
-    )

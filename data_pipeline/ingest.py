@@ -389,8 +389,15 @@ def load_lines(con: duckdb.DuckDBPyConnection, raw: RawFile) -> None:
     """
     if raw.lines_loaded:
         return
+    raw.encoding = read_lines(con, raw.csv_path, raw.table + "_lines", raw.csv_path.parent)
+    split_lines(con, raw)
+    raw.lines_loaded = True
+
+
+def split_lines(con: duckdb.DuckDBPyConnection, raw: RawFile) -> None:
+    """`raw.table` as a view of `<raw.table>_lines` (line, line_text) split into fields: the
+    whole file's lines (load_lines), or only some of them (validate.settle_suspect_marks)."""
     table, lines_table = raw.table, raw.table + "_lines"
-    raw.encoding = read_lines(con, raw.csv_path, lines_table, raw.csv_path.parent)
     quoted = con.execute(
         f"select line, line_text from {lines_table} where line > 1 and contains(line_text, '\"')"
     ).fetchall()
@@ -415,7 +422,6 @@ def load_lines(con: duckdb.DuckDBPyConnection, raw: RawFile) -> None:
         f"line_text is null or trim(line_text) = '' as blank, {nf} as nf, "
         f"{fields} from {source} where line > 1"
     )
-    raw.lines_loaded = True
 
 
 def open_file(

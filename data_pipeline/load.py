@@ -160,6 +160,9 @@ def _ingest(ordered, db_path, kind, progress, today, exact: bool, scans: Scans, 
     results: list[FileResult] = []
     bar = _progress(3 * len(ordered) + 2, progress)
     with warehouse.writer(db_path) as con, warehouse.work_dir(db_path) as tmp:
+        # What this load changes, for the build to rebuild only that (build.Changes).
+        con.execute("create or replace temp table _removed_weeks (urn integer, week_start date)")
+        con.execute("create or replace temp table _changed_urns (urn integer)")
         for i, path in enumerate(ordered):
             results.append(
                 _load_one(con, path, kind, Path(tmp), f"raw{i}", today, bar, exact, scans, options)
@@ -168,8 +171,15 @@ def _ingest(ordered, db_path, kind, progress, today, exact: bool, scans: Scans, 
         if any(r.status == "loaded" for r in results):
             bar.set_description("building marts")
             fast = [r.file_id for r in results if r.reader == "fast"]
+            changes = build.Changes(
+                file_ids=[r.file_id for r in results if r.status == "loaded" and r.file_id],
+                removed={tuple(r) for r in con.execute("select distinct * from _removed_weeks").fetchall()},
+                enrolment_urns={
+                    r[0] for r in con.execute("select distinct urn from _changed_urns").fetchall()
+                },
+            )
             try:
-                build.build(con)
+                build.build(con, changes)
             except build.ChecksFailed as exc:
                 if build.DUPLICATE_RULE in exc.failures and fast:
                     raise _FastPathMiss from exc
@@ -424,35 +434,75 @@ def _load_marks(con, raw, file_id: int, result: FileResult, today: dt.date, is_n
 
 
 def _load_marks_fast(con, raw, file_id: int, result: FileResult, today: dt.date, is_new, options) -> bool:
-    """The clean, canonical marks file read straight into `marks` in one pass.
+    """A canonical marks file read straight into `marks` in one pass; its bad lines, if any,
+    checked one by one.
 
     Most returns are clean: reading them through the staging tables costs a
     second copy of 87 million rows. So a marks CSV is first inserted as it is,
     typed by DuckDB's reader, inside a transaction; then cheap whole-file checks
     confirm that every physical line became a row and that no row breaks a rule
-    (validate.fast_marks_problem). If any check fails the insert is rolled back
-    and the file goes through the exact path, which names every bad line.
+    (validate.fast_marks_problem). A file with some bad lines stays on this path:
+    if the reader stops at a line, the file is read again with the reader setting
+    aside the lines it cannot take (validate.insert_marks_tolerant); the rows that
+    break a rule and the set-aside lines alone then go through the exact path's
+    checks (validate.settle_suspect_marks), which name each line and its problem,
+    and the good ones among them are put back. Only a file whose lines the reader
+    cannot count (blank lines, quotes spanning lines), or that fails on many lines
+    (validate.few_bad_lines), is rolled back and read line by line as a whole.
     Duplicate sessions and unknown pupils are asked of the marts after the build
     (pupil_week's duplicate_marks; validate.fast_marks_pupils_problem), and if
     either is found ingest_files redoes the whole load on the exact path.
     """
     if raw.kind != "marks":
         return False
+    rejected: list[tuple[int, str]] = []
     con.begin()
     try:
         inserted = validate.insert_marks_as_read(con, raw, file_id)
-        problem = validate.fast_marks_problem(con, raw, file_id, inserted, today)
-    except duckdb.Error as exc:  # a line the reader cannot take: the exact path names it
+    except duckdb.Error:  # a line the reader cannot take
+        con.rollback()
+        if not validate.few_bad_lines(raw):
+            return False
+        con.begin()
+        try:
+            tolerant = validate.insert_marks_tolerant(con, raw, file_id)
+        except duckdb.Error:
+            tolerant = None
+        if tolerant is None:
+            con.rollback()
+            return False
+        inserted, rejected = tolerant
+    try:
+        problem = validate.fast_marks_problem(con, raw, file_id, inserted + len(rejected), today)
+    except duckdb.Error as exc:
         problem = f"reader: {exc}"
-    if problem:
+    if problem and problem != validate.RULE_PROBLEM:
         con.rollback()
         return False
     if not is_new():
         con.rollback()
         return True
-    result.rows_read = result.rows_loaded = inserted
-    result.rows_quarantined = 0
     result.reader = "fast"
+    result.rows_read = inserted + len(rejected)
+    result.rows_loaded, result.rows_quarantined = inserted, 0
+    if problem or rejected:
+        validate.settle_suspect_marks(con, raw, file_id, today, rejected)
+        typed, bad = f"{raw.table}_typed", f"{raw.table}_bad"
+        con.execute(
+            f"insert into marks select urn, pupil_id, date, session, code, ? from {typed} "
+            f"where rid not in (select rid from {bad})",
+            [file_id],
+        )
+        con.execute(
+            f"insert into quarantine select ?, ?, line, q_column, q_value, q_reason from {bad} "
+            "order by line, rid",
+            [file_id, result.file_name],
+        )
+        result.rows_quarantined = con.execute(f"select count(*) from {bad}").fetchall()[0][0]
+        result.rows_loaded = result.rows_read - result.rows_quarantined
+        checked = con.execute(f"select count(*) from {typed}").fetchall()[0][0]
+        note = f"{checked:,} lines checked one by one"
+        result.message = f"{result.message}; {note}" if result.message else note
     try:
         _replace_older_marks(con, file_id, result, options)
     except LoadRefused:
@@ -502,6 +552,11 @@ def _replace_older_marks(con, file_id: int, result: FileResult, options: Options
         [file_id],
     ).fetchall()[0]
     if n:
+        con.execute(
+            "insert into _removed_weeks select distinct m.urn, m.date - (isodow(m.date) - 1)::integer "
+            + covered,
+            [file_id],
+        )
         if n > result.rows_loaded and not options.allow_shrink:
             con.execute("drop table _resend_span")
             raise LoadRefused(
@@ -552,6 +607,7 @@ def _load_pupils(con, raw, file_id: int, result: FileResult, today: dt.date) -> 
     stg = f"{raw.table}_stg"
     if "home_postcode" in raw.mapping and "home_lsoa" not in raw.mapping:
         _map_postcodes(con, stg, file_id, result.file_name)
+    con.execute(f"insert into _changed_urns select distinct urn from {stg} where q_reason is null")
     con.execute(
         f"""
         delete from pupil_characteristics p using {stg} s
@@ -607,6 +663,7 @@ def _load_schools(con, raw, file_id: int, result: FileResult, today: dt.date) ->
     validate.stage_schools(con, raw)
     stg = f"{raw.table}_stg"
     _fill_lat_lon(con, stg)
+    con.execute(f"insert into _changed_urns select distinct urn from {stg} where q_reason is null")
     con.execute(f"delete from schools where urn in (select urn from {stg} where q_reason is null)")
     con.execute(
         f"""

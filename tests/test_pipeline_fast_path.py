@@ -118,13 +118,27 @@ BAD_FILES = {
 }
 
 
+# Found only after the build: a session twice (these two cases' changed line, once read as the
+# exact path reads it, gives a session the pupil already has that day), a pupil not known.
+FOUND_AFTER_THE_BUILD = {
+    "exact duplicate",
+    "conflicting duplicate",
+    "unknown pupil",
+    "session spelt out",
+    "UK date",
+}
+
+
 @pytest.mark.parametrize("case", sorted(BAD_FILES))
 def test_a_file_the_fast_path_cannot_vouch_for_loads_exactly(tmp_path, case):
     rows = _with(BAD_FILES[case])
     fast_db, fast = load(tmp_path, "fast", rows, exact=False)
     exact_db, _ = load(tmp_path, "exact", rows, exact=True)
     r = fast["marks"]
-    assert r.reader == "exact", "the fast path must not keep a file with a row it cannot vouch for"
+    # The fast path keeps the file and checks only its bad lines one by one, except for what is
+    # found only after the build (a session twice, a pupil not known): the whole load is redone
+    # on the exact path then. Either way the warehouse is the exact path's.
+    assert r.reader == ("exact" if case in FOUND_AFTER_THE_BUILD else "fast")
     assert r.rows_read == len(rows) == r.rows_loaded + r.rows_quarantined
     assert snapshot(fast_db) == snapshot(exact_db)
 

@@ -70,7 +70,7 @@ def test_failed_load_leaves_warehouse_exactly_as_it_was(tmp_path, monkeypatch):
     )
     before = file_hash(db)
 
-    def broken(con):
+    def broken(con, changes=None):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(build, "build", broken)

@@ -3,7 +3,7 @@
 -- so that the join to the codes is made once a group, not once a mark.
 create or replace table school_session as
 with by_code as (
-    select urn, date, session, code, count(*)::integer as n from marks group by all
+    select urn, date, session, code, count(*)::integer as n from {marks} group by all
 )
 select
     case when month(m.date) >= 9 then year(m.date) else year(m.date) - 1 end as academic_year,

@@ -4,7 +4,7 @@
 create or replace table school_calendar as
 with days as (
     -- school days: any date a school recorded a possible session on (from school_session)
-    select distinct date, academic_year from school_session where possible > 0
+    select distinct date, academic_year from {school_session} where possible > 0
 ),
 gaps as (
     select *,

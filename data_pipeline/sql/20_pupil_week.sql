@@ -34,7 +34,7 @@ packed as (
         coalesce(sum(case when code_set_of(m.date) = '2024' then c.w2024 else c.w2006 end), 0)::ubigint as s,
         sum(1::smallint << ((isodow(m.date) - 1) * 2 + (m.session = 'PM')::integer)) as bit_sum,
         bit_or(1::smallint << ((isodow(m.date) - 1) * 2 + (m.session = 'PM')::integer)) as bit_union
-    from marks m
+    from {marks} m
     join weights c on c.code = m.code
     group by all
 ),

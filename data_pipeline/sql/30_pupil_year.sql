@@ -20,7 +20,7 @@ with enrolments as (
         sum(unauthorised_holiday)::integer as unauthorised_holiday,
         sum(other_unauthorised)::integer as other_unauthorised,
         sum(not_yet_known)::integer as not_yet_known
-    from pupil_week
+    from {pupil_week}
     group by academic_year, urn, pupil_id, ekey
 ),
 ranked as (

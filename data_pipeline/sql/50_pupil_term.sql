@@ -11,7 +11,7 @@ final as (
         sum(aea)::integer as aea, sum(authorised)::integer as authorised,
         sum(unauthorised)::integer as unauthorised,
         sum(authorised + unauthorised)::integer as absent
-    from pupil_week w join week_term t using (academic_year, week_start)
+    from {pupil_week} w join week_term t using (academic_year, week_start)
     group by all
 )
 select * from final;

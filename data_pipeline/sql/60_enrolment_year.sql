@@ -6,7 +6,7 @@ with totals as (
     select academic_year, urn, pupil_id, first_week, last_week,
         possible, present, aea, authorised, unauthorised,
         (authorised + unauthorised)::integer as absent
-    from pupil_year
+    from {pupil_year}
 ),
 final as (
     select *,
