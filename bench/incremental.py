@@ -98,17 +98,186 @@ def generate(out: Path, pupils: int, schools: int) -> dict:
     return info
 
 
+def ingest(db: Path, *files: Path, extra: tuple[str, ...] = ()) -> dict:
+    cmd = [sys.executable, "-m", "data_pipeline", "ingest", "--quiet", "--db", str(db), *extra]
+    r = largest_la.run_child(cmd + [str(f) for f in files])
+    r["summary"] = " ".join(r["stdout"].split())[-600:] or r["stderr"][-1500:]
+    print(
+        f"  ingest {[f.name for f in files]}: rc {r['rc']}, {r['seconds']:.1f} s, "
+        f"peak {r['peak_rss_gb']:.2f} GB; {r['summary']}",
+        flush=True,
+    )
+    if r["rc"] != 0:
+        raise RuntimeError(r["stderr"][-3000:])
+    return r
+
+
+def fresh_copy(src: Path, dst: Path) -> Path:
+    for p in (dst, dst.with_name(dst.name + ".wal")):
+        p.unlink(missing_ok=True)
+    shutil.copyfile(src, dst)
+    return dst
+
+
+def with_bad_lines(src: Path, dst: Path) -> list[tuple[int, str]]:
+    """A copy of `src` with three bad lines put in at a quarter, a half and three quarters of
+    its bytes: a URN that is not a number, a Saturday, a line a field short. Returns each bad
+    line's number in the new file and the reason the load should give."""
+    size = src.stat().st_size
+    cuts = []
+    with src.open("rb") as fh:
+        for frac in (0.25, 0.5, 0.75):
+            fh.seek(int(size * frac))
+            fh.readline()
+            cuts.append(fh.tell())
+    with src.open("rb") as fh:
+        data_before = [0]
+        counted = 0
+        pos = 0
+        for cut in cuts:
+            while pos < cut:
+                chunk = fh.read(min(1 << 24, cut - pos))
+                counted += chunk.count(b"\n")
+                pos += len(chunk)
+            data_before.append(counted)
+    out, bad = [], []
+    with src.open("rb") as fh, dst.open("wb") as w:
+        pos = 0
+        for i, cut in enumerate(cuts):
+            shutil.copyfileobj(_Limited(fh, cut - pos), w)
+            pos = cut
+            fh.seek(cut)
+            sample = fh.readline().decode().rstrip("\n").split(",")
+            fh.seek(cut)
+            if i == 0:
+                line, why = ",".join(["1000x1", *sample[1:]]), "URN is not a whole number"
+            elif i == 1:
+                line, why = ",".join([*sample[:2], "2026-03-07", *sample[3:]]), "date is a Saturday or Sunday"
+            else:
+                line, why = ",".join(sample[:4]), "expected 5 fields as in the header, found 4"
+            w.write((line + "\n").encode())
+            # lines so far: the header and data lines before the cut, plus the bad lines put in
+            bad.append((data_before[i + 1] + 1 + i, why))
+        shutil.copyfileobj(fh, w)
+    out.extend(bad)
+    return out
+
+
+class _Limited:
+    def __init__(self, fh, n: int):
+        self.fh, self.left = fh, n
+
+    def read(self, size: int = -1) -> bytes:
+        if self.left <= 0:
+            return b""
+        size = self.left if size < 0 else min(size, self.left)
+        data = self.fh.read(size)
+        self.left -= len(data)
+        return data
+
+
+REBUILD = """
+import sys, time
+from data_pipeline import build, warehouse
+with warehouse.writer(sys.argv[1]) as con:
+    t0 = time.perf_counter()
+    how = build.build(con)
+    print(how, time.perf_counter() - t0)
+"""
+
+
+def run_bench(out: Path, repeats: int) -> dict:
+    rep: dict = {
+        "machine": largest_la.machine(),
+        "generated": json.loads((out / "generated.json").read_text()),
+    }
+    say = lambda *a: print(*a, flush=True)  # noqa: E731
+    base = out / "base.duckdb"
+    if not base.exists():
+        say("base warehouse: schools, pupils, 2023/24 and 2024/25 ...")
+        rep["base"] = ingest(
+            base, out / "schools.csv", out / "pupils.csv", out / "y2023.csv", out / "y2024.csv"
+        )
+    rep["base_bytes"] = base.stat().st_size
+    say("bare read of year.csv into a database file ...")
+    rep["bare_year"] = largest_la.time_bare_read(out / "year.csv", str(out / "bare.duckdb"))
+    say(f"  {rep['bare_year']['inner_seconds']:.1f} s (wall {rep['bare_year']['seconds']:.1f} s)")
+    w3 = fresh_copy(base, out / "w3.duckdb")
+    say("a whole year's file into two years of history ...")
+    rep["year"] = ingest(w3, out / "year.csv")
+    rep["w3_bytes_after_year"] = w3.stat().st_size
+    say("one school day's file for every school ...")
+    rep["day"] = ingest(w3, out / "day.csv")
+    say("a re-sent week (every school) ...")
+    rep["week"] = ingest(w3, out / "week.csv")
+    rep["w3_bytes"] = w3.stat().st_size
+    con = duckdb.connect(str(w3), read_only=True)
+    rep["counts"] = dict(
+        zip(
+            ("marks", "pupil_week", "years"),
+            con.execute(
+                "select (select count(*) from marks), (select count(*) from pupil_week), "
+                "(select count(distinct academic_year) from pupil_week)"
+            ).fetchall()[0],
+        )
+    )
+    rep["load_files"] = con.execute(
+        "select file_name, rows_read, rows_loaded, rows_quarantined, message from load_files order by file_id"
+    ).fetchall()
+    con.close()
+    say("  ", rep["counts"])
+    say("full rebuild of every mart, for reference ...")
+    r = largest_la.run_child([sys.executable, "-c", REBUILD, str(w3)])
+    if r["rc"] != 0:
+        raise RuntimeError(r["stderr"][-3000:])
+    how, secs = r["stdout"].split()
+    rep["full_rebuild"] = {
+        "how": how,
+        "build_seconds": float(secs),
+        "seconds": r["seconds"],
+        "peak_rss_gb": r["peak_rss_gb"],
+    }
+    say("  ", rep["full_rebuild"])
+    say("queries on the three-year warehouse ...")
+    rep["queries"], _ = largest_la.query_benchmarks(w3, repeats, largest_la.school_days())
+    slow = sorted(rep["queries"], key=lambda q: -q.get("max_ms", 0))[:5]
+    say("  slowest:", slow)
+    say("a year's file with 3 bad lines, into two years of history ...")
+    bad_file = out / "year_bad.csv"
+    rep["bad_expected"] = with_bad_lines(out / "year.csv", bad_file)
+    wb = fresh_copy(base, out / "wbad.duckdb")
+    rep["bad"] = ingest(wb, bad_file)
+    con = duckdb.connect(str(wb), read_only=True)
+    rep["bad_quarantine"] = con.execute("select line, reason from quarantine order by line").fetchall()
+    rep["bad_counts"] = con.execute(
+        "select rows_read, rows_loaded, rows_quarantined, message from load_files where file_name = 'year_bad.csv'"
+    ).fetchall()
+    con.close()
+    say("  quarantine", rep["bad_quarantine"], "expected", rep["bad_expected"])
+    for p in (wb, bad_file):
+        p.unlink(missing_ok=True)
+    (out / "report.json").write_text(json.dumps(rep, indent=1, default=str))
+    return rep
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pupils", type=int, default=largest_la.FULL_PUPILS)
     ap.add_argument("--schools", type=int, default=largest_la.FULL_SCHOOLS)
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--reuse", action="store_true", help="reuse the generated files in --out")
     ap.add_argument("--generate-only", action="store_true")
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    t0 = time.perf_counter()
-    info = generate(args.out, args.pupils, args.schools)
-    print(f"generated in {time.perf_counter() - t0:.0f} s: {json.dumps(info)}")
+    if not (args.reuse and (args.out / "generated.json").exists()):
+        t0 = time.perf_counter()
+        info = generate(args.out, args.pupils, args.schools)
+        print(f"generated in {time.perf_counter() - t0:.0f} s: {json.dumps(info)}")
+    if args.generate_only:
+        return 0
+    rep = run_bench(args.out, args.repeats)
+    print(json.dumps({k: v for k, v in rep.items() if k != "queries"}, indent=1, default=str))
     return 0
 
 
