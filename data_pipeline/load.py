@@ -8,6 +8,7 @@ loaded + rows quarantined, checked before the copy is swapped in.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -181,17 +182,93 @@ def _ingest(ordered, db_path, kind, progress, today, exact: bool, scans: Scans, 
             try:
                 build.build(con, changes)
             except build.ChecksFailed as exc:
-                if build.DUPLICATE_RULE in exc.failures and fast:
+                if not (build.DUPLICATE_RULE in exc.failures and fast):
+                    raise
+                if set(exc.failures) != {build.DUPLICATE_RULE}:
                     raise _FastPathMiss from exc
-                raise
-            if fast and validate.fast_marks_pupils_problem(con, fast):
-                raise _FastPathMiss
+                flagged = con.execute(
+                    "select distinct urn, pupil_id from pupil_week where duplicate_marks"
+                ).fetchall()
+                _recheck_after_build(con, results, fast, flagged, today)
+            unknown = validate.fast_marks_unknown_pupils(con, fast) if fast else []
+            if unknown:
+                _recheck_after_build(con, results, fast, unknown, today)
+                if validate.fast_marks_pupils_problem(con, fast):
+                    raise _FastPathMiss
         bar.update(1)
         _check_accounts(con, results)
         bar.set_description("saving the warehouse")
     bar.update(1)
     bar.close()
     return results
+
+
+# Enrolments (a session twice, or a pupil not known) whose lines are looked up in a fast-read
+# file after the build; more than this, and the whole load is redone on the exact path.
+MAX_RECHECK_ENROLMENTS = 200
+MAX_RECHECK_LINES = 200_000
+
+
+def _recheck_after_build(con, results, fast: list[int], enrolments: list[tuple], today: dt.date) -> None:
+    """What the build found in fast-read files (a session marked twice, a pupil not known at a
+    school with a pupils file): those pupils' lines alone are looked up in each file
+    (ingest.lines_with_field), checked by the exact path's rules and replaced by their good
+    rows, the bad ones quarantined with their lines; then the touched weeks are rebuilt.
+    Raises _FastPathMiss (the whole load is redone exactly) when that cannot be done here."""
+    if not enrolments or len(enrolments) > MAX_RECHECK_ENROLMENTS:
+        raise _FastPathMiss
+    pupils = sorted({p for _, p in enrolments if p is not None})
+    removed: set[tuple] = set()
+    for r in results:
+        if r.file_id not in fast:
+            continue
+        raw = getattr(r, "fast_raw", None)
+        in_file = con.execute(
+            "select count(*) from marks where file_id = ? and pupil_id in (select unnest(?))",
+            [r.file_id, pupils],
+        ).fetchall()[0][0]
+        if not in_file:
+            continue
+        if raw is None or raw.csv_path is None:
+            raise _FastPathMiss
+        lines = ingest.lines_with_field(raw.csv_path, raw.mapping["pupil_id"], set(pupils), MAX_RECHECK_LINES)
+        if lines is None or len(lines) != in_file:
+            raise _FastPathMiss
+        validate.check_marks_lines(con, raw, r.file_id, today, lines)
+        typed, bad = f"{raw.table}_typed", f"{raw.table}_bad"
+        covered = "from marks where file_id = ? and pupil_id in (select unnest(?))"
+        removed |= {
+            tuple(x)
+            for x in con.execute(
+                f"select distinct urn, date - (isodow(date) - 1)::integer {covered}", [r.file_id, pupils]
+            ).fetchall()
+        }
+        con.execute(f"delete {covered}", [r.file_id, pupils])
+        con.execute(
+            f"insert into marks select urn, pupil_id, date, session, code, ? from {typed} "
+            f"where rid not in (select rid from {bad})",
+            [r.file_id],
+        )
+        con.execute(
+            f"insert into quarantine select ?, ?, line, q_column, q_value, q_reason from {bad} order by line, rid",
+            [r.file_id, r.file_name],
+        )
+        n_bad = con.execute(f"select count(*) from {bad}").fetchall()[0][0]
+        r.rows_quarantined += n_bad
+        r.rows_loaded -= n_bad
+        note = f"{len(lines):,} lines of {len(pupils):,} pupil(s) checked one by one after the build"
+        r.message = f"{r.message}; {note}" if r.message else note
+        con.execute(
+            "update load_files set rows_loaded = ?, rows_quarantined = ?, message = ? where file_id = ?",
+            [r.rows_loaded, r.rows_quarantined, r.message, r.file_id],
+        )
+        _drop_work_tables(con, raw)
+    if not removed:
+        raise _FastPathMiss  # nothing of these files: an older file's pupils, left to the exact path
+    try:
+        build.build(con, build.Changes(removed=removed))
+    except build.ChecksFailed as exc:
+        raise _FastPathMiss from exc
 
 
 def _already_loaded(db_path: Path, paths: list[Path], scans: Scans) -> dict[Path, FileResult]:
@@ -485,7 +562,10 @@ def _load_marks_fast(con, raw, file_id: int, result: FileResult, today: dt.date,
     result.reader = "fast"
     result.rows_read = inserted + len(rejected)
     result.rows_loaded, result.rows_quarantined = inserted, 0
-    if problem or rejected:
+    if not (problem or rejected):
+        # the file's lines can be looked up after the build (_recheck_after_build)
+        result.fast_raw = dataclasses.replace(raw, table=f"{raw.table}_after", lines_loaded=False)
+    else:
         validate.settle_suspect_marks(con, raw, file_id, today, rejected)
         typed, bad = f"{raw.table}_typed", f"{raw.table}_bad"
         con.execute(
@@ -528,11 +608,14 @@ def _replace_older_marks(con, file_id: int, result: FileResult, options: Options
             {"August 2024 codes" if codes.code_set_for_year(y) == "2024" else "pre-2024 codes" for y in years}
         )
     )
+    # The file's first and last date bound every scan of `marks` below, so that the years
+    # before it are skipped by their row groups' date ranges.
+    span = {"f": file_id, "lo": min(r[1] for r in spans), "hi": max(r[2] for r in spans)}
     overlap = con.execute(
         "select count(*) from (select 1 from marks join (select unnest($u) as urn, unnest($d0) as d0, "
         "unnest($d1) as d1) s on marks.urn = s.urn and marks.date between s.d0 and s.d1 "
-        "where marks.file_id <> $f limit 1)",
-        {"u": [r[0] for r in spans], "d0": [r[1] for r in spans], "d1": [r[2] for r in spans], "f": file_id},
+        "where marks.file_id <> $f and marks.date between $lo and $hi limit 1)",
+        {"u": [r[0] for r in spans], "d0": [r[1] for r in spans], "d1": [r[2] for r in spans], **span},
     ).fetchall()[0][0]
     if not overlap:  # the usual case, a new period: nothing earlier to replace
         return
@@ -544,18 +627,19 @@ def _replace_older_marks(con, file_id: int, result: FileResult, options: Options
     )
     on = " and ".join(f"m.{k.strip()} = s.{k.strip()}" for k in key.split(","))
     covered = (
-        f"from marks m join _resend_span s on {on} and m.date between s.d0 and s.d1 where m.file_id <> ?"
+        f"from marks m join _resend_span s on {on} and m.date between s.d0 and s.d1 "
+        "where m.file_id <> $f and m.date between $lo and $hi"
     )
     n, pupils, schools, d0, d1 = con.execute(
         f"select count(*), count(distinct (m.urn, m.pupil_id)), count(distinct m.urn), min(m.date), "
         f"max(m.date) {covered}",
-        [file_id],
+        span,
     ).fetchall()[0]
     if n:
         con.execute(
             "insert into _removed_weeks select distinct m.urn, m.date - (isodow(m.date) - 1)::integer "
             + covered,
-            [file_id],
+            span,
         )
         if n > result.rows_loaded and not options.allow_shrink:
             con.execute("drop table _resend_span")
@@ -567,7 +651,7 @@ def _replace_older_marks(con, file_id: int, result: FileResult, options: Options
             )
         con.execute(
             f"delete from marks where rowid in (select m.rowid {covered})",
-            [file_id],
+            span,
         )
         result.replaced = n
         note = (

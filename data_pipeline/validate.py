@@ -341,6 +341,55 @@ def settle_suspect_marks(
         con.execute(f"drop table {name}")
 
 
+def check_marks_lines(
+    con: duckdb.DuckDBPyConnection, raw: RawFile, file_id: int, today: dt.date, lines: list[tuple[int, str]]
+) -> None:
+    """Some lines of a fast-read marks file (already in `marks`), typed and checked as the
+    exact path checks them: `<raw>_typed` and `<raw>_bad`, as stage_marks leaves them."""
+    t = raw.table
+    ay = "(case when month(date) >= 9 then year(date) else year(date) - 1 end)"
+    y0, y1 = con.execute(
+        f"select min({ay}), max({ay}) from marks where file_id = $f", {"f": file_id}
+    ).fetchall()[0]
+    main_year = y0
+    if y0 != y1:
+        main_year = con.execute(
+            f"select mode({ay}) from marks where file_id = $f and date is not null", {"f": file_id}
+        ).fetchall()[0][0]
+    con.execute(f"create or replace temp table {t}_lines (line bigint, line_text varchar)")
+    con.executemany(f"insert into {t}_lines values (?, ?)", lines)
+    ingest.split_lines(con, raw)
+    source = (
+        f"select line, blank, nf, line_text, {_field(raw, 'urn')} as urn_s, "
+        f"{_field(raw, 'pupil_id')} as pupil_s, {_field(raw, 'date')} as date_s, "
+        f"{_field(raw, 'session')} as session_s, {_field(raw, 'code')} as code_s, "
+        f"null::varchar as cell from {t}"
+    )
+    con.execute(f"create or replace temp table {t}_tt as {_typed_select(raw, source, True)} order by line")
+    con.execute(f"create or replace temp view {t}_typed as select rowid as rid, * from {t}_tt")
+    _check_marks(con, raw, today, main_year=main_year)
+
+
+def fast_marks_unknown_pupils(con: duckdb.DuckDBPyConnection, file_ids: list[int]) -> list[tuple[int, str]]:
+    """The enrolments (urn, pupil_id) fast_marks_pupils_problem finds."""
+    return con.execute(
+        """
+        with spans as (
+            select urn, min(date) as d0, max(date) as d1 from marks
+            where file_id in (select unnest($ids)) group by urn
+        ),
+        enrolments as (
+            select distinct w.urn, w.pupil_id
+            from pupil_week w join spans s on w.urn = s.urn and w.week_start between s.d0 - 6 and s.d1
+            where w.urn in (select urn from pupil_characteristics)
+        )
+        select urn, pupil_id from enrolments e anti join pupil_characteristics p using (urn, pupil_id)
+        order by all
+        """,
+        {"ids": file_ids},
+    ).fetchall()
+
+
 def fast_marks_pupils_problem(con: duckdb.DuckDBPyConnection, file_ids: list[int]) -> bool:
     """After the build: does any fast-path file have marks for a pupil not known at a
     school that has a pupils file? Asked of pupil_week's enrolments over the file's

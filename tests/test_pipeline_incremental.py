@@ -282,3 +282,37 @@ def test_three_bad_lines_among_many_are_quarantined_alone_on_the_fast_path(tmp_p
     finally:
         con.close()
     assert marts(exact_db) == marts(db)
+
+
+def test_a_day_with_a_repeated_line_and_an_unknown_pupil_stays_fast_and_equals_a_full_rebuild(
+    tmp_path, builds
+):
+    """Found only by the build (a session twice, a pupil not on any pupils file): those pupils'
+    lines alone are checked again, the bad ones quarantined, and the weeks rebuilt."""
+    days = school_days(dt.date(2025, 9, 8), 8)
+    db = tmp_path / "w.duckdb"
+    load(
+        db,
+        tmp_path,
+        [
+            schools_file(tmp_path),
+            pupils_file(tmp_path),
+            write_csv(tmp_path / "a.csv", HEADER, marks(days[:6])),
+        ],
+    )
+    rows = marks(days[6:8])
+    rows.insert(10, list(rows[9]))  # line 12 repeats line 11
+    rows.append([100002, "NOBODY", days[7].isoformat(), "AM", "/"])  # last line: not on the pupils file
+    (r,) = load(db, tmp_path, [write_csv(tmp_path / "b.csv", HEADER, rows)])
+    assert (r.reader, r.rows_read, r.rows_quarantined) == ("fast", len(rows), 2)
+    con = warehouse.connect(db, read_only=True)
+    try:
+        quarantined = con.execute("select line, reason from quarantine order by line").fetchall()
+    finally:
+        con.close()
+    assert quarantined == [
+        (12, "exact duplicate of line 11"),
+        (len(rows) + 1, "pupil not known at this school: not in any pupils file loaded for it"),
+    ]
+    assert builds == ["full", "incremental", "incremental"]
+    assert_same_as_full(db, tmp_path)
