@@ -199,7 +199,7 @@ def run() -> None:
     page = st.navigation(pages, position="hidden")
     # every page its own browser title (WCAG 2.4.2)
     st.set_page_config(page_title=f"{page.title} · School attendance")
-    st.markdown(ui.READABLE_CSS, unsafe_allow_html=True)
+    st.markdown(ui.APP_CSS, unsafe_allow_html=True)  # the app's one stylesheet
     audit.set_current_page(page.title)
     _sidebar_nav(pages)
     _sidebar_user(user, how, scope)

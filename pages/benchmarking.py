@@ -99,7 +99,7 @@ rank_words = (
     f"{ui.ordinal(me['rank'])} of {n} LAs, {benchmarking.QUARTILE_WORDS[int(me['quartile'])]} "
     f"(1st = {'lowest' if low_good else 'highest'}; {direction})"
 )
-st.markdown(f"### {la_label}: {ui.pct(me['value'], 2)} — {rank_words}")
+st.markdown(f"## {la_label}: {ui.pct(me['value'], 2)} — {rank_words}")
 src = (
     "the LA's own figures computed from the warehouse (synthetic; compulsory school age, whole "
     "year to date, PA by DfE's daily rule: enrolments with more than 10 possible sessions)"

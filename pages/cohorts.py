@@ -79,19 +79,15 @@ cols[2].metric(
     "Overall absence",
     ui.pct(g["overall_absence_rate"]),
     border=True,
-    delta=None
-    if g["gap_overall_absence"] is None or ui._nan(g["gap_overall_absence"])
-    else f"{g['gap_overall_absence']:+.1f} pts",
-    delta_color="inverse",
-    delta_description="vs other pupils",
+    **ui.change(g["gap_overall_absence"], True, words=("higher", "lower")),
+    delta_description="than other pupils",
 )
 cols[3].metric(
     "Persistent absence (PA)",
     ui.pct(g["persistent_absence_rate"]),
     border=True,
-    delta=None if ui._nan(g["gap_persistent_absence"]) else f"{g['gap_persistent_absence']:+.1f} pts",
-    delta_color="inverse",
-    delta_description="vs other pupils",
+    **ui.change(g["gap_persistent_absence"], True, words=("higher", "lower")),
+    delta_description="than other pupils",
 )
 cols = st.columns(4)
 cols[0].metric("Authorised absence", ui.pct(g["authorised_absence_rate"]), border=True)
@@ -100,9 +96,8 @@ cols[2].metric(
     "Severe absence (SA)",
     ui.pct(g["severe_absence_rate"]),
     border=True,
-    delta=None if ui._nan(g["gap_severe_absence"]) else f"{g['gap_severe_absence']:+.1f} pts",
-    delta_color="inverse",
-    delta_description="vs other pupils",
+    **ui.change(g["gap_severe_absence"], True, words=("higher", "lower")),
+    delta_description="than other pupils",
 )
 cols[3].metric("School days lost per pupil", f"{g['days_lost_per_enrolment']:.1f}", border=True)
 st.markdown(

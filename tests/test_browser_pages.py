@@ -370,3 +370,54 @@ def test_governors_view_prints_on_a4_with_charts_whole(browser, server):
     text = " ".join(p.extract_text() for p in pages)
     assert "The school against the LA and England" in text and "Year groups" in text
     page.close()
+
+
+def test_keyboard_focus_is_visible_and_charts_add_no_tab_stops(browser, server):
+    """The app's stylesheet (ui.APP_CSS): whatever has keyboard focus carries a 3px near-black
+    outline (GOV.UK's focus style, 3:1 and more against white); no Plotly toolbar, so a chart
+    adds no Tab stop."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(server + "/schools")
+    wait_until_done(page)
+    page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=30000)
+    assert page.locator('[data-testid="stPlotlyChart"] .modebar-btn:visible').count() == 0
+    focusable_in_charts = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] a, '
+            + '[data-testid="stPlotlyChart"] button, [data-testid="stPlotlyChart"] [tabindex]')]
+            .filter(e => e.offsetParent !== null && e.tabIndex >= 0).length"""
+    )
+    assert focusable_in_charts == 0
+    seen = []
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        style = page.evaluate(
+            """() => { const e = document.activeElement; if (!e || e === document.body) return null;
+                const s = getComputedStyle(e);
+                return [e.tagName, s.outlineStyle, parseFloat(s.outlineWidth), s.outlineColor]; }"""
+        )
+        if style:
+            seen.append(style)
+    assert seen, "nothing took keyboard focus"
+    for _tag, outline, width, colour in seen:
+        assert outline == "solid" and width >= 3 and colour == "rgb(11, 12, 12)", seen
+    page.close()
+
+
+def test_collapsed_sidebar_takes_no_tab_stop(browser, server):
+    """At 200% zoom or on a narrow screen the sidebar starts collapsed: Tab goes from the skip
+    link to the button that opens it and on into the page, not through hidden links; opened,
+    its links are there again."""
+    page = browser.new_page(viewport={"width": 640, "height": 900})
+    page.goto(server + "/technical_notes")
+    wait_until_done(page)
+    in_sidebar = []
+    for _ in range(15):
+        page.keyboard.press("Tab")
+        in_sidebar.append(page.evaluate("() => !!document.activeElement.closest('[data-testid=stSidebar]')"))
+    assert not any(in_sidebar)
+    page.locator(
+        '[data-testid="stExpandSidebarButton"], [data-testid="stSidebarCollapsedControl"] button'
+    ).first.click()
+    page.wait_for_timeout(1000)
+    assert page.locator('[data-testid="stSidebar"] a').first.is_visible()
+    page.close()

@@ -125,7 +125,7 @@ def test_fsm_cohort_pa_is_the_warehouse_figure(demo_db, monkeypatch):
     gap = pa - 100 * sum(a * 10 >= p for p, a in others) / len(others)
     metric = next(m for m in at.metric if m.label.startswith("Persistent absence"))
     assert metric.value == f"{pa:.1f}%"
-    assert metric.delta == f"{gap:+.1f} pts"
+    assert metric.delta == f"{abs(gap):.1f} points {'higher' if gap > 0 else 'lower'}"  # words, not colour
     pupils = next(m for m in at.metric if m.label.startswith("Pupils"))
     assert pupils.value == f"{len(fsm):,}"
 

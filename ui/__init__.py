@@ -37,17 +37,43 @@ OKABE_ITO = {
     "black": "#000000",
     "grey": "#999999",
 }
-SERIES = [OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["black"], OKABE_ITO["green"]]
+# Each at 3:1 or better against white as a line or outline (WCAG 1.4.11): Okabe-Ito orange
+# (2.1:1) is left for fills only.
+SERIES = [OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["black"], OKABE_ITO["green"]]
 # Schools must meet for 380 sessions (190 days) a year: the length used only when the
 # warehouse holds no complete year to count the days of.
 STATUTORY_SCHOOL_DAYS = 190
 SYNTHETIC_LABEL = "Synthetic demo data — not real pupils"
-# Streamlit draws captions in #828180 (3.88:1 on white, under WCAG's 4.5:1): every page's
-# captions in GOV.UK's secondary text colour instead (7.5:1). Static CSS, no data in it.
-READABLE_CSS = (
-    "<style>[data-testid='stCaptionContainer'], [data-testid='stCaptionContainer'] p "
-    "{ color: #505a5f !important; opacity: 1 !important; }</style>"
-)
+# GOV.UK's text colours: text #0b0c0c (19.8:1 on white), secondary text #505a5f (7.5:1).
+TEXT = "#0b0c0c"
+SECONDARY_TEXT = "#505a5f"
+FOCUS = "#ffdd00"
+# The app's one stylesheet (static CSS, no data in it), drawn by the frame on every page:
+# - captions in GOV.UK's secondary text colour (Streamlit's #828180 is 3.88:1 on white, under
+#   WCAG's 4.5:1, and faded further by opacity);
+# - a visible keyboard focus everywhere (WCAG 2.4.7, 2.4.13): a 3px near-black outline with a
+#   yellow halo, GOV.UK's focus style (21:1 against white, 1.3:1 yellow against white does not
+#   count: the black outline carries it);
+# - no Plotly toolbar (eight Tab stops a chart, with icons only; charts are also drawn without
+#   it: chart_block's config), whoever's code draws the chart;
+# - a collapsed sidebar out of the Tab order (it kept 16 Tab stops that showed nothing at 200%
+#   zoom or 320 px);
+# - .visually-hidden text for screen readers (a chart's name and reading).
+APP_CSS = f"""<style>
+[data-testid='stCaptionContainer'], [data-testid='stCaptionContainer'] p {{
+  color: {SECONDARY_TEXT} !important; opacity: 1 !important; }}
+:focus-visible, a:focus-visible, button:focus-visible, input:focus-visible,
+[role='tab']:focus-visible, [tabindex]:focus-visible, summary:focus-visible {{
+  outline: 3px solid {TEXT} !important; outline-offset: 1px !important;
+  box-shadow: 0 0 0 7px {FOCUS} !important; }}
+.modebar-container, .modebar {{ display: none !important; }}
+[data-testid='stSidebar'][data-collapsed='true'],
+[data-testid='stSidebar'][data-collapsed='true'] * {{ visibility: hidden !important; }}
+.visually-hidden {{ position: absolute !important; width: 1px !important; height: 1px !important;
+  margin: 0 !important; padding: 0 !important; overflow: hidden !important;
+  clip: rect(0 0 0 0) !important; clip-path: inset(50%) !important; white-space: nowrap !important;
+  border: 0 !important; }}
+</style>"""
 
 
 def is_synthetic(meta: dict) -> bool:
@@ -82,6 +108,23 @@ def points(change, good_when: str = "down") -> str:
     if abs(change) < 0.05:
         return "unchanged"
     return f"{'up' if change > 0 else 'down'} {abs(change):.1f} points"
+
+
+def change(ch, low_is_good: bool = False, unit: str = "points", dp: int = 1, words=None) -> dict:
+    """st.metric's delta arguments for a change, in words as well as arrow and colour (colour
+    alone carries nothing, WCAG 1.4.1): 'down 0.3 points, better'. With `words` (up, down):
+    '2.1 points higher' instead, no verdict (a gap, not a change)."""
+    if ch is None or _nan(ch):
+        return dict(delta=None)
+    if abs(ch) < 0.5 * 10**-dp:
+        return dict(delta="unchanged", delta_color="off", delta_arrow="off")
+    size = f"{abs(ch):,.{dp}f} {unit}"
+    better = (ch < 0) == low_is_good
+    if words is not None:
+        text = f"{size} {words[0] if ch > 0 else words[1]}"
+    else:
+        text = f"{'up' if ch > 0 else 'down'} {size}, {'better' if better else 'worse'}"
+    return dict(delta=text, delta_color="green" if better else "red", delta_arrow="up" if ch > 0 else "down")
 
 
 def one_in(rate) -> str:
@@ -254,18 +297,105 @@ def chart_block(
     key: str | None = None,
     kind: str = "plotly",
 ) -> None:
-    """A one-sentence reading, then Chart / Table / Download tabs (as DfE's dashboards)."""
+    """A one-sentence reading, then Chart / Table / Download tabs (as DfE's dashboards). The
+    chart is named for screen readers by a visually hidden line carrying the reading (the
+    canvas or SVG itself says nothing useful), and drawn with the app's chart style."""
     st.markdown(reading)
     tab_chart, tab_table, tab_dl = st.tabs(["Chart", "Table", "Download"])
     with tab_chart:
+        st.markdown(chart_name(reading, kind), unsafe_allow_html=True)
         if kind == "pydeck":
             st.pydeck_chart(fig, height=560, key=key and f"{key}_map")
         else:
-            st.plotly_chart(fig, key=key and f"{key}_chart", config={"displaylogo": False})
+            plotly_chart(fig, key=key and f"{key}_chart")
     with tab_table:
         st.dataframe(table_view(table), hide_index=True)
     with tab_dl:
         csv_download(table, synthetic, note, file_stem, key and f"{key}_csv")
+
+
+PLOTLY_CONFIG = {"displayModeBar": False, "displaylogo": False}
+
+
+def plotly_chart(fig, key: str | None = None) -> None:
+    """A Plotly figure with the app's chart style and no toolbar."""
+    st.plotly_chart(accessible(fig), key=key, config=PLOTLY_CONFIG)
+
+
+def chart_name(reading: str, kind: str = "plotly") -> str:
+    """A visually hidden line before a chart: what it is and its one-sentence reading, for
+    screen readers (markdown's ** dropped; HTML escaped)."""
+    import html as _html
+
+    what = "Map" if kind == "pydeck" else "Chart"
+    text = _html.escape(reading.replace("**", ""))
+    return f"<p class='visually-hidden'>{what}: {text} The Table tab holds the same figures.</p>"
+
+
+def _luminance(colour: str) -> float | None:
+    c = colour.strip().lower()
+    if c.startswith("#") and len(c) in (4, 7):
+        h = c[1:] if len(c) == 7 else "".join(ch * 2 for ch in c[1:])
+        rgb = [int(h[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    elif c.startswith("rgb"):
+        parts = c[c.index("(") + 1 : c.index(")")].split(",")[:3]
+        rgb = [float(v) / 255 for v in parts]
+    else:
+        return None
+    lin = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast_on_white(colour: str) -> float | None:
+    """WCAG contrast ratio of a hex or rgb() colour against white (None if not parsed)."""
+    lum = _luminance(colour)
+    return None if lum is None else 1.05 / (lum + 0.05)
+
+
+def _readable(colour) -> bool:
+    ratio = contrast_on_white(colour) if isinstance(colour, str) else None
+    return ratio is not None and ratio >= 4.5
+
+
+def accessible(fig):
+    """The app's chart style, in one place; applied to every chart drawn (plotly_chart) and by
+    style_figure. Text in GOV.UK's text colour (axis titles and ticks, legend, annotations,
+    labels: at least 4.5:1 on white; Streamlit's theme draws them in #808495, 3.7:1); a text
+    colour under 4.5:1 set by a chart is replaced; bars and filled areas outlined in the text
+    colour, so a pale fill is still seen against white (WCAG 1.4.11)."""
+    fig.update_layout(
+        font=dict(color=TEXT),
+        legend=dict(font=dict(color=TEXT)),
+        title=dict(font=dict(color=TEXT)),
+        hoverlabel=dict(font=dict(color=TEXT), bgcolor="white"),
+    )
+    axis = dict(
+        tickfont=dict(color=TEXT),
+        title=dict(font=dict(color=TEXT)),
+        linecolor=SECONDARY_TEXT,
+        showline=True,
+    )
+    fig.update_xaxes(**axis)
+    fig.update_yaxes(**axis)
+    for ann in fig.layout.annotations or ():
+        if not _readable(ann.font.color):
+            ann.font.color = TEXT
+        if ann.bgcolor is None:
+            ann.bgcolor = "rgba(255,255,255,0.9)"
+    for trace in fig.data:
+        kind = trace.type
+        if kind == "bar" and trace.marker.line.width is None:  # a chart may set its own (0: dense bars)
+            trace.marker.line.color = TEXT
+            trace.marker.line.width = 1
+        if kind in ("bar", "scatter") and getattr(trace, "text", None) is not None:
+            if not _readable(trace.textfont.color):
+                trace.textfont.color = TEXT
+        if kind == "bar" and trace.textposition in ("inside", "auto"):
+            trace.textposition = "outside"  # labels off the bars, on white
+        if kind == "scatter" and trace.fill not in (None, "none"):
+            trace.line.color = trace.line.color or TEXT
+            trace.line.width = max(trace.line.width or 0, 1.5)
+    return fig
 
 
 def style_figure(fig, height: int = 380, y_title: str | None = None):
@@ -277,4 +407,4 @@ def style_figure(fig, height: int = 380, y_title: str | None = None):
     )
     if y_title is not None:
         fig.update_yaxes(title=y_title)
-    return fig
+    return accessible(fig)

@@ -3,6 +3,7 @@ ranked; the trend over the published years (with the series' breaks); a map of E
 
 from __future__ import annotations
 
+import html
 import json
 
 import plotly.graph_objects as go
@@ -118,13 +119,22 @@ def ranked(n, las, me, la_label, label, unit, low_good, rank_words, measure, yea
     st.header(f"All {n} LAs ranked")
     fig = go.Figure()
     bar_colours = [
-        ui.OKABE_ITO["vermillion"] if r else ui.OKABE_ITO["blue"] if s else ui.OKABE_ITO["grey"]
+        # every fill at 3:1 or better on white (a darker grey than Okabe-Ito's): 150 narrow bars
+        # are drawn without outlines, which would turn them black
+        ui.OKABE_ITO["vermillion"] if r else ui.OKABE_ITO["blue"] if s else "#808080"
         for r, s in zip(las["is_la"].astype(bool), las["is_stat_neighbour"].astype(bool))
+    ]
+    # not colour alone: the LA's bar is labelled, its statistical neighbours' bars hatched
+    patterns = [
+        "" if r else "/" if n else ""
+        for r, n in zip(las["is_la"].astype(bool), las["is_stat_neighbour"].astype(bool))
     ]
     fig.add_bar(
         x=las["rank"],
         y=las["value"],
         marker_color=bar_colours,
+        marker_pattern=dict(shape=patterns, fgcolor="white", solidity=0.4),
+        marker_line_width=0,
         name="LAs",
         customdata=las["la_name"],
         hovertemplate="%{customdata}: %{y:.2f}% (rank %{x})<extra></extra>",
@@ -141,6 +151,10 @@ def ranked(n, las, me, la_label, label, unit, low_good, rank_words, measure, yea
             line_color=ui.OKABE_ITO["black"],
             annotation_text=f"{name} {qv:.2f}%",
             annotation_position=pos,
+            # the label on a white box, not on the grey bars (1.3:1 there)
+            annotation=dict(
+                bgcolor="white", bordercolor=ui.SECONDARY_TEXT, borderwidth=1, font=dict(color=ui.TEXT)
+            ),
         )
     fig.add_annotation(
         x=me["rank"],
@@ -149,13 +163,15 @@ def ranked(n, las, me, la_label, label, unit, low_good, rank_words, measure, yea
         showarrow=True,
         arrowhead=2,
         ay=-40,
-        font=dict(color=ui.OKABE_ITO["vermillion"], size=14),
+        font=dict(color=ui.TEXT, size=14),
+        bgcolor="white",
     )
     ui.style_figure(fig, height=420, y_title=f"{label}, {unit}")
     fig.update_xaxes(title=f"rank (1 = {'lowest' if low_good else 'highest'})")
     reading = (
         f"{la_label} ranks **{rank_words}**; the median LA is at {q['q50']:.2f}%. "
-        "Red: this LA; blue: its statistical neighbours; grey: every other LA; dotted lines: quartiles."
+        f"{la_label}'s bar is labelled; its statistical neighbours' bars are hatched; dotted lines "
+        "mark the quartiles."
     )
     ui.chart_block(
         fig,
@@ -290,8 +306,9 @@ def england_map(las, la_code, label, labels, year, direction, la_label, me, meas
     )
     reading = (
         f"{label} by LA in {labels[year]}, shaded by quartile ({direction}: lighter is better). "
-        f"{la_label} is outlined in orange ({QUARTILE_WORDS[int(me['quartile'])]}); its statistical and "
-        "geographic neighbours in black. Grey: not published."
+        f"{la_label} ({QUARTILE_WORDS[int(me['quartile'])]}) has the thickest outline; its statistical "
+        "and geographic neighbours a thick outline. LAs whose figure is not published are shaded as in "
+        "the legend; the Table tab lists every LA's figure and band."
     )
     ui.chart_block(
         deck,
@@ -305,7 +322,9 @@ def england_map(las, la_code, label, labels, year, direction, la_label, me, meas
     )
     st.markdown(
         f"<div role='note' aria-label='map legend'>{legend}"
-        "<span style='margin-left:14px'>outline: <b style='color:#D55E00'>this LA</b>, "
+        "<span style='display:inline-block;width:14px;height:14px;background:rgb(220,220,220);"
+        "border:1px solid #555;margin:0 4px 0 10px;vertical-align:middle'></span>not published"
+        f"<span style='margin-left:14px'>thickest outline: <b>{html.escape(la_label)}</b>; thick outline: "
         "<b>neighbours</b></span></div>",
         unsafe_allow_html=True,
     )

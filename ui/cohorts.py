@@ -114,7 +114,7 @@ def group_bars(dim, m_label, shown, measure, m_other, m_unit, n_min, m_gap, grou
                 f"{'are' if len(hidden) > 1 else 'is'} not shown: {', '.join(hidden['group_label'])}."
             )
     if m_other:
-        reading += " The black dash is the rate of all other pupils."
+        reading += " The wide dash across each bar is the rate of all other pupils."
     ui.chart_block(
         fig,
         reading,

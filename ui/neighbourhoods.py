@@ -255,7 +255,7 @@ def home_areas_map(la_code, ctx, lsoa, schools, known, la_pa, la_abs, p, n_min) 
             list(zip(colours, classes)),
             extra,
             note=(
-                "Thick black line: the LA's boundary; thin dark lines: wards; white lines: LSOAs. "
+                "Thickest line: the LA's boundary; thinner dark lines: wards; thin light lines: LSOAs. "
                 + (
                     "Circles: schools, area by roll, coloured by their PA on the "
                     + (

@@ -59,8 +59,7 @@ def headline(ctx, now, last, england: comparison.Comparator, last_label: str) ->
         cols[i % 4].metric(
             m.label,
             ui.pct(now[mid]),
-            delta=None if ch is None else f"{ch:+.1f} pts",
-            delta_color="inverse" if m.low_is_good else "normal",
+            **ui.change(ch, m.low_is_good),
             border=True,
             delta_description=f"on {ui.format_year(p.academic_year - 1)}",
             help=m.definition,
@@ -71,8 +70,7 @@ def headline(ctx, now, last, england: comparison.Comparator, last_label: str) ->
         catalogue.measure("days_lost").label,
         ui.number(dl),
         border=True,
-        delta=None if not has_last else f"{dl - last['days_lost']:+,.0f}",
-        delta_color="inverse",
+        **ui.change(dl - last["days_lost"] if has_last else None, True, "days", 0),
         delta_description=f"on {ui.format_year(p.academic_year - 1)}",
     )
     cols[2].caption(

@@ -271,6 +271,12 @@ def codes_calendar(sessions: pd.DataFrame) -> go.Figure:
         .pivot_table(index="row", columns="week_start", values="t", aggfunc="first")
         .reindex(index=rows, columns=weeks)
     )
+    # the code itself in each cell, not colour alone (Plotly picks dark or light text per cell)
+    codes = (
+        s.pivot_table(index="row", columns="week_start", values="code", aggfunc="first")
+        .reindex(index=rows, columns=weeks)
+        .fillna("")
+    )
     n = len(cats)
     scale = []
     for i, c in enumerate(cats):
@@ -281,8 +287,11 @@ def codes_calendar(sessions: pd.DataFrame) -> go.Figure:
             z=z.values,
             x=[pd.Timestamp(w).strftime("%d %b") for w in weeks],
             y=rows,
-            text=text.values,
-            hovertemplate="%{text}<extra></extra>",
+            text=codes.values,
+            texttemplate="%{text}",
+            textfont=dict(size=10),
+            customdata=text.values,
+            hovertemplate="%{customdata}<extra></extra>",
             colorscale=scale,
             zmin=-0.5,
             zmax=n - 0.5,

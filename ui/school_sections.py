@@ -25,16 +25,16 @@ def headline(ctx, urn, name, phase, head, me, ly) -> None:
         "(DfE's expected minimum school week). Change is on the same weeks last year."
     )
 
-    def _delta(col):
-        return None if ly is None or ui._nan(ly[col]) else f"{me[col] - ly[col]:+.1f} pts"
+    def _delta(col, low_is_good=True):
+        """The change on the same weeks last year, in words (ui.change)."""
+        return ui.change(None if ly is None or ui._nan(ly[col]) else me[col] - ly[col], low_is_good)
 
     c = st.columns(5)
-    c[0].metric("Attendance", ui.pct(me["attendance_rate"]), _delta("attendance_rate"), border=True)
+    c[0].metric("Attendance", ui.pct(me["attendance_rate"]), **_delta("attendance_rate", False), border=True)
     c[1].metric(
         "Overall absence",
         ui.pct(me["overall_absence_rate"]),
-        _delta("overall_absence_rate"),
-        delta_color="inverse",
+        **_delta("overall_absence_rate"),
         border=True,
     )
     c[1].caption(f"{me['days_lost_per_pupil']:.1f} days ({me['hours_lost_per_pupil']:.0f} hours) per pupil")
@@ -43,8 +43,7 @@ def headline(ctx, urn, name, phase, head, me, ly) -> None:
     c[3].metric(
         "Persistent absence",
         ui.pct(me["persistent_absence_rate"]),
-        _delta("persistent_absence_rate"),
-        delta_color="inverse",
+        **_delta("persistent_absence_rate"),
         border=True,
     )
     c[3].caption(
@@ -54,8 +53,7 @@ def headline(ctx, urn, name, phase, head, me, ly) -> None:
     c[4].metric(
         "Severe absence",
         ui.pct(me["severe_absence_rate"]),
-        _delta("severe_absence_rate"),
-        delta_color="inverse",
+        **_delta("severe_absence_rate"),
         border=True,
     )
     c[4].caption(f"{ui.number(me['sa_enrolments'])} pupils")
