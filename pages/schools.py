@@ -45,7 +45,8 @@ st.caption(
     f"{p.label}, {ctx.phase_label}. Rates are for pupils of compulsory school age (5 to 15), "
     "per enrolment; roll counts every pupil on roll with possible sessions. PA: 10% or more of "
     "sessions missed over the period; SA: 50% or more. Change is in percentage points on the same "
-    "weeks last year. Click a column heading to sort; open a school's page from the link."
+    "weeks last year. Schools with the highest persistent absence come first; click a column "
+    "heading to sort otherwise; open a school's page from the link."
 )
 if table.empty:
     st.info("No school matches these filters. Choose another type or area.")
@@ -57,6 +58,12 @@ st.markdown(
     f"{ui.pct(worst['persistent_absence_rate'])} ({worst['school_name']}); together the schools "
     f"lost {ui.number(table['days_lost'].sum())} school days."
 )
+# most concern first: persistent absence, then days lost (the heading sorts it otherwise)
+table = table.sort_values(
+    ["persistent_absence_rate", "days_lost", "school_name"],
+    ascending=[False, False, True],
+    na_position="last",
+).reset_index(drop=True)
 shown = table.copy()
 shown.insert(1, "school_page", "/school?urn=" + shown["urn"].astype(str))
 pct_col = lambda label: st.column_config.NumberColumn(label, format="%.1f")  # noqa: E731
@@ -109,7 +116,22 @@ if pick is not None:
 
 # ---------------------------------------------------------------- funnel
 st.header("Persistent absence against school size")
-funnel = queries.run("schools_funnel", ctx.scope, **filters, **args)
+# One phase at a time: primary schools sit low and secondaries high, so phases mixed put many
+# schools outside limits drawn around a rate that fits neither. With "All phases" in the
+# sidebar the funnel takes the largest phase first; all phases together is still offered.
+TOGETHER = "All phases together"
+funnel_phase = ctx.phase
+if ctx.phase is None:
+    phases = table["phase"].value_counts().index.tolist()
+    choice = st.radio(
+        "Phase for the funnel plot",
+        [*phases, TOGETHER],
+        horizontal=True,
+        key="funnel_phase",
+        help="Each phase against the LA's rate for that phase.",
+    )
+    funnel_phase = None if choice == TOGETHER else choice
+funnel = queries.run("schools_funnel", ctx.scope, **filters, **{**args, "phase": funnel_phase})
 if funnel.empty:
     st.info("No school to plot for this selection.")
     st.stop()
@@ -177,18 +199,26 @@ else:
         + ", ".join(parts)
         + "."
     )
-if ctx.phase is None:
+if funnel_phase is None:
     reading += (
         " All phases are shown together: primary schools tend to sit low and secondaries high, "
-        "so choose a phase in the sidebar for a like-for-like comparison."
+        "so choose a phase above for a like-for-like comparison."
     )
+else:
+    reading = f"{funnel_phase} schools, against the LA's {funnel_phase.lower()} rate: " + reading
 st.caption(
     "Control limits: the LA's rate ± 1.96 (95%) and ± 3.09 (99.8%) standard errors of a "
     "proportion, √(p(1−p)/n): a normal approximation to the binomial. A school outside the "
     "99.8% limits would be there by chance about 2 times in 1,000."
 )
 ui.chart_block(
-    fig, reading, funnel, "schools_funnel", ctx.synthetic, note=f"{p.label}, {ctx.phase_label}", key="funnel"
+    fig,
+    reading,
+    funnel,  # each school's control limits at its size are columns (lower_95 ... upper_998)
+    "schools_funnel",
+    ctx.synthetic,
+    note=f"{p.label}, {funnel_phase or 'all phases'}",
+    key="funnel",
 )
 
 # ---------------------------------------------------------------- data quality

@@ -249,3 +249,70 @@ def test_governor_is_not_offered_pupil_or_school_pages(demo_db, monkeypatch):
     for page in ("pages/pupil.py", "pages/school.py", "pages/schools.py"):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             at.switch_page(page)
+
+
+def _figures(at) -> list[dict]:
+    import json
+
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+
+
+def _values(v) -> list:
+    """A trace's values from the figure's JSON (Plotly sends numeric arrays as typed base64)."""
+    if isinstance(v, dict) and "bdata" in v:
+        import base64
+
+        import numpy as np
+
+        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"])).tolist()
+    return list(v)
+
+
+def test_schools_table_by_concern_and_funnel_by_phase(demo_db, monkeypatch):
+    """With all phases chosen the schools come most concerning first (persistent absence, high to
+    low) and the funnel plot takes one phase (the largest) against that phase's LA rate, numbering
+    only the schools outside the 99.8% limits; its table carries each school's control limits.
+    All phases together is still on offer."""
+    at = _app(demo_db, monkeypatch, "pages/schools.py", year=2025, period="Year to date", phase="All phases")
+    table = at.dataframe[0].value
+    pa = table["persistent_absence_rate"].dropna().tolist()
+    assert pa == sorted(pa, reverse=True)
+    largest = table["phase"].value_counts().index[0]
+    assert at.radio(key="funnel_phase").value == largest
+    funnel = next(df.value for df in at.dataframe if "lower_998" in df.value.columns)
+    assert set(funnel["phase"]) == {largest}
+    assert {"la_pa_rate", "lower_95", "upper_95", "lower_998", "upper_998"} <= set(funnel.columns)
+    outside = funnel["position"].str.contains("99.8")
+    assert (
+        (funnel["persistent_absence_rate"] > funnel["upper_998"])
+        | (funnel["persistent_absence_rate"] < funnel["lower_998"])
+    ).tolist() == outside.tolist()
+    schools = next(t for f in _figures(at) for t in f["data"] if t.get("name") == "Schools")
+    assert sum(1 for t in _values(schools["text"]) if t) == int(outside.sum())
+    at.radio(key="funnel_phase").set_value("All phases together").run()
+    assert not at.exception
+    funnel = next(df.value for df in at.dataframe if "lower_998" in df.value.columns)
+    assert funnel["phase"].nunique() > 1
+
+
+def test_week_by_week_is_on_dates_with_holidays_as_gaps(demo_db, monkeypatch):
+    """The weekly trend's axis is dates (w/c), each year at its school week so years overlay, and
+    a line breaks at a holiday (a missing week is a null point) instead of running across."""
+    import datetime as dt
+
+    at = _app(
+        demo_db, monkeypatch, "pages/la_overview.py", year=2025, period="Year to date", phase="All phases"
+    )
+    trend = next(f for f in _figures(at) if any(t.get("name") == "2025/26" for t in f["data"]))
+    this = next(t for t in trend["data"] if t.get("name") == "2025/26")
+    dates = [dt.date.fromisoformat(str(x)[:10]) for x in _values(this["x"])]
+    assert dates == sorted(dates) and all(d.weekday() == 0 for d in dates)
+    assert dates[0] == dt.date(2025, 9, 1)
+    ys = _values(this["y"])
+    gaps = [i for i, y in enumerate(ys) if y is None or y != y]
+    assert gaps, "no holiday gap in the line"
+    assert all(0 < i < len(ys) - 1 for i in gaps)  # gaps between school weeks, none at the ends
+    last = next(t for t in trend["data"] if t.get("name") == "2024/25")
+    assert dt.date.fromisoformat(str(_values(last["x"])[0])[:10]) == dt.date(
+        2025, 9, 1
+    )  # overlaid on this year

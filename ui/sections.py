@@ -25,8 +25,8 @@ def weekly_trend(
     subject: str = "absence",
 ) -> None:
     """Overall absence week by week: one line per value of weekly['series'] named in `series`
-    ({value: label}, the first the main one, drawn with markers), by school week of the year so
-    that years overlay. The reading names the latest and the worst week of the main series and,
+    ({value: label}, the first the main one, drawn with markers), on dates, each series at its
+    school week of the year so that years overlay, broken at holidays. The reading names the latest and the worst week of the main series and,
     with `compare`, that series' figure for the same week."""
     main = next(iter(series))
     this = weekly[weekly["series"] == main].dropna(subset=["overall_absence_rate"])
@@ -34,13 +34,19 @@ def weekly_trend(
         st.info(empty)
         return
     fig = go.Figure()
+    # Dates on the axis: every series at its school week's date in the main series' year (week 1
+    # is the week of 1 September), so years still overlay week for week; the real week is in
+    # the hover. A week missing from a series (a holiday) breaks its line: no line runs across.
+    first = this.iloc[0]
+    anchor = pd.Timestamp(first["week_start"]) - pd.Timedelta(weeks=int(first["week_of_year"]) - 1)
     for i, (value, label) in enumerate(series.items()):
-        s = weekly[weekly["series"] == value]
+        s = weekly[weekly["series"] == value].sort_values("week_of_year")
         if s.empty:
             continue
+        s = _with_holiday_gaps(s)
         england = value.startswith("England")
         fig.add_scatter(
-            x=s["week_of_year"],
+            x=anchor + pd.to_timedelta((s["week_of_year"] - 1) * 7, unit="D"),
             y=s["overall_absence_rate"],
             name=label,
             mode="markers" if england else "lines+markers" if value == main else "lines",
@@ -50,11 +56,12 @@ def weekly_trend(
                 dash="dot" if value.startswith("LA") or value == "others" else "solid",
             ),
             marker=dict(size=9, symbol="diamond" if england else "circle"),
-            customdata=s["week_start"].dt.strftime("%d %b %Y"),
-            hovertemplate="week %{x} (w/c %{customdata}): %{y:.1f}%<extra></extra>",
+            customdata=s["week_start"].dt.strftime("%d %b %Y").fillna(""),
+            hovertemplate="w/c %{customdata}: %{y:.1f}%<extra></extra>",
+            connectgaps=False,
         )
     ui.style_figure(fig, y_title="overall absence, % of sessions")
-    fig.update_xaxes(title="school week of the academic year")
+    fig.update_xaxes(title=f"week commencing, {series[main]}", tickformat="%d %b")
     latest = this.iloc[-1]
     peak = this.loc[this["overall_absence_rate"].idxmax()]
     same_week = (
@@ -71,8 +78,24 @@ def weekly_trend(
             else ""
         )
         + f"; the worst week was w/c {peak['week_start']:%d %b %Y} at {ui.pct(peak['overall_absence_rate'])}."
+        + (
+            " Other years are drawn at the same school week; a gap in a line is a holiday."
+            if len(series) > 1
+            else " A gap in a line is a holiday."
+        )
     )
     ui.chart_block(fig, reading, weekly, file_stem, synthetic, note=note, key=key)
+
+
+def _with_holiday_gaps(s: pd.DataFrame) -> pd.DataFrame:
+    """A series' weeks with an empty row wherever a week is missing (a holiday), so the line
+    breaks there instead of running straight across."""
+    weeks = s["week_of_year"].astype(int)
+    missing = sorted(set(range(int(weeks.min()), int(weeks.max()) + 1)) - set(weeks))
+    if not missing:
+        return s
+    gaps = pd.DataFrame({"week_of_year": missing})
+    return pd.concat([s, gaps], ignore_index=True).sort_values("week_of_year", kind="stable")
 
 
 def reason_bars(
