@@ -84,28 +84,25 @@ def figures(ag: agenda.Agenda, ctx) -> None:
     last = h[h["comparison"].str.contains("last meeting")]
     prev = last.iloc[0] if not last.empty else None
 
-    def delta(col):
-        return (
-            None if prev is None or ui._nan(prev[col]) else f"{me[col] - prev[col]:+.1f} pts on last meeting"
-        )
-
     c = st.columns(4)
-    c[0].metric("Attendance", ui.pct(me["attendance_rate"]), delta("attendance_rate"), border=True)
-    c[1].metric(
-        "Persistent absence",
-        ui.pct(me["persistent_absence_rate"]),
-        delta("persistent_absence_rate"),
-        delta_color="inverse",
-        border=True,
-    )
-    c[1].caption(f"{ui.number(me['pa_enrolments'])} of {ui.number(me['enrolments'])} pupils")
-    c[2].metric(
-        "Severe absence",
-        ui.pct(me["severe_absence_rate"]),
-        delta("severe_absence_rate"),
-        delta_color="inverse",
-        border=True,
-    )
+    for col, (mid, under) in zip(
+        c,
+        (
+            ("attendance_rate", None),
+            (
+                "persistent_absence_rate",
+                f"{ui.number(me['pa_enrolments'])} of {ui.number(me['enrolments'])} pupils",
+            ),
+            ("severe_absence_rate", None),
+        ),
+    ):
+        m = catalogue.measure(mid)
+        ch = None if prev is None or ui._nan(prev[mid]) else me[mid] - prev[mid]
+        col.metric(m.label, ui.pct(me[mid]), **ui.change(ch, m.low_is_good), border=True)
+        if under:
+            col.caption(under)
+    if prev is not None:
+        st.caption(f"Changes are on the last meeting's term ({ag.term.previous.label}).")
     c[3].metric("Days lost", ui.number(me["days_lost"]), border=True)
     c[3].caption(f"{me['days_lost_per_pupil']:.1f} days per pupil")
     measures = [(mid, catalogue.measure(mid).label) for mid in catalogue.compared()]
@@ -201,23 +198,15 @@ def cohorts(ag: agenda.Agenda, ctx) -> None:
         f"{ctx.scope.suppression_threshold} pupils)."
     )
     fig = go.Figure()
-    fig.add_bar(
-        name=f"{ag.term.label}",
-        y=co["cohort"],
-        x=co["persistent_absence_rate"],
-        orientation="h",
-        marker_color=ui.SERIES[0],
-    )
-    fig.add_bar(
-        name="Last meeting",
-        y=co["cohort"],
-        x=co["last_meeting_pa_rate"],
-        orientation="h",
-        marker_color=ui.SERIES[1],
-    )
-    fig.add_bar(
-        name="Same group, LA", y=co["cohort"], x=co["la_pa_rate"], orientation="h", marker_color=ui.SERIES[2]
-    )
+    for (col, name), colour in zip(
+        (
+            ("persistent_absence_rate", ag.term.label),
+            ("last_meeting_pa_rate", "Last meeting"),
+            ("la_pa_rate", "Same group, LA"),
+        ),
+        ui.SERIES,
+    ):
+        fig.add_bar(name=name, y=co["cohort"], x=co[col], orientation="h", marker_color=colour)
     ui.style_figure(fig, height=540)
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title="persistent absence, % of pupils")
