@@ -286,3 +286,23 @@ def test_list_files_share_one_tail():
     """The shared columns block is identical in every list file (they are kept in step)."""
     tails = {n: queries.sql_text(n).split("-- ---- shared tail")[1] for n in LISTS}
     assert len(set(tails.values())) == 1
+
+
+def test_the_school_page_shows_the_lists_by_their_rules(lists_db, monkeypatch):
+    from conftest import dashboard_app
+
+    monkeypatch.setenv("ATTENDANCE_DB", str(lists_db))
+    monkeypatch.setenv("ATTENDANCE_DEMO_MODE", "1")
+    at = dashboard_app(240)
+    at.query_params["demo_role"] = "LA officer"
+    at.query_params["urn"] = str(A)
+    at.run()
+    at.switch_page("pages/school.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    tabs = [t.label for t in at.tabs]
+    # the LA officer sees the mover on A's threshold list (6 at B + 4 at A), U10 too
+    assert "10 unauthorised in 10 weeks (2)" in tabs
+    assert "Persistent absence (5)" in tabs and "Illness 15+ days (3)" in tabs
+    text = "\n".join(m.value for m in at.markdown)
+    assert "10 or more sessions of unauthorised absence (G, N, O, U) within 10 school weeks" in text
+    assert "illness for 15 days (30 sessions) or more" in text
