@@ -205,6 +205,13 @@ def _incremental(con: duckdb.DuckDBPyConnection, changes: Changes) -> None:
         """
     )
     by_year = "(select * from {t} semi join _dy using (academic_year, urn))"
+    # enrolment_cohort holds each enrolment's characteristics, not its sessions: it changes only
+    # where a school's enrolments came or went, or its pupils' or school's rows changed.
+    enrolments = (
+        "select academic_year, urn, list(pupil_id order by pupil_id) as pupils "
+        "from pupil_year semi join _dy using (academic_year, urn) group by all"
+    )
+    con.execute(f"create or replace temp table _enr_before as {enrolments}")
     for table, source_name, source in (
         ("pupil_year", "pupil_week", "pupil_week"),
         ("enrolment_year", "pupil_year", "pupil_year"),
@@ -217,9 +224,19 @@ def _incremental(con: duckdb.DuckDBPyConnection, changes: Changes) -> None:
             + statements[table].format(**{**FULL_SOURCES, source_name: by_year.format(t=source)})
         )
     con.execute(
-        "delete from enrolment_cohort t using _dy d where t.academic_year = d.academic_year and t.urn = d.urn"
+        f"""
+        create or replace temp table _dc as
+        select academic_year, urn from ({enrolments}) a full join _enr_before b using (academic_year, urn)
+        where a.pupils is distinct from b.pupils
+        union select academic_year, urn from _dy where urn in (select urn from _du)
+        """
     )
-    cohorts.insert_enrolment_cohort(con, by_year.format(t="pupil_year"))
+    con.execute(
+        "delete from enrolment_cohort t using _dc d where t.academic_year = d.academic_year and t.urn = d.urn"
+    )
+    cohorts.insert_enrolment_cohort(
+        con, "(select * from pupil_year semi join _dc using (academic_year, urn))"
+    )
     # Terms: the touched enrolment years, and every school's rows in weeks whose term changed.
     con.execute(
         """
@@ -236,7 +253,7 @@ def _incremental(con: duckdb.DuckDBPyConnection, changes: Changes) -> None:
     con.execute(
         f"insert into pupil_term {statements['pupil_term'].format(**{**FULL_SOURCES, 'pupil_week': terms})}"
     )
-    for t in ("_dw", "_du", "_dy", "_dt", "_dyears", "_wt_before", "_wt_changed"):
+    for t in ("_dw", "_du", "_dy", "_dc", "_dt", "_dyears", "_wt_before", "_wt_changed", "_enr_before"):
         con.execute(f"drop table if exists {t}")
 
 
