@@ -48,6 +48,7 @@ PAGES = [
     (_page("meeting", "Targeting Support Meeting", "handshake"), MEETINGS),
     (_page("support_impact", "Impact of support", "trending_up"), MEETINGS),
     (_page("technical_notes", "Technical notes", "menu_book"), EVERYONE),
+    (_page("accessibility", "Accessibility statement", "accessibility_new"), EVERYONE),
     (_page("audit_log", "Audit log", "policy"), ADMIN),
 ]
 

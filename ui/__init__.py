@@ -56,6 +56,7 @@ FOCUS = "#ffdd00"
 #   count: the black outline carries it);
 # - no Plotly toolbar (eight Tab stops a chart, with icons only; charts are also drawn without
 #   it: chart_block's config), whoever's code draws the chart;
+# - a date input's day, month and year boxes at least 24px square (WCAG 2.5.8, target size);
 # - a collapsed sidebar out of the Tab order (it kept 16 Tab stops that showed nothing at 200%
 #   zoom or 320 px);
 # - .visually-hidden text for screen readers (a chart's name and reading).
@@ -67,6 +68,8 @@ APP_CSS = f"""<style>
   outline: 3px solid {TEXT} !important; outline-offset: 1px !important;
   box-shadow: 0 0 0 7px {FOCUS} !important; }}
 .modebar-container, .modebar {{ display: none !important; }}
+[data-testid='stDateInput'] [role='spinbutton'] {{ display: inline-block; min-width: 24px;
+  min-height: 24px; line-height: 24px; text-align: center; }}
 [data-testid='stSidebar'][data-collapsed='true'],
 [data-testid='stSidebar'][data-collapsed='true'] * {{ visibility: hidden !important; }}
 .visually-hidden {{ position: absolute !important; width: 1px !important; height: 1px !important;
