@@ -270,6 +270,8 @@ def england_map(las, la_code, label, labels, year, direction, la_label, me, meas
     )
     # Quartile colours, light (best) to dark (worst): a single-hue sequential scale, safe in greyscale.
     QCOL = {1: [239, 243, 255], 2: [189, 215, 231], 3: [107, 174, 214], 4: [33, 113, 181]}
+    # not published: a mid grey with no hue, not a light grey beside band A's near-white blue
+    NOT_PUBLISHED = [150, 150, 150]
     features = []
     for f in geo["features"]:
         code = f["properties"]["la_code"]
@@ -277,7 +279,7 @@ def england_map(las, la_code, label, labels, year, direction, la_label, me, meas
         props = dict(
             f["properties"],
             value="not published" if v is None else f"{v:.2f}%",
-            fill=QCOL.get(quart.get(code), [220, 220, 220]) + [230],
+            fill=QCOL.get(quart.get(code), NOT_PUBLISHED) + [230],
             line=[213, 94, 0] if code == la_code else [0, 0, 0] if code in nbrs else [150, 150, 150],
             width=900 if code == la_code else 500 if code in nbrs else 60,
         )
@@ -322,7 +324,7 @@ def england_map(las, la_code, label, labels, year, direction, la_label, me, meas
     )
     st.markdown(
         f"<div role='note' aria-label='map legend'>{legend}"
-        "<span style='display:inline-block;width:14px;height:14px;background:rgb(220,220,220);"
+        "<span style='display:inline-block;width:14px;height:14px;background:rgb(150,150,150);"
         "border:1px solid #555;margin:0 4px 0 10px;vertical-align:middle'></span>not published"
         f"<span style='margin-left:14px'>thickest outline: <b>{html.escape(la_label)}</b>; thick outline: "
         "<b>neighbours</b></span></div>",

@@ -16,8 +16,11 @@ from data_pipeline.reference import boundaries_path
 # Viridis in five steps, light (low) to dark (high): sequential, readable with the common
 # colour-vision deficiencies and in greyscale.
 VIRIDIS_5 = ["#fde725", "#5ec962", "#21918c", "#3b528b", "#440154"]
-NO_DATA = "#d9d9d9"  # no pupils live here
-SUPPRESSED = "#f4f4f4"  # fewer than the threshold: not shown
+# "No pupils" and "fewer than the threshold" told apart at a glance (they were #d9d9d9 and
+# #f4f4f4, 1.3:1): near white for nothing there, a mid grey (no hue, unlike every class colour)
+# for figures withheld; 2.8:1 between them, both in the legend.
+NO_DATA = "#f4f4f4"  # no pupils live here
+SUPPRESSED = "#969696"  # fewer than the threshold: not shown
 
 
 def hex_rgb(colour: str, alpha: int = 255) -> list[int]:
