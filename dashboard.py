@@ -53,7 +53,19 @@ PAGES = [
 ]
 
 
-def _sidebar_filters(calendar, phases: list[str]) -> tuple[queries.Period | None, str | None]:
+# Filters a page cannot use are not offered on it (issue 13): the phase on the pages about one
+# school (its own phase is used) and on the notes; no filter at all on pages without figures
+# for a period. A filter left out keeps its value for the next page (persist_state).
+NO_PHASE = {"school", "pupil", "governors", "technical_notes", "accessibility", "audit_log"}
+NO_FILTERS = {"accessibility", "audit_log"}
+PAGE_NAMES = {page.title: page.url_path for page, _ in PAGES}
+
+
+def _sidebar_filters(
+    calendar, phases: list[str], page_name: str | None = None
+) -> tuple[queries.Period | None, str | None]:
+    if page_name in NO_FILTERS:
+        return None, None
     years = sorted(calendar["academic_year"].unique().tolist(), reverse=True)
     sb = st.sidebar
     sb.header("Filters")
@@ -104,20 +116,23 @@ def _sidebar_filters(calendar, phases: list[str]) -> tuple[queries.Period | None
             "Custom dates are snapped to whole school weeks (Monday to Friday): "
             "a week counts if its Monday falls in the range."
         )
+    period = queries.resolve_period(calendar, year, kind, part, custom)
+    if page_name in NO_PHASE:
+        return period, None
     phase = sb.selectbox(
         "Phase", [ALL_PHASES, *phases], key="phase", bind="query-params", persist_state="session"
     )
-    period = queries.resolve_period(calendar, year, kind, part, custom)
     return period, None if phase == ALL_PHASES else phase
 
 
-def _header(meta: dict, period: queries.Period | None, phase: str | None) -> None:
+def _header(meta: dict, period: queries.Period | None, phase: str | None, phase_applies: bool = True) -> None:
     la = meta.get("la_name", "Local authority")
     bits = [f"**{la}**"]
     if period is not None:
         end = period.week_to + dt.timedelta(days=4)
         bits.append(f"{period.label} (school weeks {period.week_from:%d %b %Y} to {end:%d %b %Y})")
-    bits.append(phase or "all phases")
+    if phase_applies:
+        bits.append(phase or "all phases")
     if meta.get("data_up_to"):
         bits.append(f"data up to {dt.date.fromisoformat(meta['data_up_to']):%d %B %Y}")
     st.markdown(" · ".join(bits))
@@ -218,8 +233,9 @@ def run() -> None:
             "`python -m data_pipeline demo`."
         )
         st.stop()
-    period, phase = _sidebar_filters(calendar, phases)
-    _header(meta, period, phase)
+    name = PAGE_NAMES.get(page.title)
+    period, phase = _sidebar_filters(calendar, phases, name)
+    _header(meta, period, phase, phase_applies=name not in NO_PHASE)
     _role_banner(user, how)
     year = period.academic_year if period is not None else None
     set_context(

@@ -316,3 +316,17 @@ def test_week_by_week_is_on_dates_with_holidays_as_gaps(demo_db, monkeypatch):
     assert dt.date.fromisoformat(str(_values(last["x"])[0])[:10]) == dt.date(
         2025, 9, 1
     )  # overlaid on this year
+
+
+def test_filters_a_page_cannot_use_are_not_offered(demo_db, monkeypatch):
+    """The phase is offered where it changes the page (Schools), not on a school's own page (which
+    uses the school's phase) nor on the accessibility statement (no filter at all)."""
+    at = _app(demo_db, monkeypatch, "pages/schools.py", year=2025, period="Year to date", phase="Secondary")
+    assert at.selectbox(key="phase").value == "Secondary"
+    at.switch_page("pages/school.py").run()
+    _ok(at)
+    assert not [s for s in at.selectbox if s.key == "phase"]
+    assert [s for s in at.selectbox if s.key == "period"]
+    at.switch_page("pages/accessibility.py").run()
+    assert not at.exception
+    assert not [s for s in at.selectbox if s.key in ("phase", "period", "year")]
