@@ -519,36 +519,31 @@ def _load_marks_fast(con, raw, file_id: int, result: FileResult, today: dt.date,
     typed by DuckDB's reader, inside a transaction; then cheap whole-file checks
     confirm that every physical line became a row and that no row breaks a rule
     (validate.fast_marks_problem). A file with some bad lines stays on this path:
-    if the reader stops at a line, the file is read again with the reader setting
-    aside the lines it cannot take (validate.insert_marks_tolerant); the rows that
+    the reader sets aside the lines it cannot take (validate.insert_marks_tolerant,
+    as fast as the plain read when they are few; lines sampled across the file
+    first, validate.few_bad_lines, send a file with many to the exact path); the rows that
     break a rule and the set-aside lines alone then go through the exact path's
     checks (validate.settle_suspect_marks), which name each line and its problem,
     and the good ones among them are put back. Only a file whose lines the reader
     cannot count (blank lines, quotes spanning lines), or that fails on many lines
     (validate.few_bad_lines), is rolled back and read line by line as a whole.
     Duplicate sessions and unknown pupils are asked of the marts after the build
-    (pupil_week's duplicate_marks; validate.fast_marks_pupils_problem), and if
-    either is found ingest_files redoes the whole load on the exact path.
+    (pupil_week's duplicate_marks; validate.fast_marks_unknown_pupils), and those
+    pupils' lines alone are checked then (_recheck_after_build).
     """
     if raw.kind != "marks":
         return False
-    rejected: list[tuple[int, str]] = []
+    if not validate.few_bad_lines(raw):
+        return False
     con.begin()
     try:
-        inserted = validate.insert_marks_as_read(con, raw, file_id)
-    except duckdb.Error:  # a line the reader cannot take
+        tolerant = validate.insert_marks_tolerant(con, raw, file_id)
+    except duckdb.Error:  # the reader cannot go on (e.g. quotes it cannot close)
+        tolerant = None
+    if tolerant is None:
         con.rollback()
-        if not validate.few_bad_lines(raw):
-            return False
-        con.begin()
-        try:
-            tolerant = validate.insert_marks_tolerant(con, raw, file_id)
-        except duckdb.Error:
-            tolerant = None
-        if tolerant is None:
-            con.rollback()
-            return False
-        inserted, rejected = tolerant
+        return False
+    inserted, rejected = tolerant
     try:
         problem = validate.fast_marks_problem(con, raw, file_id, inserted + len(rejected), today)
     except duckdb.Error as exc:
