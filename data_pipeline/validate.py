@@ -308,19 +308,30 @@ def settle_suspect_marks(
         con.executemany(
             f"insert into {t}_rj values (?)", [(line - 1 - j,) for j, (line, _) in enumerate(rejected, 1)]
         )
+    # One filter over the file's rows, with the known codes and schools as lists (no join).
+    valid = dict(con.execute("select code_set, list(code) from ref_codes group by code_set").fetchall())
+    schools = [r[0] for r in con.execute("select urn from schools").fetchall()]
     con.execute(
         f"""
         create or replace temp table {t}_sus as
-        select m.rowid as r, m.rowid - $base as k, m.urn, m.pupil_id, m.date, m.session, m.code
-        from marks m
-        left join ref_codes rc on rc.code = m.code and rc.code_set = code_set_of(m.date)
-        left join schools s on s.urn = m.urn
-        where m.file_id = $f and (m.urn is null or m.pupil_id is null or m.pupil_id <> trim(m.pupil_id)
-            or m.date is null or isodow(m.date) >= 6 or m.date > $today
-            or not coalesce(m.session in ('AM', 'PM'), false) or m.code is null or rc.code is null
-            or (s.urn is null and $has_schools) or {ay.format(d="m.date")} <> $year)
+        select rowid as r, rowid - $base as k, urn, pupil_id, date, session, code
+        from marks
+        where file_id = $f and (urn is null or pupil_id is null or pupil_id <> trim(pupil_id)
+            or date is null or isodow(date) >= 6 or date > $today
+            or not coalesce(session in ('AM', 'PM'), false) or code is null
+            or not list_contains(case when code_set_of(date) = '2024' then $c2024 else $c2006 end, code)
+            or ($has_schools and not list_contains($schools, urn)) or {ay.format(d="date")} <> $year)
         """,
-        {"f": file_id, "base": base, "today": today, "has_schools": has_schools, "year": main_year},
+        {
+            "f": file_id,
+            "base": base,
+            "today": today,
+            "has_schools": has_schools,
+            "schools": schools,
+            "c2024": valid.get("2024", []),
+            "c2006": valid.get("2006", []),
+            "year": main_year,
+        },
     )
     con.execute(f"delete from marks where rowid in (select r from {t}_sus)")
     source = (
