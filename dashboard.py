@@ -17,6 +17,7 @@ from access import ADMIN, EVERYONE, LA_PUPILS, LA_WIDE, MEETINGS, PUPIL_LEVEL, R
 from auth import audit
 from auth import session as auth_session
 from data_pipeline.codes import format_year
+from ui import school as sui
 from ui.context import Context, set_context
 
 PERIOD_KINDS = ["Year to date", "Term", "Half term", "Custom dates"]
@@ -35,6 +36,8 @@ def _page(name: str, title: str, icon: str) -> st.Page:
 # This only decides what navigation offers: the query layer enforces each viewer's scope on
 # every query whatever the page. A bare st.Page (no roles) is offered to the LA officer only.
 # A role's first page here is its home page, at "/" (pages_for); don't mark one default=True.
+# The pages about one school: the chosen school goes with the viewer between them.
+SCHOOL_PAGES = {"school", "pupil", "governors", "meeting"}
 PAGES = [
     (_page("la_overview", "LA overview", "dashboard"), LA_WIDE),
     (_page("benchmarking", "Benchmarking", "leaderboard"), LA_WIDE),
@@ -164,9 +167,11 @@ def _sidebar_nav(pages: list) -> None:
     switched off (.streamlit/config.toml, client.showSidebarNavigation): with a pages/ folder
     beside dashboard.py it would first draw every file in the folder, before sign-in too."""
     nav = st.sidebar.container(key="page_nav")
+    urn = sui.chosen_school()
     for page in pages:
         if page.visibility != "hidden":
-            nav.page_link(page, label=page.title, icon=page.icon or None)
+            carry = {"urn": str(urn)} if urn is not None and page.url_path in SCHOOL_PAGES else None
+            nav.page_link(page, label=page.title, icon=page.icon or None, query_params=carry)
 
 
 def _sidebar_user(user, how: str, scope: queries.Scope) -> None:

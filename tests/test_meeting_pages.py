@@ -122,3 +122,20 @@ def test_the_pack_is_prepared_and_offered_for_download(demo_db, monkeypatch):
     labels = [d.proto.label for d in at.get("download_button")]
     assert any(label.startswith("Download the pack (PDF, ") for label in labels), labels
     assert any(label.startswith("Download the pack (Excel, ") for label in labels), labels
+
+
+def test_the_chosen_school_goes_with_the_viewer(demo_db, monkeypatch):
+    """School -> Meeting -> Pupil keeps the school: its selector defaults to the one last chosen,
+    and the sidebar's links to the school pages carry it."""
+    urn = _urn(demo_db)
+    at = _app(demo_db, monkeypatch, "pages/school.py", "LA officer", urn=urn)
+    links = {p.label: p for p in at.get("page_link")}
+    assert f"urn={urn}" in str(links["Targeting Support Meeting"].proto), links[
+        "Targeting Support Meeting"
+    ].proto
+    assert "urn=" not in str(links["LA overview"].proto)
+    del at.query_params["urn"]
+    for page in ("pages/meeting.py", "pages/pupil.py"):
+        at.switch_page(page).run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert at.selectbox(key="urn").value == urn, page

@@ -35,7 +35,8 @@ def audited_chart_block(
     st.markdown(reading)
     tab_chart, tab_table, tab_dl = st.tabs(["Chart", "Table", "Download"])
     with tab_chart:
-        st.plotly_chart(fig, key=f"{key}_chart", config={"displaylogo": False})
+        st.markdown(ui.chart_name(reading), unsafe_allow_html=True)
+        ui.plotly_chart(fig, key=f"{key}_chart")
     with tab_table:
         st.dataframe(table, hide_index=True)
     with tab_dl:

@@ -121,6 +121,9 @@ CATEGORY_COLOURS = {
 
 
 # ------------------------------------------------------------------ selection
+CHOSEN_SCHOOL = "_chosen_school"
+
+
 def url_choice(
     label: str, options: list, key: str, format_func=str, placeholder: str = "Choose", default=None
 ):
@@ -153,11 +156,24 @@ def school_selector(schools: pd.DataFrame, key: str = "urn") -> int | None:
     if schools.empty:
         return None
     names = dict(zip(schools["urn"].astype(int), schools["school_name"]))
-    only = next(iter(names)) if len(names) == 1 else None
+    # a viewer with one school has it; otherwise the school last chosen on another page
+    default = next(iter(names)) if len(names) == 1 else st.session_state.get(CHOSEN_SCHOOL)
     choice = url_choice(
-        "School", list(names), key, lambda u: f"{names.get(int(u), u)} ({u})", "Choose a school", only
+        "School", list(names), key, lambda u: f"{names.get(int(u), u)} ({u})", "Choose a school", default
     )
+    if choice is not None:
+        st.session_state[CHOSEN_SCHOOL] = int(choice)
     return None if choice is None else int(choice)
+
+
+def chosen_school() -> int | None:
+    """The school chosen on this run's page (its selector's value) or last chosen on another:
+    the pages about one school (School, Pupil, Meeting, Governors' view) carry it between them."""
+    in_url = st.query_params.get("urn")
+    if in_url is not None and in_url.isdigit():  # each page's selector checks it is the viewer's
+        return int(in_url)
+    current = st.session_state.get("urn")
+    return int(current) if isinstance(current, (int, float)) else st.session_state.get(CHOSEN_SCHOOL)
 
 
 def no_school_message(what: str = "this page") -> None:
