@@ -603,6 +603,8 @@ def _replace_older_marks(con, file_id: int, result: FileResult, options: Options
             {"August 2024 codes" if codes.code_set_for_year(y) == "2024" else "pre-2024 codes" for y in years}
         )
     )
+    if not spans:  # no marks (a file of a header alone): nothing to replace
+        return
     # The file's first and last date bound every scan of `marks` below, so that the years
     # before it are skipped by their row groups' date ranges.
     span = {"f": file_id, "lo": min(r[1] for r in spans), "hi": max(r[2] for r in spans)}
