@@ -87,7 +87,10 @@ def headline(scope, urn: int, phase: str, p: queries.Period) -> pd.DataFrame:
     shown = t.copy()
     for c in RATES:  # 'c' and numbers in one column: shown as text, one decimal place
         shown[c] = [v if isinstance(v, str) else ("–" if pd.isna(v) else f"{v:.1f}") for v in shown[c]]
-    st.dataframe(plain(shown), hide_index=True)
+    # a comparator's note (why a figure is missing) under the table, where it is read whole
+    st.dataframe(plain(shown.drop(columns=["note"])), hide_index=True)
+    for r in t[t["note"].notna()].itertuples():
+        st.caption(f"{r.comparison}: {r.note}.")
     return t
 
 
