@@ -83,4 +83,4 @@ def strategy_impact(scope, weeks: int = 6, con=None) -> pd.DataFrame:
     df = df.sort_values("sort")[cols].reset_index(drop=True)
     for c in ("share_improved", "attendance_before", "attendance_after", "change_points"):
         df[c] = df[c].astype(float).round(1)
-    return suppress(df, COUNT_COLS, RATE_COLS, scope.suppression_threshold, group_cols=None)
+    return suppress(df, COUNT_COLS, RATE_COLS, scope.suppression_threshold, group_cols=None, numeric=True)

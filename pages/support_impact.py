@@ -8,6 +8,7 @@ import streamlit as st
 
 import ui
 from actions import impact
+from queries import suppression
 from ui.context import context
 from ui.meeting import before_after_chart
 
@@ -31,7 +32,7 @@ if df.empty:
     )
     st.stop()
 t = ctx.scope.suppression_threshold
-shown = df[df["pupils"] != "c"].copy()
+shown = df[~suppression.withheld(df)["pupils"]].copy()
 st.caption(
     f"Done pupil actions in {where}. A pupil counts once per strategy (the first time), and only with school "
     f"weeks on both sides. Strategies with fewer than {t} such pupils are shown as 'c': too few to say anything."
@@ -40,7 +41,7 @@ if shown.empty:
     st.info(
         f"No strategy has {t} or more pupils with weeks before and after yet; the table lists them as 'c'."
     )
-    st.dataframe(df, hide_index=True)
+    st.dataframe(ui.table_view(df), hide_index=True)
     st.stop()
 shown = shown.iloc[::-1]
 labels = [s[:55] for s in shown["strategy"]]
