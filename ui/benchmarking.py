@@ -13,7 +13,7 @@ import streamlit as st
 import catalogue
 import ui
 from data_pipeline.reference import boundaries_path
-from ui import breaks
+from ui import breaks, maps
 
 # LAIT's quartile bands: A is the best quarter of LAs whichever way is better.
 QUARTILE_WORDS = {
@@ -295,10 +295,9 @@ def england_map(las, la_code, label, labels, year, direction, la_label, me, meas
         line_width_min_pixels=0.5,
         pickable=True,
     )
-    deck = pdk.Deck(
-        layers=[layer],
-        map_style=None,
-        initial_view_state=pdk.ViewState(latitude=52.8, longitude=-1.6, zoom=5.3),
+    deck = maps.deck(
+        [layer],
+        pdk.ViewState(latitude=52.8, longitude=-1.6, zoom=5.3),
         tooltip={"text": "{la_name}: {value}"},
     )
     legend = " ".join(

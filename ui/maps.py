@@ -1,14 +1,16 @@
 """Map helpers for pydeck pages: a sequential colour-blind-safe scale with class breaks, a
 legend drawn in Streamlit, boundary files as GeoJSON, and a view that fits a bounding box.
-Maps use map_style=None: no tile server, everything drawn from shipped boundaries."""
+Maps have no base map (`deck`): no tile server, everything drawn from shipped boundaries."""
 
 from __future__ import annotations
 
 import json
 import math
+import urllib.parse
 from functools import lru_cache
 
 import pandas as pd
+import pydeck as pdk
 import streamlit as st
 
 from data_pipeline.reference import boundaries_path
@@ -21,6 +23,27 @@ VIRIDIS_5 = ["#fde725", "#5ec962", "#21918c", "#3b528b", "#440154"]
 # for figures withheld; 2.8:1 between them, both in the legend.
 NO_DATA = "#f4f4f4"  # no pupils live here
 SUPPRESSED = "#969696"  # fewer than the threshold: not shown
+
+
+# A base map style with nothing in it but a white background, given inline (a data: URL;
+# Streamlit takes a style only as a URL). Without one Streamlit's map asks Carto's tile server
+# for its style (a third party, unreachable offline) and draws late.
+BLANK_STYLE = "data:application/json," + urllib.parse.quote(
+    json.dumps(
+        {
+            "version": 8,
+            "sources": {},
+            "layers": [{"id": "background", "type": "background", "paint": {"background-color": "#ffffff"}}],
+        }
+    )
+)
+
+
+def deck(layers: list, view, tooltip) -> pdk.Deck:
+    """A map of the shipped boundaries alone, on a blank base map."""
+    return pdk.Deck(
+        layers=layers, map_style=BLANK_STYLE, map_provider=None, initial_view_state=view, tooltip=tooltip
+    )
 
 
 def hex_rgb(colour: str, alpha: int = 255) -> list[int]:

@@ -184,10 +184,9 @@ def home_areas_map(la_code, ctx, lsoa, schools, known, la_pa, la_abs, p, n_min) 
                 )
             )
         view = maps.fit_view(maps.bounds(outline) if outline else maps.bounds(maps.geojson(boundary_name)))
-        deck = pdk.Deck(
-            layers=layers,
-            map_style=None,
-            initial_view_state=view,
+        deck = maps.deck(
+            layers,
+            view,
             tooltip={
                 "html": "{tip}",
                 "style": {
