@@ -5,8 +5,12 @@
 -- Sorted by need: most days missed first, then the steepest recent fall.
 with
 -- @include fragments/la_pupil_period.sql
+la_candidates as (
+    select ekey from la_pupils where cla or cin or cpp or sen_provision = 'E' or young_carer
+),
+-- @include fragments/la_pupil_rows.sql
 final as (
-    select * exclude (vulnerable, school_weeks) from la_pupil_rows where vulnerable
+    select * exclude (school_weeks) from la_pupil_rows
 )
 select * from final
 order by days_lost desc, recent_change nulls last, pupil_ref

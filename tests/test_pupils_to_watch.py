@@ -14,6 +14,7 @@ sessions a pupil. Codes besides present:
 | EW2 | A | - | 8 `I` in weeks 1-2 | not: 8% but improving |
 | EW3 | A | - | 10 `I` in weeks 9-10 | not: already PA (10%) |
 | EW4 | A | - | 7 `I` in weeks 9-10 | not: 7% is under 7.5% |
+| RET | A | looked after | 1 `O` a week in 6 weeks from 6 January 2025, then off roll until week 7; 1 `O` a week in weeks 7-10 | vulnerable; at the threshold: its latest 10 school weeks reach back 8 months (6 + 4) |
 """
 
 from __future__ import annotations
@@ -41,7 +42,10 @@ PLAN = {
     (A, "EW2"): ("", range(1, 11), {1: [("I", 4)], 2: [("I", 4)]}),
     (A, "EW3"): ("", range(1, 11), {9: [("I", 5)], 10: [("I", 5)]}),
     (A, "EW4"): ("", range(1, 11), {9: [("I", 4)], 10: [("I", 3)]}),
+    (A, "RET"): ("cla", range(7, 11), {w: [("O", 1)] for w in range(7, 11)}),
 }
+# RET's earlier school weeks, in the academic year before: 6 weeks from Monday 6 January 2025
+RET_EARLIER = [[dt.date(2025, 1, 6) + dt.timedelta(weeks=k, days=d) for d in range(5)] for k in range(6)]
 LA = queries.Scope(pupil_rows_allowed=True, role="la_officer", user="officer@test.invalid")
 HEAD_A = queries.Scope(schools=(A,), pupil_rows_allowed=True, role="school_staff", user="a@test.invalid")
 
@@ -69,9 +73,16 @@ def watch_db(tmp_path_factory):
                     rows.append([urn, pupil, day.isoformat(), session, codes[k] if k < len(codes) else "/"])
                     k += 1
     write_csv(d / "marks.csv", ["urn", "pupil_id", "date", "session", "code"], rows)
+    earlier = [
+        [A, "RET", day.isoformat(), session, "O" if i == 0 and session == "AM" else "/"]
+        for week in RET_EARLIER
+        for i, day in enumerate(week)
+        for session in ("AM", "PM")
+    ]
+    write_csv(d / "marks_2024.csv", ["urn", "pupil_id", "date", "session", "code"], earlier)
     db = d / "attendance.duckdb"
     ingest_files(
-        [d / "schools.csv", d / "pupils.csv", d / "marks.csv"],
+        [d / "schools.csv", d / "pupils.csv", d / "marks_2024.csv", d / "marks.csv"],
         db,
         progress=False,
         options=Options(synthetic=True, meta={"la_code": "E08000027", "la_name": "Watch"}),
@@ -94,7 +105,7 @@ def _rows(name, period, scope=LA) -> dict:
 
 def test_vulnerable_cohorts_across_schools(period):
     got = _rows("la_vulnerable_pupils", period)
-    assert set(got) == {(A, "CLA1"), (B, "EHC1"), (A, "YC1"), (A, "MOV"), (B, "MOV")}
+    assert set(got) == {(A, "CLA1"), (B, "EHC1"), (A, "YC1"), (A, "MOV"), (B, "MOV"), (A, "RET")}
     cla = got[(A, "CLA1")]
     assert cla["circumstances"] == "Looked after"
     assert cla["overall_absence_rate"] == pytest.approx(20.0) and cla["days_lost"] == 10
@@ -108,6 +119,8 @@ def test_vulnerable_cohorts_across_schools(period):
     # MOV: one pupil across the LA: 6 at A and 4 at B within their latest 10 school weeks
     assert got[(B, "MOV")]["at_threshold"] and got[(A, "MOV")]["at_threshold"]
     assert got[(B, "MOV")]["overall_absence_rate"] == pytest.approx(8.0)  # per enrolment: 4 of 50
+    # RET's latest 10 school weeks: 4 this term and 6 last January, read that far back
+    assert got[(A, "RET")]["unauthorised_latest_10_school_weeks"] == 10 and got[(A, "RET")]["at_threshold"]
     # sorted by need: most days missed first
     assert list(got)[0] == (B, "EHC1")
 
@@ -145,3 +158,85 @@ def test_the_page_is_for_the_la_officer(demo_db, monkeypatch):
         other.run()
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             other.switch_page("pages/pupils_to_watch.py")
+
+
+# The rule written out plainly: every pupil's weeks, windows over all of them, no bounds. The
+# queries read only the last 10 (recent change) and 26 (threshold) weeks for most pupils and
+# go further back for the rest; on the demo LA's two years they must agree with this for every
+# pupil, at period ends across the Christmas, Easter and summer holidays.
+PLAIN = """
+with pupils as (
+    select urn, pupil_id, cla or cin or cpp or sen_provision = 'E' or young_carer as vulnerable
+    from pupil_year where academic_year = $year and compulsory_age
+),
+weeks as (
+    select w.urn, w.pupil_id, w.possible, w.present + w.aea as attending,
+        w.authorised + w.unauthorised as absent,
+        row_number() over (partition by w.urn, w.pupil_id order by w.week_start desc) as back
+    from pupil_week w join pupils using (urn, pupil_id)
+    where w.academic_year = $year and w.week_start between $week_from and $week_to and w.possible > 0
+),
+totals as (
+    select urn, pupil_id, sum(possible) as possible, sum(absent) as absent, count(*) as school_weeks,
+        pct(sum(attending) filter (where back <= 4), sum(possible) filter (where back <= 4))
+            - pct(sum(attending), sum(possible)) as recent_change
+    from weeks group by urn, pupil_id
+),
+threshold as (
+    select pupil_id, sum(unauthorised) filter (where back <= 10) as latest_10
+    from (
+        select pupil_id, sum(unauthorised) as unauthorised,
+            row_number() over (partition by pupil_id order by week_start desc) as back
+        from pupil_week
+        where pupil_id in (select pupil_id from pupils) and week_start <= $week_to and possible > 0
+        group by pupil_id, week_start
+    )
+    group by pupil_id
+)
+select p.urn, p.pupil_id, p.vulnerable, t.recent_change, coalesce(h.latest_10, 0) as latest_10,
+    not is_persistent_absentee(t.absent, t.possible) and pct(t.absent, t.possible) >= 7.5
+        and t.recent_change < 0 and t.school_weeks >= 6 as early_warning
+from pupils p join totals t using (urn, pupil_id) left join threshold h using (pupil_id)
+"""
+
+
+def test_bounded_reads_agree_with_the_plain_rule(demo_db, monkeypatch):
+    import duckdb
+
+    monkeypatch.setenv("ATTENDANCE_DB", str(demo_db))
+    monkeypatch.setenv("ATTENDANCE_PSEUDONYM_KEY", KEY)
+    con = duckdb.connect(str(demo_db), read_only=True)
+    year = con.execute("select max(academic_year) from pupil_week").fetchall()[0][0]
+    weeks = [
+        r[0]
+        for r in con.execute(
+            "select distinct week_start from pupil_week where academic_year = ? order by 1", [year]
+        ).fetchall()
+    ]
+    gaps = [i for i in range(1, len(weeks)) if (weeks[i] - weeks[i - 1]).days > 7]
+    # just after each holiday (1 and 3 school weeks after), and the year's first and last weeks
+    ends = sorted({weeks[min(i + k, len(weeks) - 1)] for i in gaps for k in (0, 2)} | {weeks[1], weeks[-1]})
+    assert len(gaps) >= 2 and len(ends) >= 5
+    checked = 0
+    for week_to in ends:
+        period = dict(year=year, week_from=weeks[0], week_to=week_to)
+        plain = con.execute(PLAIN, period).df()
+        plain["pupil_ref"] = [queries.pseudonym(u, p, KEY) for u, p in zip(plain["urn"], plain["pupil_id"])]
+        plain = plain.set_index("pupil_ref")
+        for name, chosen in (
+            ("la_vulnerable_pupils", plain["vulnerable"]),
+            ("la_early_warning", plain["early_warning"].fillna(False)),
+        ):
+            got = queries.execute(name, LA, phase=None, **period).set_index("pupil_ref")
+            want = plain[chosen.astype(bool)]
+            assert sorted(got.index) == sorted(want.index), (name, week_to)
+            assert (
+                got["unauthorised_latest_10_school_weeks"].tolist()
+                == want.loc[got.index, "latest_10"].tolist()
+            )
+            assert got["recent_change"].fillna(-999).round(9).tolist() == (
+                want.loc[got.index, "recent_change"].fillna(-999).round(9).tolist()
+            )
+            checked += len(got)
+    con.close()
+    assert checked > 500

@@ -1,0 +1,94 @@
+-- ---- shared block: the rows of the pupils an including query has chosen, la_candidates(ekey),
+-- from fragments/la_pupil_period.sql: pseudonym, school, circumstances, the period's rates, PA
+-- and SA (DfE's rules), days missed, the change in their last 4 school weeks of the period,
+-- and whether they are at the national framework's threshold now: 10 or more unauthorised
+-- sessions in their latest 10 school weeks up to $week_to, across the schools in scope (the
+-- LA: every school).
+-- The last 4 school weeks: read from the enrolment's last 10 weeks (4 school weeks span at most
+-- 8 with a holiday between), and from the whole period only for the few with fewer than 4
+-- school weeks in those 10 but more in the period.
+la_few_recent as (
+    select ekey from la_sums
+    where ekey in (select ekey from la_candidates) and recent_weeks < 4 and school_weeks > recent_weeks
+),
+la_last_4 as (
+    select ekey,
+        list_sum(arg_max(attending, week_start, 4)) as attending,
+        list_sum(arg_max(possible, week_start, 4)) as possible
+    from la_weeks
+    where ekey in (select ekey from la_candidates) and ekey not in (select ekey from la_few_recent)
+      and week_start > $week_to - interval 10 weeks
+    group by ekey
+    union all
+    select ekey,
+        list_sum(arg_max(attending, week_start, 4)) as attending,
+        list_sum(arg_max(possible, week_start, 4)) as possible
+    from la_weeks
+    where ekey in (select ekey from la_few_recent)
+    group by ekey
+),
+la_chosen as (
+    select p.*, t.possible, t.attending, t.absent, t.school_weeks,
+        pct(r.attending, r.possible) - pct(t.attending, t.possible) as recent_change
+    from la_candidates c
+    join la_sums t using (ekey)
+    join la_last_4 r using (ekey)
+    join la_pupils p using (ekey)
+),
+-- The threshold's window: each pupil's latest 10 school weeks up to $week_to. A pupil on roll
+-- throughout has them within the 26 weeks before (10 school weeks span at most about 18 with
+-- the summer holiday), so only those 26 weeks are read for everyone; the few pupils with fewer
+-- than 10 school weeks in them (new to the LA's schools, or off roll for a while) are read
+-- further back, so the answer is the rule's whatever the gap.
+la_recent_weeks as (
+    select pupil_id, week_start, sum(unauthorised) as unauthorised
+    from pupil_week
+    where ($scope_urns is null or urn in (select unnest($scope_urns)))
+      and pupil_id in (select pupil_id from la_chosen)
+      and week_start <= $week_to and week_start > $week_to - interval 26 weeks and possible > 0
+    group by pupil_id, week_start
+),
+la_short_history as (
+    select p.pupil_id
+    from (select distinct pupil_id from la_chosen) p
+    left join (select pupil_id, count(*) as n from la_recent_weeks group by pupil_id) r using (pupil_id)
+    where coalesce(r.n, 0) < 10
+),
+la_older_weeks as (
+    select pupil_id, week_start, sum(unauthorised) as unauthorised
+    from pupil_week
+    where ($scope_urns is null or urn in (select unnest($scope_urns)))
+      and pupil_id in (select pupil_id from la_short_history)
+      and week_start <= $week_to - interval 26 weeks and possible > 0
+    group by pupil_id, week_start
+),
+la_threshold as (
+    select pupil_id, list_sum(arg_max(unauthorised, week_start, 10)) as unauthorised_latest_10_school_weeks
+    from (select * from la_recent_weeks union all select * from la_older_weeks)
+    group by pupil_id
+),
+la_pupil_rows as (
+    select 'P-' || upper(left(sha256($pseudonym_key || ':' || t.urn || ':' || t.pupil_id), 8)) as pupil_ref,
+        t.urn, s.school_name,
+        case when t.ncyear = 0 then 'Reception' when t.ncyear is not null then 'Year ' || t.ncyear end
+            as year_group,
+        concat_ws(' · ',
+            case when t.cla then 'Looked after' end,
+            case when t.cpp then 'Child protection plan' end,
+            case when t.cin then 'Child in need' end,
+            case when t.sen_provision = 'E' then 'EHCP' end,
+            case when t.young_carer then 'Young carer' end) as circumstances,
+        pct(t.attending, t.possible) as attendance_rate,
+        pct(t.absent, t.possible) as overall_absence_rate,
+        days_lost(t.absent) as days_lost,
+        is_persistent_absentee(t.absent, t.possible) as persistently_absent,
+        is_severe_absentee(t.absent, t.possible) as severely_absent,
+        coalesce(h.unauthorised_latest_10_school_weeks, 0) as unauthorised_latest_10_school_weeks,
+        coalesce(h.unauthorised_latest_10_school_weeks, 0) >= 10 as at_threshold,
+        t.recent_change,
+        t.school_weeks
+    from la_chosen t
+    join schools s using (urn)
+    left join la_threshold h using (pupil_id)
+),
+-- ---- end of the shared block ----
