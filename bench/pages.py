@@ -23,6 +23,7 @@ import argparse
 import contextlib
 import datetime as dt
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -51,7 +52,10 @@ new MutationObserver((records) => {
 
 
 @contextlib.contextmanager
-def server(db: Path, log: Path, app_store: Path):
+def server(db: Path, log: Path, app_store: Path, warm: bool = True):
+    """The dashboard on a free port: started as scripts/demo.sh and the Docker image start it
+    (scripts/serve.py: ready once its first page has run), or, with warm=False, by a bare
+    `streamlit run` (nothing run before the first visitor)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -61,25 +65,25 @@ def server(db: Path, log: Path, app_store: Path):
         "ATTENDANCE_DEMO_MODE": "1",
         "ATTENDANCE_APP_STORE": str(app_store),
     }
-    cmd = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true"]
-    cmd += [
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
+    cmd = (
+        [sys.executable, "scripts/serve.py"]
+        if warm
+        else [sys.executable, "-m", "streamlit", "run", "dashboard.py"]
+    )
+    cmd += ["--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1"]
+    cmd += ["--browser.gatherUsageStats", "false"]
     with log.open("w") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
         try:
-            for _ in range(240):
+            for _ in range(480):
                 try:
-                    if urllib.request.urlopen(url + "/_stcore/health", timeout=1).status == 200:
-                        break
+                    up = urllib.request.urlopen(url + "/_stcore/health", timeout=1).status == 200
                 except OSError:
-                    time.sleep(0.25)
+                    up = False
+                if up and (not warm or "is ready" in log.read_text()):
+                    break
+                time.sleep(0.25)
             else:
                 raise RuntimeError("streamlit did not start: " + log.read_text()[-2000:])
             yield url
@@ -95,12 +99,36 @@ def settled(page, since_ms: float, settle: float, timeout: float = 300.0) -> flo
     while time.monotonic() < deadline:
         now, last, running = page.evaluate(
             "() => [performance.now(), window.__lastChange,"
-            " !!document.querySelector('[data-testid=\"stStatusWidget\"]')]"
+            " !!document.querySelector('[data-testid=\"stStatusWidget\"]')"
+            " || document.querySelector('[data-testid=\"stApp\"]')?.getAttribute('data-test-script-state')"
+            " === 'running']"
         )
         if not running and last > since_ms and now - last >= settle * 1000:
             return (last - since_ms) / 1000
         time.sleep(0.05)
     raise TimeoutError("the page kept changing")
+
+
+def bench_school(db: Path) -> int:
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    urn = con.execute(
+        "select urn from schools order by phase = 'Secondary' desc, number_of_pupils desc nulls last, urn limit 1"
+    ).fetchall()[0][0]
+    con.close()
+    return int(urn)
+
+
+def first_open(browser, url: str, settle: float) -> float:
+    """A new browser page typing the dashboard's address: seconds until it stops changing."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.add_init_script(WATCH_CHANGES)
+    page.goto(f"{url}/?demo_role=LA+officer")
+    page.wait_for_selector("h1", timeout=300000)
+    took = settled(page, 0.0, settle)  # the page's clock starts at navigation
+    page.close()
+    return took
 
 
 def sidebar_links(page) -> list[str]:
@@ -109,7 +137,8 @@ def sidebar_links(page) -> list[str]:
 
 
 def click_page(page, title: str, settle: float) -> float:
-    link = page.locator('[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]', has_text=title).first
+    exact = page.get_by_text(re.compile(f"^{re.escape(title)}$"))  # "School", not "Schools"
+    link = page.locator('[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]', has=exact).first
     since = page.evaluate("() => performance.now()")
     link.click()
     took = settled(page, since, settle)
@@ -119,7 +148,7 @@ def click_page(page, title: str, settle: float) -> float:
     return took
 
 
-def run(db: Path, repeats: int, settle: float) -> dict:
+def run(db: Path, repeats: int, settle: float, shots: Path | None = None) -> dict:
     from playwright.sync_api import sync_playwright
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_pages_"))
@@ -128,16 +157,21 @@ def run(db: Path, repeats: int, settle: float) -> dict:
     if not store.exists():
         store = tmp / "app_store.sqlite"
     out: dict = {"cold": {}, "warm": {}}
+    with server(db, tmp / "bare.log", store, warm=False) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=LAUNCH_ARGS)
+        out["first_open_bare"] = first_open(browser, url, settle)
+        print(f"first open, bare `streamlit run`: {out['first_open_bare']:.2f} s", flush=True)
+        browser.close()
     with server(db, log, store) as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=LAUNCH_ARGS)
+        out["first_open"] = first_open(browser, url, settle)
+        print(f"first open, scripts/serve.py: {out['first_open']:.2f} s", flush=True)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.add_init_script(WATCH_CHANGES)
-        t = time.perf_counter()
-        page.goto(f"{url}/?demo_role=LA+officer")
-        page.wait_for_selector("h1", timeout=300000)
-        out["first_open"] = settled(page, 0.0, settle)  # the page's clock starts at navigation
-        out["first_open_wall"] = time.perf_counter() - t
-        print(f"first open: {out['first_open']:.2f} s", flush=True)
+        # the school pages show a chosen school (the largest secondary), as in a meeting: chosen
+        # once on its page, then carried by the sidebar's links
+        page.goto(f"{url}/school?demo_role=LA+officer&urn={bench_school(db)}")
+        settled(page, 0.0, settle)
         titles = sidebar_links(page)
         out["pages"] = titles
         for title in titles[1:] + titles[:1]:
@@ -147,6 +181,12 @@ def run(db: Path, repeats: int, settle: float) -> dict:
         for _ in range(repeats):
             for title in titles[1:] + titles[:1]:
                 rounds[title].append(click_page(page, title, settle))
+        if shots:
+            shots.mkdir(parents=True, exist_ok=True)
+            for title in titles:
+                click_page(page, title, settle)
+                name = "".join(c if c.isalnum() else "_" for c in title)
+                page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
         for title, times in rounds.items():
             out["warm"][title] = statistics.median(times)
             print(
@@ -158,6 +198,28 @@ def run(db: Path, repeats: int, settle: float) -> dict:
     out["tracebacks"] = text.count("Traceback")
     if out["tracebacks"]:
         print(text[-4000:])
+    return out
+
+
+def synthetic_copy(db: Path) -> Path:
+    """A copy of a bench-generated warehouse (bench/incremental.py's, loaded by plain `ingest`)
+    marked as the synthetic data it is, so that demo mode (no sign-in) will open it."""
+    import shutil
+
+    import duckdb
+
+    out = Path(tempfile.mkdtemp(prefix="bench_pages_db_")) / db.name
+    shutil.copyfile(db, out)
+    con = duckdb.connect(str(out))
+    ids = ",".join(str(r[0]) for r in con.execute("select file_id from load_files").fetchall())
+    con.execute("delete from meta where key in ('synthetic', 'demo_file_ids')")
+    con.execute("insert into meta values ('synthetic', 'true'), ('demo_file_ids', ?)", [ids])
+    # the largest LA's own published figures to compare with: Birmingham's
+    con.execute(
+        "insert into meta select * from (values ('la_code', 'E08000025'), ('la_name', 'Largest LA (synthetic)')) v "
+        "where v.col0 not in (select key from meta)"
+    )
+    con.close()
     return out
 
 
@@ -185,10 +247,14 @@ def write_doc(label: str, db: Path, res: dict, settle: float) -> None:
         f"{marks:,} marks, {pupils:,} pupils. The LA officer in demo mode, whole LA, year to date, "
         "Chromium 1400x1000. Each time runs from the user's action (typing the address, clicking "
         "the page's sidebar link) to the last change in the page, once the script has finished "
-        f"and nothing has changed for {settle:.1f} s.",
+        f"and nothing has changed for {settle:.1f} s. School, Pupil, Governors' view and the meeting "
+        f"show school {bench_school(db)} (the largest secondary), chosen once on the School page.",
         "",
-        f"First open (a server just started, nothing cached): **{res['first_open']:.2f} s** "
-        f"(aim < {AIM_FIRST_S:.0f} s: {'pass' if res['first_open'] < AIM_FIRST_S else 'miss'}).",
+        f"First open, the server started as `scripts/demo.sh` and the Docker image start it "
+        f"(`scripts/serve.py`: it runs the first page once before printing the address): "
+        f"**{res['first_open']:.2f} s** (aim < {AIM_FIRST_S:.0f} s: "
+        f"{'pass' if res['first_open'] < AIM_FIRST_S else 'miss'}). The same on a bare `streamlit run` "
+        f"(the first visitor pays for the imports and the first page's queries): {res['first_open_bare']:.2f} s.",
         "",
         f"| page | cold: first visit (s) | warm: again (s, median) | warm under {aim:.0f} s |",
         "|---|---|---|---|",
@@ -211,10 +277,13 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--settle", type=float, default=0.5)
     ap.add_argument("--write-doc", action="store_true")
+    ap.add_argument("--screenshots", type=Path, help="a screenshot of each page, warm, into this folder")
+    ap.add_argument("--mark-synthetic", action="store_true", help="open a copy marked synthetic (bench data)")
     args = ap.parse_args()
-    res = run(args.db.resolve(), args.repeats, args.settle)
+    db = synthetic_copy(args.db.resolve()) if args.mark_synthetic else args.db.resolve()
+    res = run(db, args.repeats, args.settle, args.screenshots)
     if args.write_doc:
-        write_doc(args.label, args.db.resolve(), res, args.settle)
+        write_doc(args.label, db, res, args.settle)
 
 
 if __name__ == "__main__":

@@ -13,4 +13,5 @@ fi
 export ATTENDANCE_DB="$DB"
 # Demo mode: no sign-in, a role switcher to see each role's view (synthetic warehouses only).
 export ATTENDANCE_DEMO_MODE=1
-exec .venv/bin/streamlit run dashboard.py --server.headless true "$@"
+# serve.py prints the address once the first page is ready (its last line)
+exec .venv/bin/python scripts/serve.py --server.headless true "$@"
