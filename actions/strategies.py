@@ -45,7 +45,10 @@ def strategies() -> pd.DataFrame:
     return _load().copy()
 
 
+@cache
 def by_id() -> dict[str, dict]:
+    """The checklist's rows by strategy id, built once (read-only: a meeting page asks for
+    labels hundreds of times a run)."""
     return {r["strategy_id"]: r for r in _load().to_dict("records")}
 
 

@@ -62,12 +62,26 @@ def setting(key: str, default_factory=None) -> str | None:
         return row[0] if row else None
 
 
+_KEYS: dict[tuple, str] = {}  # the stored key per store file (path and inode): it never changes
+
+
 def pseudonym_key() -> str:
     """The secret behind pseudonymous pupil references: ATTENDANCE_PSEUDONYM_KEY, or a random
-    key made once and kept in the app store (so references survive warehouse rebuilds)."""
-    return os.environ.get("ATTENDANCE_PSEUDONYM_KEY") or setting(
-        "pseudonym_key", lambda: secrets.token_hex(32)
-    )
+    key made once and kept in the app store (so references survive warehouse rebuilds). Read
+    from the store once per store file, not once per pupil shown."""
+    if key := os.environ.get("ATTENDANCE_PSEUDONYM_KEY"):
+        return key
+    path = store_path()
+    try:
+        which = (str(path.resolve()), path.stat().st_ino)
+    except OSError:
+        which = None
+    if which is None or which not in _KEYS:
+        key = setting("pseudonym_key", lambda: secrets.token_hex(32))
+        if which is None:  # the store was made just now
+            which = (str(path.resolve()), path.stat().st_ino)
+        _KEYS[which] = key
+    return _KEYS[which]
 
 
 def pseudonym(urn, pupil_id, key: str | None = None) -> str:
