@@ -28,6 +28,14 @@ def _db_arg(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _quiet_streamlit() -> None:
+    """demo and export use the dashboard's query layer, whose caches, called outside a Streamlit
+    server, log that there is no runtime: nothing for the person at the terminal to act on."""
+    from streamlit import logger
+
+    logger.set_log_level("error")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m data_pipeline", description="Attendance warehouse pipeline"
@@ -131,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     ops_cli.add_parsers(sub)  # export, watch, backup, restore
 
     args = parser.parse_args(argv)
+    if args.command in ("demo", "export"):
+        _quiet_streamlit()
     if args.command == "users":
         from .users import run as _users
 
