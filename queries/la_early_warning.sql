@@ -8,13 +8,13 @@
 with
 -- @include fragments/la_pupil_period.sql
 la_candidates as (
-    -- the period's band first (every pupil's sums), the recent fall after (la_pupil_rows)
-    select ekey from la_sums
+    -- the period's band (every pupil's sums); the recent fall is tested next (falling_only)
+    select ekey, true as falling_only from la_sums
     where not is_persistent_absentee(absent, possible) and pct(absent, possible) >= 7.5 and school_weeks >= 6
 ),
 -- @include fragments/la_pupil_rows.sql
 final as (
-    select * exclude (school_weeks) from la_pupil_rows where recent_change < 0
+    select * exclude (school_weeks) from la_pupil_rows
 )
 select * from final
 order by days_lost desc, recent_change, pupil_ref

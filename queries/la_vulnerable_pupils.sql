@@ -6,7 +6,8 @@
 with
 -- @include fragments/la_pupil_period.sql
 la_candidates as (
-    select ekey from la_pupils where cla or cin or cpp or sen_provision = 'E' or young_carer
+    select ekey, false as falling_only
+    from la_pupils where cla or cin or cpp or sen_provision = 'E' or young_carer
 ),
 -- @include fragments/la_pupil_rows.sql
 final as (

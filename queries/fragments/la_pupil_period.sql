@@ -4,7 +4,8 @@
 -- which then chooses its pupils (la_candidates(ekey)) from these and includes
 -- fragments/la_pupil_rows.sql for their rows.
 la_pupils as (
-    select y.urn, y.pupil_id, y.ekey, y.ncyear, y.cla, y.cin, y.cpp, y.sen_provision, y.young_carer
+    select y.urn, y.pupil_id, y.ekey, y.ncyear, y.cla, y.cin, y.cpp, y.sen_provision, y.young_carer,
+        y.possible, y.present + y.aea as attending, y.authorised + y.unauthorised as absent, y.school_weeks
     from pupil_year y
     where ($scope_urns is null or y.urn in (select unnest($scope_urns)))
       and y.academic_year = $year and y.compulsory_age
@@ -18,14 +19,22 @@ la_weeks as not materialized (
     semi join la_pupils p using (ekey)
     where w.academic_year = $year and w.week_start between $week_from and $week_to and w.possible > 0
 ),
+-- A period that takes in every week of the year held (the year to date) reads each enrolment's
+-- year totals kept in pupil_year, as fragments/period_enrolment.sql does; any other period
+-- sums its weeks.
+la_whole_year as (
+    select coalesce($week_from <= min(first_week) and $week_to >= max(last_week), true) as whole_year
+    from pupil_year
+    where academic_year = $year
+),
 la_sums as (
-    select ekey,
-        sum(possible) as possible,
-        sum(attending) as attending,
-        sum(absent) as absent,
-        count(*) as school_weeks,
-        count(*) filter (where week_start > $week_to - interval 10 weeks) as recent_weeks
+    select ekey, possible, attending, absent, school_weeks
+    from la_pupils
+    where school_weeks > 0 and (select whole_year from la_whole_year)
+    union all
+    select ekey, sum(possible), sum(attending), sum(absent), count(*)
     from la_weeks
+    where not (select whole_year from la_whole_year)
     group by ekey
 ),
 -- ---- end of the shared block ----

@@ -1,24 +1,32 @@
--- ---- shared block: the rows of the pupils an including query has chosen, la_candidates(ekey),
--- from fragments/la_pupil_period.sql: pseudonym, school, circumstances, the period's rates, PA
--- and SA (DfE's rules), days missed, the change in their last 4 school weeks of the period,
--- and whether they are at the national framework's threshold now: 10 or more unauthorised
--- sessions in their latest 10 school weeks up to $week_to, across the schools in scope (the
--- LA: every school).
+-- ---- shared block: the rows of the pupils an including query has chosen,
+-- la_candidates(ekey, falling_only), from fragments/la_pupil_period.sql: pseudonym, school,
+-- circumstances, the period's rates, PA and SA (DfE's rules), days missed, the change in their
+-- last 4 school weeks of the period, and whether they are at the national framework's threshold
+-- now: 10 or more unauthorised sessions in their latest 10 school weeks up to $week_to, across
+-- the schools in scope (the LA: every school). A candidate with falling_only is listed only if
+-- that change is a fall (the early warning's rule), found before the threshold is counted.
 -- The last 4 school weeks: read from the enrolment's last 10 weeks (4 school weeks span at most
 -- 8 with a holiday between), and from the whole period only for the few with fewer than 4
 -- school weeks in those 10 but more in the period.
-la_few_recent as (
-    select ekey from la_sums
-    where ekey in (select ekey from la_candidates) and recent_weeks < 4 and school_weeks > recent_weeks
-),
-la_last_4 as (
-    select ekey,
+la_recent as (
+    select ekey, count(*) as weeks,
         list_sum(arg_max(attending, week_start, 4)) as attending,
         list_sum(arg_max(possible, week_start, 4)) as possible
     from la_weeks
-    where ekey in (select ekey from la_candidates) and ekey not in (select ekey from la_few_recent)
-      and week_start > $week_to - interval 10 weeks
+    where ekey in (select ekey from la_candidates) and week_start > $week_to - interval 10 weeks
     group by ekey
+),
+la_few_recent as (
+    select c.ekey
+    from la_candidates c
+    join la_sums t using (ekey)
+    left join la_recent r using (ekey)
+    where coalesce(r.weeks, 0) < 4 and t.school_weeks > coalesce(r.weeks, 0)
+),
+la_last_4 as (
+    select ekey, attending, possible
+    from la_recent
+    where ekey not in (select ekey from la_few_recent)
     union all
     select ekey,
         list_sum(arg_max(attending, week_start, 4)) as attending,
@@ -28,12 +36,14 @@ la_last_4 as (
     group by ekey
 ),
 la_chosen as (
-    select p.*, t.possible, t.attending, t.absent, t.school_weeks,
+    select p.* exclude (possible, attending, absent, school_weeks),
+        t.possible, t.attending, t.absent, t.school_weeks,
         pct(r.attending, r.possible) - pct(t.attending, t.possible) as recent_change
     from la_candidates c
     join la_sums t using (ekey)
     join la_last_4 r using (ekey)
     join la_pupils p using (ekey)
+    where not c.falling_only or pct(r.attending, r.possible) < pct(t.attending, t.possible)
 ),
 -- The threshold's window: each pupil's latest 10 school weeks up to $week_to. A pupil on roll
 -- throughout has them within the 26 weeks before (10 school weeks span at most about 18 with

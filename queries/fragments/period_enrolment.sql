@@ -39,12 +39,12 @@ part_year as materialized (
     group by w.academic_year, w.ekey
 ),
 period_enrolment as (
-    select p.period, y.* exclude (first_week, last_week)
+    select p.period, y.* exclude (first_week, last_week, school_weeks)
     from pupil_year y
     join year_span p on p.academic_year = y.academic_year and p.whole_year
     where y.urn in (select urn from period_urns)
     union all
-    select p.period, y.* exclude (first_week, last_week) replace (
+    select p.period, y.* exclude (first_week, last_week, school_weeks) replace (
         t.possible as possible, t.present as present, t.late_before_close as late_before_close,
         t.aea as aea, t.authorised as authorised, t.unauthorised as unauthorised,
         t.late_after_close as late_after_close, t.illness as illness, t.medical as medical,
