@@ -647,6 +647,8 @@ def _bench_params(q, con, urn: int) -> dict:
         "action_pupils": pupil_ids,
         "action_dates": [(action_date + dt.timedelta(days=i % 5)).isoformat() for i in range(len(pupil_ids))],
         "weeks": ACTION_WEEKS,
+        "with_england": True,  # the LA overview's reasons with England's column (same weeks)
+        "population": "all",  # the School page's year groups: every enrolment
     }
 
 
