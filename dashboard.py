@@ -8,6 +8,7 @@ view can be bookmarked and shared.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import streamlit as st
 
@@ -20,6 +21,7 @@ from data_pipeline.codes import format_year
 from ui import school as sui
 from ui.context import Context, set_context
 
+FAVICON = Path(__file__).resolve().parent / "ui" / "favicon.png"  # the register's present mark, '/'
 PERIOD_KINDS = ["Year to date", "Term", "Half term", "Custom dates"]
 ALL_PHASES = "All phases"
 
@@ -198,7 +200,9 @@ def _role_banner(user, how: str) -> None:
 
 
 def run() -> None:
-    st.set_page_config(page_title="School attendance", page_icon=":material/school:", layout="wide")
+    # The favicon is a file shipped here: a Material icon would be fetched by every browser
+    # from fonts.gstatic.com, a third party (and not at all offline).
+    st.set_page_config(page_title="School attendance", page_icon=str(FAVICON), layout="wide")
     try:
         meta, missing = dict(queries.run("warehouse_meta").values.tolist()), None
     except FileNotFoundError as exc:

@@ -425,3 +425,22 @@ def test_collapsed_sidebar_takes_no_tab_stop(browser, server):
     page.wait_for_timeout(1000)
     assert page.locator('[data-testid="stSidebar"] a').first.is_visible()
     page.close()
+
+
+def test_every_request_stays_on_the_dashboards_server(browser, server):
+    """Children's data never shares a page with a third party: the browser asks nothing of any
+    other host (no map tiles or map style from Carto, no favicon from Google's font server), on
+    the overview and on both maps."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    elsewhere: list[str] = []
+    page.on(
+        "request",
+        lambda r: None if r.url.startswith((server, "data:", "blob:")) else elsewhere.append(r.url),
+    )
+    for path in ("/", "/neighbourhoods", "/benchmarking"):
+        page.goto(server + path + "?demo_role=LA+officer")
+        wait_until_done(page)
+        page.wait_for_selector('[data-testid="stDeckGlJsonChart"] canvas, [data-testid="stPlotlyChart"]')
+    page.wait_for_timeout(1500)  # a map's style and tiles are asked for after it is drawn
+    page.close()
+    assert not elsewhere, elsewhere
