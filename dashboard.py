@@ -17,6 +17,7 @@ import ui
 from access import ADMIN, EVERYONE, LA_PUPILS, LA_WIDE, MEETINGS, PUPIL_LEVEL, ROLES, SCHOOL_LEVEL, scope_for
 from auth import audit
 from auth import session as auth_session
+from data_pipeline import build
 from data_pipeline.codes import format_year
 from ui import school as sui
 from ui.context import Context, set_context
@@ -207,6 +208,15 @@ def run() -> None:
         meta, missing = dict(queries.run("warehouse_meta").values.tolist()), None
     except FileNotFoundError as exc:
         meta, missing = {}, str(exc)
+    if meta.get("marts_sql") not in (None, build.marts_digest()):
+        # An update changed how the marts are built: their columns may not be what the pages ask
+        # for. Said before sign-in too: it names no data, and the person starting it needs it.
+        st.title("School attendance")
+        st.error(
+            "The warehouse's tables were built by an earlier version of this dashboard. Rebuild them "
+            "once with `python -m data_pipeline build` (the next load also does it); the data is unchanged."
+        )
+        st.stop()
     # No route into the data without signing in (demo mode: the synthetic warehouse only).
     user, how = auth_session.current_user(synthetic=ui.is_synthetic(meta))
     if user is None:

@@ -130,6 +130,11 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("build", help="rebuild marts and reference tables")
     _db_arg(p)
+    p.add_argument(
+        "--if-stale",
+        action="store_true",
+        help="only if the marts were built by another version of their SQL (after an update)",
+    )
 
     from .users import add_parser as _add_users_parser
 
@@ -387,6 +392,9 @@ def _framework(args, db: Path) -> int:
 def _build(args, db: Path) -> int:
     from . import build
 
+    if args.if_stale and not build.stale(db):
+        print(f"{db}: the marts are up to date")
+        return 0
     with warehouse.writer(db) as con:
         build.build(con)
     print(f"rebuilt {db}")

@@ -114,6 +114,16 @@ def build(con: duckdb.DuckDBPyConnection, changes: Changes | None = None) -> str
     return how
 
 
+def stale(db_path) -> bool:
+    """True if the warehouse's marts were built by another version of their SQL (the code was
+    updated since): the dashboard's queries may then ask for columns the marts do not have."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        return not _marts_current(con, marts_digest())
+    finally:
+        con.close()
+
+
 def _marts_current(con: duckdb.DuckDBPyConnection, digest: str) -> bool:
     found = {
         r[0]

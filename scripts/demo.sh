@@ -12,6 +12,8 @@ if [ ! -f "$DB" ]; then
     .venv/bin/python -m data_pipeline demo --db "$DB" --quiet
 else
     echo "[2/3] Using the demo LA already built in $DB."
+    # after an update that changed how the marts are built, rebuild them (a minute at most)
+    .venv/bin/python -m data_pipeline build --db "$DB" --if-stale
 fi
 export ATTENDANCE_DB="$DB"
 # Demo mode: no sign-in, a role switcher to see each role's view (synthetic warehouses only).

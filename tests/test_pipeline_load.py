@@ -176,3 +176,29 @@ def test_build_checks_refuse_a_session_marked_twice(tmp_path):
             con.execute("insert into marks values (1, 'a', DATE '2025-09-08', 'AM', 'I', 99)")
             build.build(con)
     assert file_hash(db) == before
+
+
+def test_marts_built_by_another_version_are_named_and_rebuilt(tmp_path, monkeypatch):
+    """After an update that changes how the marts are built, the dashboard says so instead of
+    failing on a missing column, and `build --if-stale` rebuilds them (and only then)."""
+    from conftest import dashboard_app
+
+    from data_pipeline.__main__ import main
+
+    f = write_csv(tmp_path / "m.csv", HEADER, marks_rows(1, ["a", "b"]))
+    db = tmp_path / "w.duckdb"
+    ingest_files([f], db, progress=False, today=TODAY)
+    assert main(["build", "--db", str(db), "--if-stale"]) == 0
+    assert not build.stale(db)
+    con = warehouse.connect(db)
+    con.execute("update meta set value = 'an-older-sql' where key = 'marts_sql'")
+    con.close()
+    assert build.stale(db)
+    monkeypatch.setenv("ATTENDANCE_DB", str(db))
+    monkeypatch.setenv("ATTENDANCE_DEMO_MODE", "0")
+    at = dashboard_app(120)
+    at.run()
+    assert not at.exception
+    assert any("built by an earlier version" in e.value for e in at.error), [e.value for e in at.error]
+    assert main(["build", "--db", str(db), "--if-stale"]) == 0
+    assert not build.stale(db)
