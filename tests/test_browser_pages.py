@@ -444,3 +444,19 @@ def test_every_request_stays_on_the_dashboards_server(browser, server):
     page.wait_for_timeout(1500)  # a map's style and tiles are asked for after it is drawn
     page.close()
     assert not elsewhere, elsewhere
+
+
+def test_headline_figures_are_whole_at_200_percent_zoom(browser, server):
+    """WCAG 1.4.10: at 200% zoom (a 1400 px window is 700 CSS px) the headline cards wrap two to
+    a row and their labels and changes wrap; nothing in a card is cut to an ellipsis."""
+    page = browser.new_page(viewport={"width": 700, "height": 500}, device_scale_factor=2)
+    page.goto(server + "/?demo_role=LA+officer")
+    wait_until_done(page)
+    cut = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid=stMetric] *')]
+        .filter(e => e.textContent.trim() && e.scrollWidth > e.clientWidth + 1)
+        .map(e => e.textContent.trim())"""
+    )
+    assert page.locator("[data-testid=stMetric]").count() >= 8
+    assert not cut, cut
+    page.close()

@@ -59,6 +59,8 @@ FOCUS = "#ffdd00"
 # - a date input's day, month and year boxes at least 24px square (WCAG 2.5.8, target size);
 # - a collapsed sidebar out of the Tab order (it kept 16 Tab stops that showed nothing at 200%
 #   zoom or 320 px);
+# - headline cards whose labels and changes wrap instead of ending in an ellipsis, and columns
+#   two to a row below 1000 px (at 200% zoom they were cut to 'Authorised abs…', 'on …');
 # - .visually-hidden text for screen readers (a chart's name and reading).
 APP_CSS = f"""<style>
 [data-testid='stCaptionContainer'], [data-testid='stCaptionContainer'] p {{
@@ -72,6 +74,12 @@ APP_CSS = f"""<style>
   min-height: 24px; line-height: 24px; text-align: center; }}
 [data-testid='stSidebar'][data-collapsed='true'],
 [data-testid='stSidebar'][data-collapsed='true'] * {{ visibility: hidden !important; }}
+[data-testid='stMetric'] *, [data-testid='stMetric'] {{ white-space: normal !important;
+  text-overflow: clip !important; overflow: visible !important; flex-wrap: wrap; }}
+@media (max-width: 1000px) {{
+  [data-testid='stHorizontalBlock'] {{ flex-wrap: wrap !important; }}
+  [data-testid='stHorizontalBlock'] > [data-testid='stColumn'] {{ min-width: calc(50% - 1rem) !important; }}
+}}
 .visually-hidden {{ position: absolute !important; width: 1px !important; height: 1px !important;
   margin: 0 !important; padding: 0 !important; overflow: hidden !important;
   clip: rect(0 0 0 0) !important; clip-path: inset(50%) !important; white-space: nowrap !important;
