@@ -72,16 +72,11 @@ def pseudonym_key() -> str:
     if key := os.environ.get("ATTENDANCE_PSEUDONYM_KEY"):
         return key
     path = store_path()
-    try:
-        which = (str(path.resolve()), path.stat().st_ino)
-    except OSError:
-        which = None
-    if which is None or which not in _KEYS:
-        key = setting("pseudonym_key", lambda: secrets.token_hex(32))
-        if which is None:  # the store was made just now
-            which = (str(path.resolve()), path.stat().st_ino)
-        _KEYS[which] = key
-    return _KEYS[which]
+    if path.exists() and (which := (str(path.resolve()), path.stat().st_ino)) in _KEYS:
+        return _KEYS[which]
+    key = setting("pseudonym_key", lambda: secrets.token_hex(32))  # makes the store if need be
+    _KEYS[(str(path.resolve()), path.stat().st_ino)] = key
+    return key
 
 
 def pseudonym(urn, pupil_id, key: str | None = None) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -79,6 +80,7 @@ def mart_statements() -> list[tuple[str, str, str]]:
     return out
 
 
+@cache  # the SQL files and catalogue a process runs with; the dashboard asks on every rerun
 def marts_digest() -> str:
     h = hashlib.sha256()
     for path in sorted(SQL_DIR.glob("[0-8]*.sql")):

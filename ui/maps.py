@@ -1,6 +1,6 @@
 """Map helpers for pydeck pages: a sequential colour-blind-safe scale with class breaks, a
 legend drawn in Streamlit, boundary files as GeoJSON, and a view that fits a bounding box.
-Maps have no base map (`deck`): no tile server, everything drawn from shipped boundaries."""
+Maps draw on a blank inline base map (`deck`): no tile server, everything from shipped boundaries."""
 
 from __future__ import annotations
 
