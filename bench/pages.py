@@ -148,7 +148,9 @@ def click_page(page, title: str, settle: float) -> float:
     return took
 
 
-def run(db: Path, repeats: int, settle: float, shots: Path | None = None) -> dict:
+def run(
+    db: Path, repeats: int, settle: float, shots: Path | None = None, only: list[str] | None = None
+) -> dict:
     from playwright.sync_api import sync_playwright
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_pages_"))
@@ -173,6 +175,8 @@ def run(db: Path, repeats: int, settle: float, shots: Path | None = None) -> dic
         page.goto(f"{url}/school?demo_role=LA+officer&urn={bench_school(db)}")
         settled(page, 0.0, settle)
         titles = sidebar_links(page)
+        if only:  # a few pages while working on them; the first stays, to click away from
+            titles = titles[:1] + [t for t in titles[1:] if t in only]
         out["pages"] = titles
         for title in titles[1:] + titles[:1]:
             out["cold"][title] = click_page(page, title, settle)
@@ -279,9 +283,12 @@ def main() -> None:
     ap.add_argument("--write-doc", action="store_true")
     ap.add_argument("--screenshots", type=Path, help="a screenshot of each page, warm, into this folder")
     ap.add_argument("--mark-synthetic", action="store_true", help="open a copy marked synthetic (bench data)")
+    ap.add_argument("--only", nargs="+", help="time these pages only (not with --write-doc)")
     args = ap.parse_args()
+    if args.only and args.write_doc:
+        ap.error("--write-doc needs every page")
     db = synthetic_copy(args.db.resolve()) if args.mark_synthetic else args.db.resolve()
-    res = run(db, args.repeats, args.settle, args.screenshots)
+    res = run(db, args.repeats, args.settle, args.screenshots, args.only)
     if args.write_doc:
         write_doc(args.label, db, res, args.settle)
 

@@ -1,13 +1,15 @@
-"""Targeting Support Meeting (LA education support officer with a school, each term): the
-school's figures against the LA, England, similar schools and the last meeting; cohorts of
-concern; the pupils who may need support; the actions agreed last time and what happened
-since; recording this meeting's actions; the evidence of support; the meeting pack."""
+"""Targeting Support Meeting (LA education support officer with a school, each term), as its
+agenda, one tab open at a time: the school's figures against the LA, England, similar schools
+and the last meeting, and its cohorts of concern; what the last meeting agreed and what happened
+since; the pupils who may need support; this meeting's record and actions; the evidence of
+support and the meeting pack."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 import queries
+import ui
 from actions import agenda, evidence
 from ui import meeting as views
 from ui import meeting_record as record
@@ -34,19 +36,45 @@ if msg := st.session_state.pop("meeting_flash", None):
     st.success(msg, icon=":material/check_circle:")
     st.toast(msg, icon=":material/check_circle:")
 
-views.figures(ag, ctx)
-views.cohorts(ag, ctx)
-record.last_meeting(ag)
-views.last_actions(ag, ctx, weeks)
-record.this_meeting(ag, ctx)
-views.pupil_lists(ag, ctx)
-record.lead_practitioners(ag, ctx)
-refs = (
-    queries.run("pupil_refs", ctx.scope, urn=urn, year=p.academic_year)
-    if ctx.scope.pupil_rows_allowed
-    else None
+
+def figures() -> None:
+    views.figures(ag, ctx)
+    views.cohorts(ag, ctx)
+
+
+def since_last() -> None:
+    record.last_meeting(ag)
+    views.last_actions(ag, ctx, weeks)
+
+
+def pupils() -> None:
+    views.pupil_lists(ag, ctx)
+    record.lead_practitioners(ag, ctx)
+
+
+def this_meeting() -> None:
+    record.this_meeting(ag, ctx)
+    refs = (
+        queries.run("pupil_refs", ctx.scope, urn=urn, year=p.academic_year)
+        if ctx.scope.pupil_rows_allowed
+        else None
+    )
+    views.record_form(ag, ctx, refs)
+    views.this_actions(ag, ctx)
+
+
+def evidence_and_pack() -> None:
+    views.evidence_picker(ag, ctx, weeks)
+    views.pack(ag, ctx, weeks)
+
+
+ui.section_tabs(
+    {
+        "1. Figures": figures,
+        "2. Since the last meeting": since_last,
+        "3. Pupils who may need support": pupils,
+        "4. This meeting and its actions": this_meeting,
+        "5. Evidence and the pack": evidence_and_pack,
+    },
+    key="meeting_section",
 )
-views.record_form(ag, ctx, refs)
-views.this_actions(ag, ctx)
-views.evidence_picker(ag, ctx, weeks)
-views.pack(ag, ctx, weeks)

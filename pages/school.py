@@ -1,6 +1,7 @@
 """A school's page (headteacher, attendance lead, LA officer): headline figures in days and
-hours against the LA, similar schools and England; trends; year groups; cohorts; days and
-sessions; reasons; punctuality; part-time timetables; and the pupils who need support."""
+hours against the LA, similar schools and England; then, one tab open at a time, trends, year
+and pupil groups, days and reasons, punctuality and part-time timetables, and the pupils who
+need support."""
 
 from __future__ import annotations
 
@@ -58,42 +59,41 @@ if urn in quality.index:
         "sessions with no mark for a pupil on roll."
     )
 
-# ---------------------------------------------------------------- weekly
-st.header("Week by week")
-weekly = queries.run("school_weekly", ctx.scope, urn=urn, year=p.academic_year)
-if (weekly["series"] == "LA, same phase").sum() == 0:
-    st.caption(f"No LA line: fewer than 3 other {str(phase).lower()} schools to compare with.")
-sections.weekly_trend(
-    weekly,
-    {
-        "This year": ui.format_year(p.academic_year),
-        "Last year": ui.format_year(p.academic_year - 1),
-        "LA, same phase": f"The LA's {str(phase).lower()} schools, {ui.format_year(p.academic_year)}",
-    },
-    compare="Last year",
-    file_stem=f"school_{urn}_weekly",
-    key="weekly",
-    synthetic=ctx.synthetic,
-    note="compulsory school age",
-    empty="No weekly figures for this school this year.",
-)
 
-# ---------------------------------------------------------------- year groups
-school_sections.year_groups(ctx, urn, args)
+def week_by_week() -> None:
+    st.header("Week by week")
+    weekly = queries.run("school_weekly", ctx.scope, urn=urn, year=p.academic_year)
+    if (weekly["series"] == "LA, same phase").sum() == 0:
+        st.caption(f"No LA line: fewer than 3 other {str(phase).lower()} schools to compare with.")
+    sections.weekly_trend(
+        weekly,
+        {
+            "This year": ui.format_year(p.academic_year),
+            "Last year": ui.format_year(p.academic_year - 1),
+            "LA, same phase": f"The LA's {str(phase).lower()} schools, {ui.format_year(p.academic_year)}",
+        },
+        compare="Last year",
+        file_stem=f"school_{urn}_weekly",
+        key="weekly",
+        synthetic=ctx.synthetic,
+        note="compulsory school age",
+        empty="No weekly figures for this school this year.",
+    )
 
-# ---------------------------------------------------------------- cohorts
-school_sections.pupil_groups(ctx, urn, name, phase, args)
 
-# ---------------------------------------------------------------- days and sessions
-school_sections.days_and_sessions(ctx, urn, args)
+def groups() -> None:
+    school_sections.year_groups(ctx, urn, args)
+    school_sections.pupil_groups(ctx, urn, name, phase, args)
 
-# ---------------------------------------------------------------- reasons
-st.header("Reasons for absence")
-rs = queries.run("school_reasons", ctx.scope, **args)
-rs = rs[(rs["sessions"] > 0) | (rs["la_rate"] > 0)]  # la_rate NULL: fewer than 3 other schools
-if rs.empty:
-    st.info("No absence was recorded in this period.")
-else:
+
+def days_and_reasons() -> None:
+    school_sections.days_and_sessions(ctx, urn, args)
+    st.header("Reasons for absence")
+    rs = queries.run("school_reasons", ctx.scope, **args)
+    rs = rs[(rs["sessions"] > 0) | (rs["la_rate"] > 0)]  # la_rate NULL: fewer than 3 other schools
+    if rs.empty:
+        st.info("No absence was recorded in this period.")
+        return
     top = rs.iloc[0]
     sections.reason_bars(
         rs,
@@ -115,31 +115,43 @@ else:
         note=p.label,
     )
 
-# ---------------------------------------------------------------- punctuality
-school_sections.punctuality(ctx, urn, args)
 
-# ---------------------------------------------------------------- part-time timetables
-school_sections.part_time(ctx, urn, args)
+def punctuality_and_part_time() -> None:
+    school_sections.punctuality(ctx, urn, args)
+    school_sections.part_time(ctx, urn, args)
 
-# ---------------------------------------------------------------- pupils who need support
-st.header("Pupils who may need support")
-if not ctx.scope.pupil_rows_allowed:
-    st.info(
-        "Lists of individual pupils are shown only to school staff and LA officers; your role sees "
-        "the school's figures above."
+
+def pupils() -> None:
+    st.header("Pupils who may need support")
+    if not ctx.scope.pupil_rows_allowed:
+        st.info(
+            "Lists of individual pupils are shown only to school staff and LA officers; your role sees "
+            "the school's figures."
+        )
+        return
+    st.caption(
+        "Pupils of compulsory school age, shown by pseudonymous reference (no names). These lists are a "
+        "starting point for a conversation with each family: listen, understand the barriers and agree "
+        "support. The approach is support first: expect, monitor, listen and understand, facilitate "
+        "support, and only then formalise. Sort any column; open a pupil's page from the link."
     )
-    st.stop()
-st.caption(
-    "Pupils of compulsory school age, shown by pseudonymous reference (no names). These lists are a "
-    "starting point for a conversation with each family: listen, understand the barriers and agree "
-    "support. The approach is support first: expect, monitor, listen and understand, facilitate "
-    "support, and only then formalise. Sort any column; open a pupil's page from the link."
-)
-pupil_lists.tabs(
-    agenda.pupil_lists(ctx.scope, urn, p),
-    p.label,
-    ctx,
-    urn,
-    "",
-    {"urn": urn, **{k: str(v) for k, v in p.params().items()}},
+    pupil_lists.tabs(
+        agenda.pupil_lists(ctx.scope, urn, p),
+        p.label,
+        ctx,
+        urn,
+        "",
+        {"urn": urn, **{k: str(v) for k, v in p.params().items()}},
+    )
+
+
+ui.section_tabs(
+    {
+        "Week by week": week_by_week,
+        "Year and pupil groups": groups,
+        "Days and reasons": days_and_reasons,
+        "Punctuality and part-time": punctuality_and_part_time,
+        "Pupils who may need support": pupils,
+    },
+    key="school_section",
 )

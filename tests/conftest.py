@@ -49,6 +49,13 @@ def dashboard_app(default_timeout: float = 120):
         def switch_page(self, page_path: str) -> AppTest:
             return super().switch_page(str(ROOT / page_path))
 
+        def open_tab(self, label: str, key: str) -> AppTest:
+            """Open one of a page's section tabs (ui.section_tabs) as a click on it does: only
+            the open tab is drawn."""
+            assert label in [t.label for t in self.tabs], [t.label for t in self.tabs]
+            self.session_state[key] = label
+            return self.run()
+
     return DashboardTest(str(_launcher()), default_timeout=default_timeout)
 
 

@@ -160,7 +160,9 @@ def test_no_download_is_sent_before_a_click(demo_db, monkeypatch):
     at.run()
     at.selectbox(key="urn").set_value(int(queries.execute("schools_list")["urn"].min()))
     at.run()
-    buttons = at.get("download_button")
+    buttons = list(at.get("download_button"))
+    for tab in ("Year and pupil groups", "Days and reasons", "Punctuality and part-time"):
+        buttons += at.open_tab(tab, "school_section").get("download_button")
     assert len(buttons) >= 5
     assert all(b.proto.url == "" and b.proto.deferred_file_id for b in buttons)
 
@@ -168,8 +170,9 @@ def test_no_download_is_sent_before_a_click(demo_db, monkeypatch):
 # --- 6. exports below LA level are suppressed for every role but the LA's -------------------
 
 
-def _downloads(demo_db, monkeypatch, role: str, page: str) -> dict[str, str]:
-    """Every CSV a page offers, made as a click would make it, for a demo role."""
+def _downloads(demo_db, monkeypatch, role: str, page: str, tabs: tuple = ()) -> dict[str, str]:
+    """Every CSV a page offers (in each of its section tabs named), made as a click would make
+    it, for a demo role."""
     made: dict[str, object] = {}
 
     def capture(label, make, *, file_name, key, **kw):
@@ -184,6 +187,9 @@ def _downloads(demo_db, monkeypatch, role: str, page: str) -> dict[str, str]:
     at.switch_page(page)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
+    for label, key in tabs:
+        at.open_tab(label, key)
+        assert not at.exception, [e.value for e in at.exception]
     out = {}
     for name, make in made.items():
         body = make()
@@ -200,7 +206,16 @@ def _small_counts(csv_text: str) -> list[tuple[str, str]]:
 
 
 def test_school_staff_and_admin_downloads_hold_no_small_counts(demo_db, monkeypatch):
-    staff = _downloads(demo_db, monkeypatch, "school_staff", "pages/school.py")
+    staff = _downloads(
+        demo_db,
+        monkeypatch,
+        "school_staff",
+        "pages/school.py",
+        tuple(
+            (t, "school_section")
+            for t in ("Year and pupil groups", "Days and reasons", "Pupils who may need support")
+        ),
+    )
     aggregates = {k: v for k, v in staff.items() if not k.startswith("pupil_")}
     assert any("year_groups" in k for k in aggregates), sorted(staff)
     for name, text in aggregates.items():

@@ -85,6 +85,13 @@ def _choose(page, label: str, text: str) -> None:
     page.wait_for_timeout(300)
 
 
+def _open_tab(page, name: str) -> None:
+    """One step of the agenda: its tab clicked, drawn when opened (ui.section_tabs)."""
+    page.get_by_role("tab", name=name, exact=True).click()
+    wait_until_done(page, 120)
+    assert page.get_by_role("tab", name=name, exact=True).get_attribute("aria-selected") == "true"
+
+
 def test_a_whole_meeting(browser, server, seeded, tmp_path):  # noqa: F811
     urn, key, prev, refs = seeded
     page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
@@ -106,6 +113,7 @@ def test_a_whole_meeting(browser, server, seeded, tmp_path):  # noqa: F811
     page.screenshot(path=str(SHOTS / "meeting_1_agenda.png"), full_page=True)
 
     # review last term's actions
+    _open_tab(page, "2. Since the last meeting")
     last = page.get_by_role("heading", name="Actions agreed at the last meeting")
     last.scroll_into_view_if_needed()
     body = page.inner_text("body")
@@ -116,6 +124,7 @@ def test_a_whole_meeting(browser, server, seeded, tmp_path):  # noqa: F811
     page.screenshot(path=str(SHOTS / "meeting_2_last_actions.png"), full_page=True)
 
     # record a new action
+    _open_tab(page, "4. This meeting and its actions")
     page.get_by_role("heading", name="Record an action").scroll_into_view_if_needed()
     _choose(page, "Pupil (pseudonymous reference)", refs[1])
     _choose(page, "Strategy (the support checklist)", "Phone call to parent")
@@ -131,6 +140,7 @@ def test_a_whole_meeting(browser, server, seeded, tmp_path):  # noqa: F811
     page.screenshot(path=str(SHOTS / "meeting_3_recorded.png"), full_page=True)
 
     # export the pack
+    _open_tab(page, "5. Evidence and the pack")
     page.get_by_role("button", name="Prepare the meeting pack").click()
     page.wait_for_timeout(1000)
     wait_until_done(page, 180)

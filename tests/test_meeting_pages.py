@@ -52,21 +52,31 @@ def _urn(db) -> int:
     return int(urn)
 
 
+AGENDA = {
+    "1. Figures": [
+        "Figures against the LA, England, similar schools and the last meeting",
+        "Cohorts of concern",
+    ],
+    "2. Since the last meeting": ["Since the last meeting", "Actions agreed at the last meeting"],
+    "3. Pupils who may need support": [
+        "Pupils who may need support",
+        "Lead practitioners for severely absent pupils",
+    ],
+    "4. This meeting and its actions": ["This meeting", "Record an action", "Actions agreed at this meeting"],
+    "5. Evidence and the pack": ["Evidence of support for a pupil", "The meeting pack"],
+}
+
+
 def test_meeting_page_records_an_action(demo_db, monkeypatch):
     urn = _urn(demo_db)
     at = _app(demo_db, monkeypatch, "pages/meeting.py", "LA officer", urn=urn)
-    headers = [h.value for h in at.header]
-    for h in (
-        "Figures against the LA, England, similar schools and the last meeting",
-        "Cohorts of concern",
-        "Pupils who may need support",
-        "Actions agreed at the last meeting",
-        "Record an action",
-        "Actions agreed at this meeting",
-        "The meeting pack",
-    ):
-        assert h in headers
     assert len(at.metric) >= 4
+    # the agenda, a tab a step, each drawn when opened
+    for tab, headers in AGENDA.items():
+        at.open_tab(tab, "meeting_section")
+        assert not at.exception, [e.value for e in at.exception]
+        assert [h.value for h in at.header if h.value in headers] == headers
+    at.open_tab("4. This meeting and its actions", "meeting_section")
     pupil = at.selectbox(key="action_pupil")
     ref = pupil.options[0].split(" ")[0]
     pupil.set_value(ref)
@@ -96,7 +106,11 @@ def store_scope():
 def test_meeting_page_for_other_roles(demo_db, monkeypatch, role):
     urn = _urn(demo_db)
     at = _app(demo_db, monkeypatch, "pages/meeting.py", role, urn=urn)
-    text = _texts(at)
+    text = ""
+    for tab in AGENDA:
+        at.open_tab(tab, "meeting_section")
+        assert not at.exception, [e.value for e in at.exception]
+        text += _texts(at)
     if role == "Administrator":
         assert "figures for groups of pupils only" in text
         assert not PSEUDONYM.search(text)
@@ -105,6 +119,7 @@ def test_meeting_page_for_other_roles(demo_db, monkeypatch, role):
         assert at.selectbox(key="urn").options == [
             f"{at.selectbox(key='urn').options[0]}"
         ]  # only their school
+        at.open_tab("4. This meeting and its actions", "meeting_section")
         assert "Record the action" in " ".join(str(b.label) for b in at.button)
 
 
@@ -116,6 +131,7 @@ def test_impact_page(demo_db, monkeypatch):
 
 def test_the_pack_is_prepared_and_offered_for_download(demo_db, monkeypatch):
     at = _app(demo_db, monkeypatch, "pages/meeting.py", "LA officer", urn=_urn(demo_db))
+    at.open_tab("5. Evidence and the pack", "meeting_section")
     next(b for b in at.button if b.key == "pack_prepare").click()
     at.run()
     assert not at.exception, [e.value for e in at.exception]

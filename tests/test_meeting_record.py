@@ -197,12 +197,15 @@ def test_meeting_page_opens_with_the_last_meeting(demo, fresh_store, monkeypatch
     at.run()
     at.switch_page("pages/meeting.py").run()
     assert not at.exception, [e.value for e in at.exception]
-    headers = [h.value for h in at.header]
-    assert headers.index("Since the last meeting") < headers.index("This meeting")
-    assert "Lead practitioners for severely absent pupils" in headers
+    tabs = [t.label for t in at.tabs]
+    assert tabs.index("2. Since the last meeting") < tabs.index("4. This meeting and its actions")
+    at.open_tab("2. Since the last meeting", "meeting_section")
+    assert "Since the last meeting" in [h.value for h in at.header]
     text = "\n".join(m.value for m in at.markdown)
     assert "Spring 2026 meeting" in text and "LA officer" in text
     assert "No meeting is recorded" not in text
+    at.open_tab("3. Pupils who may need support", "meeting_section")
+    assert "Lead practitioners for severely absent pupils" in [h.value for h in at.header]
 
 
 def test_the_pack_opens_with_a_one_page_summary(demo, fresh_store):

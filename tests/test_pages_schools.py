@@ -93,6 +93,15 @@ def test_schools_page_renders(demo_db, monkeypatch, year, period, phase):
     _ok(at)
 
 
+SCHOOL_TABS = (
+    "Week by week",
+    "Year and pupil groups",
+    "Days and reasons",
+    "Punctuality and part-time",
+    "Pupils who may need support",
+)
+
+
 @pytest.mark.parametrize("year,period,phase", GRID)
 def test_school_page_renders(demo_db, monkeypatch, year, period, phase):
     at = _app(demo_db, monkeypatch, "pages/school.py", year=year, period=period, phase=phase)
@@ -100,6 +109,9 @@ def test_school_page_renders(demo_db, monkeypatch, year, period, phase):
     assert any("Choose a school" in i.value for i in at.info)  # no selection: says what to do
     for school_phase in ("Primary", "Secondary"):
         _pick_school(at, _school(demo_db, school_phase))
+        for tab in SCHOOL_TABS:
+            at.open_tab(tab, "school_section")
+            _ok(at)
         assert any(t.label.startswith("Persistent absence (") for t in at.tabs)  # the pupil lists
 
 
@@ -157,6 +169,7 @@ def test_school_page_figures_match_the_warehouse(demo_db, monkeypatch):
     assert metrics["Attendance"] == f"{truth['attendance']:.1f}%"
     assert any(f"{truth['pa_n']:,} of {truth['n']:,} pupils" in c.value for c in at.caption)
     # the PA list has one row per persistent absentee
+    at.open_tab("Pupils who may need support", "school_section")
     assert any(t.label == f"Persistent absence ({truth['pa_n']})" for t in at.tabs)
 
 

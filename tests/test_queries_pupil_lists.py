@@ -299,6 +299,7 @@ def test_the_school_page_shows_the_lists_by_their_rules(lists_db, monkeypatch):
     at.run()
     at.switch_page("pages/school.py").run()
     assert not at.exception, [e.value for e in at.exception]
+    at.open_tab("Pupils who may need support", "school_section")
     tabs = [t.label for t in at.tabs]
     # the LA officer sees the mover on A's threshold list (6 at B + 4 at A), U10 too
     assert "10 unauthorised in 10 weeks (2)" in tabs

@@ -373,6 +373,17 @@ def last_actions(ag: agenda.Agenda, ctx, weeks: int) -> None:
             params={"urn": ag.urn, "term": prev.key},
         )
     action_editor(a, ctx, "meeting_last", with_attendance=True)
+    formal_step_warnings(ag, a)
+
+
+def formal_step_warnings(ag: agenda.Agenda, actions: pd.DataFrame | None = None) -> None:
+    """Formal steps recorded with no support done before them (evidence.formal_warnings), of
+    the actions given (all the school's when None), where the meeting reviews those actions."""
+    warn = ag.warnings
+    if actions is not None and not warn.empty:
+        warn = warn[warn["action_id"].isin(actions["action_id"])]
+    for w in warn["warning"] if not warn.empty else []:
+        st.error(w, icon=":material/gavel:")
 
 
 def this_actions(ag: agenda.Agenda, ctx) -> None:
@@ -381,9 +392,7 @@ def this_actions(ag: agenda.Agenda, ctx) -> None:
         st.info(f"No actions recorded yet for the {ag.term.label} meeting.")
     else:
         action_editor(ag.actions, ctx, "meeting_this")
-    warn = ag.warnings
-    for w in warn["warning"] if not warn.empty else []:
-        st.error(w, icon=":material/gavel:")
+    formal_step_warnings(ag)
     if store.can_record(ctx.scope):
         with st.expander("Who recorded what, and when (history of every change)"):
             hist = store.history(ctx.scope, ag.urn)
