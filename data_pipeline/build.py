@@ -158,12 +158,24 @@ def _incremental(con: duckdb.DuckDBPyConnection, changes: Changes) -> None:
         con.executemany("insert into _du values (?)", [(u,) for u in sorted(changes.enrolment_urns)])
     lo, hi = con.execute("select min(week_start), max(week_start) + 6 from _dw").fetchall()[0]
     if lo is not None:
-        # The marks of the touched weeks (from every file, not only the new ones).
-        marks = (
-            "(select m.* from marks m semi join _dw d on d.urn = m.urn "
-            "and d.week_start = (m.date - (isodow(m.date) - 1)::integer) where m.date between $lo and $hi)"
-        )
         span = {"lo": lo, "hi": hi}
+        # The marks of the touched weeks (from every file, not only the new ones); when no
+        # marks were removed and none of those weeks held any before (a new year, a new
+        # week), they are the new files' own, read without matching each to its week.
+        before = con.execute(
+            "select count(*) from school_session s semi join _dw d on d.urn = s.urn "
+            "and d.week_start = (s.date - (isodow(s.date) - 1)::integer) where s.date between $lo and $hi",
+            span,
+        ).fetchall()[0][0]
+        read = dict(span)
+        if before or changes.removed:
+            marks = (
+                "(select m.* from marks m semi join _dw d on d.urn = m.urn "
+                "and d.week_start = (m.date - (isodow(m.date) - 1)::integer) where m.date between $lo and $hi)"
+            )
+        else:
+            marks = "(select * from marks where file_id in (select unnest($ids)) and date between $lo and $hi)"
+            read["ids"] = list(changes.file_ids)
         con.execute(
             "delete from school_session s using _dw d where s.urn = d.urn and s.date between $lo and $hi "
             "and d.week_start = (s.date - (isodow(s.date) - 1)::integer)",
@@ -171,7 +183,7 @@ def _incremental(con: duckdb.DuckDBPyConnection, changes: Changes) -> None:
         )
         con.execute(
             f"insert into school_session {statements['school_session'].format(**{**FULL_SOURCES, 'marks': marks})}",
-            span,
+            read,
         )
         # The calendar is the LA's (every school's days): rebuilt for the years touched, and the
         # weeks whose term it changed are rebuilt in pupil_term for every school.
@@ -202,7 +214,7 @@ def _incremental(con: duckdb.DuckDBPyConnection, changes: Changes) -> None:
         )
         con.execute(
             f"insert into pupil_week {statements['pupil_week'].format(**{**FULL_SOURCES, 'marks': marks})}",
-            span,
+            read,
         )
     else:
         con.execute("create or replace temp table _wt_changed (academic_year integer, week_start date)")
