@@ -174,7 +174,9 @@ def _incremental(con: duckdb.DuckDBPyConnection, changes: Changes) -> None:
                 "and d.week_start = (m.date - (isodow(m.date) - 1)::integer) where m.date between $lo and $hi)"
             )
         else:
-            marks = "(select * from marks where file_id in (select unnest($ids)) and date between $lo and $hi)"
+            marks = (
+                "(select * from marks where file_id in (select unnest($ids)) and date between $lo and $hi)"
+            )
             read["ids"] = list(changes.file_ids)
         con.execute(
             "delete from school_session s using _dw d where s.urn = d.urn and s.date between $lo and $hi "
