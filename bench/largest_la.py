@@ -649,6 +649,7 @@ def _bench_params(q, con, urn: int) -> dict:
         "weeks": ACTION_WEEKS,
         "with_england": True,  # the LA overview's reasons with England's column (same weeks)
         "population": "all",  # the School page's year groups: every enrolment
+        "as_of": con.execute("select max(date) from school_session").fetchall()[0][0],  # data up to
     }
 
 

@@ -148,6 +148,32 @@ def test_blank_line_falls_back_and_is_accounted_for(tmp_path):
     assert (r.rows_read, r.rows_quarantined) == (len(clean_rows()) + 1, 1)
 
 
+def test_a_large_file_found_identical_once_hashed_leaves_the_warehouse_untouched(tmp_path, monkeypatch):
+    """A large file is not waited for (its hash overlaps its read); when it proves to be bytes
+    loaded before, the load ends as unchanged and the warehouse file is not replaced."""
+    import hashlib
+
+    from data_pipeline import load as load_module
+
+    folder = tmp_path / "w"
+    folder.mkdir()
+    first = write_csv(folder / "m1.csv", MARKS_HEADER, clean_rows())
+    db = folder / "w.duckdb"
+    ingest_files([schools_file(folder), pupils_file(folder), first], db, progress=False, today=TODAY)
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    monkeypatch.setattr(load_module, "WAIT_FOR_HASH_BYTES", 0)
+    monkeypatch.setattr(load_module.Scans, "pending", lambda self, path: True)
+    read = []
+    real_open = load_module.ingest.open_file
+    monkeypatch.setattr(load_module.ingest, "open_file", lambda *a, **k: read.append(1) or real_open(*a, **k))
+    copy = folder / "copy_of_m1.csv"
+    copy.write_bytes(first.read_bytes())
+    (r,) = ingest_files([copy], db, progress=False, today=TODAY)
+    assert read, "the copy was not read before its hash was known"
+    assert r.status == "unchanged" and "identical to the file loaded at" in r.message
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == before
+
+
 @pytest.mark.parametrize("bad", [False, True], ids=["clean", "falls back"])
 def test_a_file_loaded_before_is_unchanged_even_while_still_being_hashed(tmp_path, monkeypatch, bad):
     """A large file is read while the background scan still hashes it; the load must

@@ -157,7 +157,7 @@ def test_quality_as_worked_by_hand(tmp_path, capsys):
     """School C: 10 school days (Mon 1 - Fri 12 Sep 2025). Q1 has an N on Mon 1 Sep (9 school days
     before as-of Fri 12: unresolved) and one on Tue 9 Sep (3 days: still in time). Q2 has no mark
     on the afternoons of 3 and 4 Sep although the school marked Q1 then: 2 missing sessions. Q3
-    joined on Mon 8 Sep: the week before is not missing."""
+    joined on Mon 8 Sep: the week before is not missing; nor for Q4, on roll in June too."""
     c = 700001
     days = school_days(dt.date(2025, 9, 1), 10)
     rows = []
@@ -169,9 +169,16 @@ def test_quality_as_worked_by_hand(tmp_path, capsys):
                 rows.append([c, "Q2", day.isoformat(), s, "/" if s == "AM" else "\\"])
             if day >= days[5]:
                 rows.append([c, "Q3", day.isoformat(), s, "/" if s == "AM" else "\\"])
+                rows.append([c, "Q4", day.isoformat(), s, "/" if s == "AM" else "\\"])
+    # Q4 was on roll last year too (Mon 30 Jun 2025): a span is counted within the academic year
+    # of as-of, so the summer and 1-5 Sep are not missing sessions for Q4
+    june = [[c, pupil, "2025-06-30", s, "/"] for pupil in ("Q1", "Q4") for s in ("AM", "PM")]
     f = write_csv(tmp_path / "m.csv", HEADER, rows)
     db = tmp_path / "w.duckdb"
-    ingest_files([f], db, progress=False, today=dt.date(2026, 1, 1))
+    (r0, r1) = ingest_files(
+        [write_csv(tmp_path / "june.csv", HEADER, june), f], db, progress=False, today=dt.date(2026, 1, 1)
+    )
+    assert (r0.rows_loaded, r1.rows_quarantined) == (4, 0)
     assert cli(["quality", "--db", str(db), "--format", "json"]) == 0
     (school,) = json.loads(capsys.readouterr().out)
     assert school == {"urn": c, "unresolved_n": 1, "missing_sessions": 2, "last_mark_date": "2025-09-12"}
@@ -179,6 +186,12 @@ def test_quality_as_worked_by_hand(tmp_path, capsys):
     assert cli(["quality", "--db", str(db), "--format", "json", "--as-of", "2025-09-09"]) == 0
     (school,) = json.loads(capsys.readouterr().out)
     assert school["unresolved_n"] == 1 and school["last_mark_date"] == "2025-09-09"
+    assert school["missing_sessions"] == 2  # the week of 8 Sep counted up to the 9th only
+    # as of Wed 3 Sep, mid-week: Q2's afternoon of the 3rd is missing (Q1 was marked then), the
+    # 4th not yet
+    assert cli(["quality", "--db", str(db), "--format", "json", "--as-of", "2025-09-03"]) == 0
+    (school,) = json.loads(capsys.readouterr().out)
+    assert school == {"urn": c, "unresolved_n": 0, "missing_sessions": 1, "last_mark_date": "2025-09-03"}
     assert cli(["quality", "--db", str(db), "--format", "json", "--as-of", "2025-09-08"]) == 0
     (school,) = json.loads(capsys.readouterr().out)
     assert school["unresolved_n"] == 0  # 5 school days after 1 Sep: not yet more than 5

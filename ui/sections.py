@@ -128,8 +128,8 @@ def data_quality(quality: pd.DataFrame, as_of, *, file_stem: str, key: str, synt
     st.caption(
         f"As at {as_of:%d %B %Y}, the latest date loaded. Unresolved N: marks of 'reason not yet "
         "provided' more than 5 of the school's school days old (schools must chase and replace N). "
-        "Missing sessions: sessions between a pupil's first and last mark at the school on which "
-        "the school marked other pupils but not them. The same figures as "
+        "Missing sessions: sessions this academic year between a pupil's first and last mark at the "
+        "school on which the school marked other pupils but not them. The same figures as "
         "`python -m data_pipeline quality`."
     )
     if quality.empty:

@@ -11,7 +11,9 @@ select
     coalesce(sum(n) filter (where r.counts_possible), 0)::integer as possible,
     coalesce(sum(n) filter (where r.is_authorised or r.is_unauthorised), 0)::integer as absent,
     coalesce(sum(n) filter (where r.is_authorised), 0)::integer as authorised,
-    coalesce(sum(n) filter (where r.is_unauthorised), 0)::integer as unauthorised
+    coalesce(sum(n) filter (where r.is_unauthorised), 0)::integer as unauthorised,
+    -- code N (reason not yet provided), for the data quality query's unresolved N codes
+    coalesce(sum(n) filter (where m.code = 'N'), 0)::integer as n_codes
 from by_code m
 join ref_codes r
   on r.code = m.code

@@ -76,7 +76,10 @@ final as (
         n11 as other_unauthorised,
         n12 as not_yet_known,
         bit_sum <> bit_union as duplicate_marks,
-        hash(urn, pupil_id) as ekey
+        hash(urn, pupil_id) as ekey,
+        -- the sessions of the week with a mark, possible or not (codes X, Y, Z, # too), one bit
+        -- each as above: the data quality query's enrolment spans without reading the marks
+        bit_union as sessions_marked
     from slot_counts
 )
 -- Sorted by year and school so that one school's rows sit together (DuckDB skips the
