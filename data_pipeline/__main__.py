@@ -343,10 +343,17 @@ def _plain(v):
 
 def _framework(args, db: Path) -> int:
     """threshold and quality: a list of objects, as JSON, CSV or a table."""
-    from . import framework
+    from . import build, framework
 
     con = _open(db)
     if con is None:
+        return 2
+    if build.stale(db):  # their SQL reads the marts: an older build lacks columns they need
+        print(
+            f"{db}: the marts were built by another version of the code; run "
+            f"`python -m data_pipeline build --if-stale --db {db}` first.",
+            file=sys.stderr,
+        )
         return 2
     if args.command == "threshold":
         rows = framework.threshold(con, as_of=args.as_of, urn=args.urn)
