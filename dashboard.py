@@ -61,9 +61,11 @@ PAGES = [
 
 # Filters a page cannot use are not offered on it (issue 13): the phase on the pages about one
 # school (its own phase is used) and on the notes; no filter at all on pages without figures
-# for a period. A filter left out keeps its value for the next page (persist_state).
+# for the sidebar's period (the meeting reviews the term it chooses; Impact of support, every
+# action recorded), nor the period in the header above them. A filter left out keeps its value
+# for the next page (persist_state).
 NO_PHASE = {"school", "pupil", "governors", "technical_notes", "accessibility", "audit_log"}
-NO_FILTERS = {"accessibility", "audit_log"}
+NO_FILTERS = {"accessibility", "audit_log", "meeting", "support_impact"}
 PAGE_NAMES = {page.title: page.url_path for page, _ in PAGES}
 
 
@@ -254,7 +256,7 @@ def run() -> None:
         st.stop()
     name = PAGE_NAMES.get(page.title)
     period, phase = _sidebar_filters(calendar, phases, name)
-    _header(meta, period, phase, phase_applies=name not in NO_PHASE)
+    _header(meta, period, phase, phase_applies=name not in NO_PHASE | NO_FILTERS)
     _role_banner(user, how)
     year = period.academic_year if period is not None else None
     set_context(

@@ -28,7 +28,7 @@ p = ag.term.period
 st.caption(
     f"{ag.school_name} (URN {urn}), {ag.term.label}: school weeks {p.week_from:%d %b %Y} to "
     f"{p.week_to:%d %b %Y}. Last meeting: {ag.term.previous.label if ag.term.previous else 'none'}. "
-    "The sidebar's period does not apply here: the meeting reviews the whole term. Support first: expect, "
+    "The meeting reviews the whole term chosen here. Support first: expect, "
     "monitor, listen and understand, facilitate support; formalise and enforce only when support has been "
     "tried and evidenced."
 )

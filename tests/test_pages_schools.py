@@ -333,7 +333,8 @@ def test_week_by_week_is_on_dates_with_holidays_as_gaps(demo_db, monkeypatch):
 
 def test_filters_a_page_cannot_use_are_not_offered(demo_db, monkeypatch):
     """The phase is offered where it changes the page (Schools), not on a school's own page (which
-    uses the school's phase) nor on the accessibility statement (no filter at all)."""
+    uses the school's phase) nor on the accessibility statement, the meeting or Impact of support
+    (no filter at all)."""
     at = _app(demo_db, monkeypatch, "pages/schools.py", year=2025, period="Year to date", phase="Secondary")
     assert at.selectbox(key="phase").value == "Secondary"
     at.switch_page("pages/school.py").run()
@@ -343,3 +344,11 @@ def test_filters_a_page_cannot_use_are_not_offered(demo_db, monkeypatch):
     at.switch_page("pages/accessibility.py").run()
     assert not at.exception
     assert not [s for s in at.selectbox if s.key in ("phase", "period", "year")]
+    # the meeting reviews the term it chooses, Impact of support every action: neither takes the
+    # sidebar's period, so neither offers it nor names it in the header
+    for page in ("pages/meeting.py", "pages/support_impact.py"):
+        at.switch_page(page).run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert not [s for s in at.selectbox if s.key in ("phase", "period", "year")], page
+        header = next(m.value for m in at.markdown if "data up to" in m.value)
+        assert "year to date" not in header and "all phases" not in header, header
