@@ -348,7 +348,7 @@ def _framework(args, db: Path) -> int:
     con = _open(db)
     if con is None:
         return 2
-    if build.stale(db):  # their SQL reads the marts: an older build lacks columns they need
+    if build.stale(con):  # their SQL reads the marts: an older build lacks columns they need
         print(
             f"{db}: the marts were built by another version of the code; run "
             f"`python -m data_pipeline build --if-stale --db {db}` first.",

@@ -116,12 +116,15 @@ def build(con: duckdb.DuckDBPyConnection, changes: Changes | None = None) -> str
     return how
 
 
-def stale(db_path) -> bool:
-    """True if the warehouse's marts were built by another version of their SQL (the code was
-    updated since): the dashboard's queries may then ask for columns the marts do not have."""
-    con = duckdb.connect(str(db_path), read_only=True)
+def stale(db: duckdb.DuckDBPyConnection | Path | str) -> bool:
+    """True if the warehouse's marts (a connection to it, or its file) were built by another
+    version of their SQL (the code was updated since): the dashboard's queries may then ask for
+    columns the marts do not have."""
+    if isinstance(db, duckdb.DuckDBPyConnection):
+        return not _marts_current(db, marts_digest())
+    con = duckdb.connect(str(db), read_only=True)
     try:
-        return not _marts_current(con, marts_digest())
+        return stale(con)
     finally:
         con.close()
 

@@ -325,17 +325,15 @@ def chart_block(
         csv_download(table, synthetic, note, file_stem, key and f"{key}_csv")
 
 
-def section_tabs(sections: dict, key: str) -> str:
+def section_tabs(sections: dict, key: str) -> None:
     """A long page's sections as tabs, only the open one drawn: each chart costs the browser
     about 0.15 s to draw, so a page of eight took over a second to settle. The open tab is kept
-    in session state (key), so it stays open across reruns and schools. Returns its label."""
+    in session state (key), so it stays open across reruns and schools."""
     labels = list(sections)
     for label, tab in zip(labels, st.tabs(labels, key=key, on_change="rerun")):
         if tab.open:
             with tab:
                 sections[label]()
-            return label
-    return ""
 
 
 PLOTLY_CONFIG = {"displayModeBar": False, "displaylogo": False}
