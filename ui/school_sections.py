@@ -91,15 +91,21 @@ def headline(ctx, urn, name, phase, head, me, ly) -> None:
         "LA, same phase": f"The LA's {str(phase).lower()} schools, {p.label}",
         "Similar schools": f"Similar {str(phase).lower()} schools, {p.label}",
     }
+    # one colour per comparator whichever are shown; black is England's, as on every page
+    colour = {
+        "This school": ui.SERIES[0],
+        "LA, same phase": ui.SERIES[1],
+        "Similar schools": ui.OKABE_ITO["sky"],
+    }
     measures = list(catalogue.compared())
     ours = shown[shown["comparison"].isin(shown_as)]
     fig = go.Figure()
-    for i, r in enumerate(ours.itertuples()):
+    for r in ours.itertuples():
         fig.add_bar(
             name=shown_as[r.comparison] + " (PA, SA: every enrolment)",
             x=[catalogue.measure(m).label for m in measures],
             y=[getattr(r, m) for m in measures],
-            marker_color=ui.SERIES[i % 4],
+            marker_color=colour[r.comparison],
         )
     england = shown[shown["comparison"].str.startswith("England")]
     if not england.empty:
