@@ -56,7 +56,7 @@ if urn in quality.index:
     st.caption(
         f"Registers: latest mark {q['last_mark_date']:%d %b %Y}; {ui.number(q['unresolved_n'])} N codes "
         f"(reason not yet provided) unresolved after 5 school days; {ui.number(q['missing_sessions'])} "
-        "sessions with no mark for a pupil on roll."
+        "sessions this academic year with no mark for a pupil on roll."
     )
 
 
