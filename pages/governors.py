@@ -4,7 +4,6 @@ to print. No pupil-level data is queried on this page."""
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
 import streamlit as st
 
 import queries
@@ -77,22 +76,12 @@ yg_table = sui.governor_table("school_year_groups", yg)
 if yg.empty:
     st.info("No year groups with possible sessions in this period.")
 else:
-    fig = go.Figure()
-    fig.add_bar(
-        name=p.label,
-        x=yg["year_group"],
-        y=yg["persistent_absence_rate"],
-        marker_color=ui.SERIES[0],
-        text=sui.c_labels(yg, "persistent_absence_rate"),
-        textposition="outside",
+    spec = gov.pa_bars(
+        yg,
+        "year_group",
+        {p.label: "persistent_absence_rate", "Same weeks last year": "last_year_pa_rate"},
+        [ui.SERIES[0], ui.SERIES[1]],
     )
-    fig.add_bar(
-        name="Same weeks last year",
-        x=yg["year_group"],
-        y=yg["last_year_pa_rate"],
-        marker_color=ui.SERIES[1],
-    )
-    ui.style_figure(fig, y_title="persistent absence, % of pupils")
     rates = yg["persistent_absence_rate"]
     hidden = int(rates.isna().sum())
     reading = (
@@ -108,7 +97,13 @@ else:
         else "No figure needed suppressing."
     )
     ui.chart_block(
-        fig, reading, sui.plain(yg_table), f"governors_{urn}_year_groups", ctx.synthetic, key="gov_years"
+        spec,
+        reading,
+        sui.plain(yg_table),
+        f"governors_{urn}_year_groups",
+        ctx.synthetic,
+        key="gov_years",
+        kind="vega",
     )
 
 # ---------------------------------------------------------------- cohorts
@@ -118,26 +113,12 @@ co_table = sui.governor_table("school_cohorts", co)
 if co.empty:
     st.info("No pupils in this period.")
 else:
-    fig = go.Figure()
-    fig.add_bar(
-        name=name,
-        y=co["cohort"],
-        x=co["persistent_absence_rate"],
-        orientation="h",
-        marker_color=ui.SERIES[0],
-        text=sui.c_labels(co, "persistent_absence_rate"),
-        textposition="outside",
+    spec = gov.pa_bars(
+        co,
+        "cohort",
+        {name: "persistent_absence_rate", "LA schools of the same phase": "la_pa_rate"},
+        [ui.SERIES[0], ui.SERIES[2]],
     )
-    fig.add_bar(
-        name="LA schools of the same phase",
-        y=co["cohort"],
-        x=co["la_pa_rate"],
-        orientation="h",
-        marker_color=ui.SERIES[2],
-    )
-    ui.style_figure(fig, height=520)
-    fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title="persistent absence, % of pupils")
     gaps = co["gap_to_rest_of_school"]
     reading = (
         ""
@@ -147,7 +128,13 @@ else:
     )
     reading += "Groups marked 'c' are too small to show."
     ui.chart_block(
-        fig, reading, sui.plain(co_table), f"governors_{urn}_cohorts", ctx.synthetic, key="gov_cohorts"
+        spec,
+        reading,
+        sui.plain(co_table),
+        f"governors_{urn}_cohorts",
+        ctx.synthetic,
+        key="gov_cohorts",
+        kind="vega",
     )
 
 statement = gov.strategy(ctx, urn)

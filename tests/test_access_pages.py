@@ -82,7 +82,7 @@ def _declared(role: str) -> set[str]:
 
 def _assert_no_data(at: AppTest) -> None:
     assert [t.value for t in at.title] == ["Sign in"]
-    assert not at.dataframe and not at.metric and not at.get("plotly_chart")
+    assert not at.dataframe and not at.metric and not at.get("plotly_chart") and not at.get("vega_lite_chart")
     assert not at.sidebar.selectbox  # no filters: the frame did not run
     assert _offered(at) <= {"sign-in", ""}
 

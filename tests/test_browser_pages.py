@@ -140,11 +140,14 @@ def test_every_page_renders_without_exception(browser, server):
         exceptions = page.locator('[data-testid="stException"]')
         assert exceptions.count() == 0, f"{title}: {exceptions.first.inner_text()[:500]}"
         assert page.locator("h1").count() == 1, f"{title}: expected exactly one h1"
-        charts = page.locator('[data-testid="stPlotlyChart"], [data-testid="stDeckGlJsonChart"]')
+        charts = page.locator(
+            '[data-testid="stPlotlyChart"], [data-testid="stVegaLiteChart"], [data-testid="stDeckGlJsonChart"]'
+        )
         if charts.count():
             charts.first.scroll_into_view_if_needed()
             page.wait_for_selector(
-                '[data-testid="stPlotlyChart"] .main-svg, [data-testid="stDeckGlJsonChart"] canvas',
+                '[data-testid="stPlotlyChart"] .main-svg, [data-testid="stVegaLiteChart"] canvas, '
+                '[data-testid="stVegaLiteChart"] svg, [data-testid="stDeckGlJsonChart"] canvas',
                 timeout=30000,
             )
         assert page.get_by_text("Synthetic demo data", exact=False).count() >= 1, (
@@ -379,7 +382,7 @@ def test_governors_view_prints_on_a4_with_charts_whole(browser, server):
     page.emulate_media(media="print")
     assert not page.locator('[data-testid="stSidebar"]').is_visible()
     a4_css_px = 297 / 25.4 * 96 - 2 * 14 / 25.4 * 96  # printable height at 14 mm margins
-    charts = page.locator(".stPlotlyChart")
+    charts = page.locator('[data-testid="stVegaLiteChart"], [data-testid="stPlotlyChart"]')
     assert charts.count() >= 2
     for i in range(charts.count()):
         box = charts.nth(i).bounding_box()
@@ -395,8 +398,8 @@ def test_governors_view_prints_on_a4_with_charts_whole(browser, server):
 
 def test_keyboard_focus_is_visible_and_charts_add_no_tab_stops(browser, server):
     """The app's stylesheet (ui.APP_CSS): whatever has keyboard focus carries a 3px near-black
-    outline (GOV.UK's focus style, 3:1 and more against white); no Plotly toolbar, so a chart
-    adds no Tab stop."""
+    outline (GOV.UK's focus style, 3:1 and more against white); no Plotly toolbar, so a Plotly
+    chart adds no Tab stop, and a Vega-Lite chart two (its PNG download and full screen)."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(server + "/schools")
     wait_until_done(page)
@@ -421,6 +424,17 @@ def test_keyboard_focus_is_visible_and_charts_add_no_tab_stops(browser, server):
     assert seen, "nothing took keyboard focus"
     for _tag, outline, width, colour in seen:
         assert outline == "solid" and width >= 3 and colour == "rgb(11, 12, 12)", seen
+    # a Vega-Lite chart (the overview's) keeps Streamlit's "Download as PNG" and "Fullscreen" only
+    page.goto(server + "/la_overview")
+    wait_until_done(page)
+    page.wait_for_selector('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg')
+    buttons = page.evaluate(
+        """() => [...document.querySelector('[data-testid="stVegaLiteChart"]')
+            .closest('[data-testid="stElementContainer"]').querySelectorAll('button')]
+            .filter(b => getComputedStyle(b).display !== 'none')
+            .map(b => b.getAttribute('aria-label').split(':')[0])"""
+    )
+    assert sorted(buttons) == ["Download as PNG", "Fullscreen"], buttons
     page.close()
 
 
@@ -457,7 +471,9 @@ def test_every_request_stays_on_the_dashboards_server(browser, server):
     for path in ("/", "/neighbourhoods", "/benchmarking"):
         page.goto(server + path + "?demo_role=LA+officer")
         wait_until_done(page)
-        page.wait_for_selector('[data-testid="stDeckGlJsonChart"] canvas, [data-testid="stPlotlyChart"]')
+        page.wait_for_selector(
+            '[data-testid="stDeckGlJsonChart"] canvas, [data-testid="stPlotlyChart"], [data-testid="stVegaLiteChart"]'
+        )
     page.wait_for_timeout(1500)  # a map's style and tiles are asked for after it is drawn
     page.close()
     assert not elsewhere, elsewhere

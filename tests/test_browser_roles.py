@@ -92,7 +92,8 @@ def test_sign_in_page_shows_no_data(browser, signin_server):
     assert page.locator("h1").inner_text().strip() == "Sign in"
     assert (
         page.locator(
-            '[data-testid="stMetric"], [data-testid="stDataFrame"], [data-testid="stPlotlyChart"]'
+            '[data-testid="stMetric"], [data-testid="stDataFrame"], [data-testid="stPlotlyChart"], '
+            '[data-testid="stVegaLiteChart"]'
         ).count()
         == 0
     )

@@ -308,25 +308,48 @@ def test_schools_table_by_concern_and_funnel_by_phase(demo_db, monkeypatch):
     assert funnel["phase"].nunique() > 1
 
 
+def _vega_charts(at) -> list[tuple[dict, pd.DataFrame]]:
+    """Each Vega-Lite chart's spec and the rows it plots (Streamlit sends a spec's inline data
+    apart from it, as Arrow)."""
+    import json
+
+    import pyarrow as pa
+
+    out = []
+    for el in at.get("vega_lite_chart"):
+        sent = [d.data for d in el.proto.datasets] or [el.proto.data]
+        rows = [pa.ipc.open_stream(d.data).read_all().to_pandas() for d in sent if d.data]
+        out.append((json.loads(el.proto.spec), pd.concat(rows) if rows else pd.DataFrame()))
+    return out
+
+
 def test_week_by_week_is_on_dates_with_holidays_as_gaps(demo_db, monkeypatch):
     """The weekly trend's axis is dates (w/c), each year at its school week so years overlay, and
-    a line breaks at a holiday (a missing week is a null point) instead of running across."""
+    a line breaks at a holiday (the weeks either side are separate paths) instead of running
+    across."""
     import datetime as dt
 
     at = _app(
         demo_db, monkeypatch, "pages/la_overview.py", year=2025, period="Year to date", phase="All phases"
     )
-    trend = next(f for f in _figures(at) if any(t.get("name") == "2025/26" for t in f["data"]))
-    this = next(t for t in trend["data"] if t.get("name") == "2025/26")
-    dates = [dt.date.fromisoformat(str(x)[:10]) for x in _values(this["x"])]
+    spec, rows = next(
+        (spec, rows) for spec, rows in _vega_charts(at) if "2025/26" in set(rows.get("series_label", ()))
+    )
+    line = spec["layer"][0]
+    assert line["mark"]["type"] == "line" and line["encoding"]["detail"]["field"] == "run"
+    assert line["encoding"]["x"]["type"] == "temporal"
+    this = rows[rows["series_label"] == "2025/26"].sort_values("week_of_year")
+    dates = [dt.date.fromisoformat(str(x)[:10]) for x in this["date"]]
     assert dates == sorted(dates) and all(d.weekday() == 0 for d in dates)
     assert dates[0] == dt.date(2025, 9, 1)
-    ys = _values(this["y"])
-    gaps = [i for i, y in enumerate(ys) if y is None or y != y]
-    assert gaps, "no holiday gap in the line"
-    assert all(0 < i < len(ys) - 1 for i in gaps)  # gaps between school weeks, none at the ends
-    last = next(t for t in trend["data"] if t.get("name") == "2024/25")
-    assert dt.date.fromisoformat(str(_values(last["x"])[0])[:10]) == dt.date(
+    weeks = this["week_of_year"].astype(int).tolist()
+    breaks = [i for i in range(1, len(weeks)) if weeks[i] - weeks[i - 1] > 1]
+    assert breaks, "no holiday in the year"
+    runs = this["run"].tolist()
+    for i in range(1, len(weeks)):  # a new path exactly where a week is missing
+        assert (runs[i] != runs[i - 1]) == (i in breaks)
+    last = rows[rows["series_label"] == "2024/25"].sort_values("week_of_year")
+    assert dt.date.fromisoformat(str(last["date"].iloc[0])[:10]) == dt.date(
         2025, 9, 1
     )  # overlaid on this year
 

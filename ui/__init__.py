@@ -55,7 +55,9 @@ FOCUS = "#ffdd00"
 #   yellow halo, GOV.UK's focus style (21:1 against white, 1.3:1 yellow against white does not
 #   count: the black outline carries it);
 # - no Plotly toolbar (eight Tab stops a chart, with icons only; charts are also drawn without
-#   it: chart_block's config), whoever's code draws the chart;
+#   it: chart_block's config), whoever's code draws the chart; on a Vega-Lite chart only
+#   Streamlit's "Download as PNG" and "Fullscreen" (its "Show data" repeats the Table tab, and
+#   "Copy Vega-Lite spec" is for developers);
 # - a date input's day, month and year boxes at least 24px square (WCAG 2.5.8, target size);
 # - a collapsed sidebar out of the Tab order (it kept 16 Tab stops that showed nothing at 200%
 #   zoom or 320 px);
@@ -70,6 +72,7 @@ APP_CSS = f"""<style>
   outline: 3px solid {TEXT} !important; outline-offset: 1px !important;
   box-shadow: 0 0 0 7px {FOCUS} !important; }}
 .modebar-container, .modebar {{ display: none !important; }}
+button[aria-label^='Show data'], button[aria-label^='Copy Vega-Lite spec'] {{ display: none !important; }}
 [data-testid='stDateInput'] [role='spinbutton'] {{ display: inline-block; min-width: 24px;
   min-height: 24px; line-height: 24px; text-align: center; }}
 [data-testid='stSidebar'][data-collapsed='true'],
@@ -309,15 +312,21 @@ def chart_block(
     kind: str = "plotly",
 ) -> None:
     """A one-sentence reading, then Chart / Table / Download tabs (as DfE's dashboards). The
-    chart is named for screen readers by a visually hidden line carrying the reading (the
-    canvas or SVG itself says nothing useful), and drawn with the app's chart style."""
+    chart (kind: a Plotly figure, a Vega-Lite spec from ui.charts, or a pydeck map) is named for
+    screen readers by its reading (the canvas or SVG itself says nothing useful) and drawn in
+    the app's chart style."""
     st.markdown(reading)
     tab_chart, tab_table, tab_dl = st.tabs(["Chart", "Table", "Download"])
     with tab_chart:
-        st.markdown(chart_name(reading, kind), unsafe_allow_html=True)
+        if kind == "vega":
+            from ui import charts
+
+            charts.draw(fig, alt=VEGA_NAME, key=key and f"{key}_chart")
+        else:
+            st.markdown(chart_name(reading, kind), unsafe_allow_html=True)
         if kind == "pydeck":
             st.pydeck_chart(fig, height=560, key=key and f"{key}_map")
-        else:
+        elif kind == "plotly":
             plotly_chart(fig, key=key and f"{key}_chart")
     with tab_table:
         st.dataframe(table_view(table), hide_index=True)
@@ -352,6 +361,11 @@ def chart_name(reading: str, kind: str = "plotly") -> str:
     what = "Map" if kind == "pydeck" else "Chart"
     text = _html.escape(reading.replace("**", ""))
     return f"<p class='visually-hidden'>{what}: {text} The Table tab holds the same figures.</p>"
+
+
+# A Vega-Lite chart's own name (Streamlit also prefixes each of its toolbar buttons with it, so
+# short): the reading is the sentence just above it.
+VEGA_NAME = "Chart of the figures in the sentence above; the Table tab holds them all."
 
 
 def _luminance(colour: str) -> float | None:

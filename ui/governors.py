@@ -11,6 +11,8 @@ import queries
 from actions import meetings, store
 from data_pipeline import config
 from queries import comparison
+from ui import charts
+from ui import school as sui
 
 RATES = ["attendance_rate", "persistent_absence_rate", "severe_absence_rate"]
 # Small numbers as governors see them (queries.run_suppressed): the school's counts under the
@@ -117,3 +119,23 @@ def strategy(ctx, urn: int) -> str:
                     meetings.set_statement(ctx.scope, urn, new)
                     st.rerun()
     return text
+
+
+def pa_bars(df: pd.DataFrame, category: str, columns: dict[str, str], colours: list[str]) -> dict:
+    """Persistent absence by `category` as bars, one a column ({label: column}, each its colour);
+    the first column's withheld figures written as 'c' where their bar would be."""
+    first = next(iter(columns.values()))
+    rows = [
+        {category: cat, "series": label, "pa": value, "label": c if col == first else ""}
+        for label, col in columns.items()
+        for cat, value, c in zip(df[category], df[col], sui.c_labels(df, first))
+    ]
+    return charts.bars(
+        pd.DataFrame(rows),
+        category=category,
+        value="pa",
+        series="series",
+        colours=dict(zip(columns, colours)),
+        value_title="persistent absence, % of pupils",
+        label="label",
+    )

@@ -3,7 +3,6 @@ focus on (schools, cohorts and wards by persistent absence)."""
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
@@ -11,6 +10,7 @@ import catalogue
 import queries
 import ui
 from queries import comparison
+from ui import charts
 
 
 def headline(ctx, now, last, england: comparison.Comparator, last_label: str) -> None:
@@ -97,40 +97,30 @@ def headline(ctx, now, last, england: comparison.Comparator, last_label: str) ->
             }
         )
     table = ui.pd.DataFrame(rows)
-    fig = go.Figure()
-    shown = [catalogue.measure(mid).label for mid in MEASURES if mid != "attendance_rate"]
-    fig.add_bar(
-        name=f"{p.label} (PA, SA: every enrolment)",
-        x=shown,
-        y=[now[mid] for mid in MEASURES if mid != "attendance_rate"],
-        marker_color=ui.SERIES[0],
-    )
+    shown = [mid for mid in MEASURES if mid != "attendance_rate"]
+    # Each comparator keeps its colour whichever are shown (England black, as on every page).
+    bars = [(f"{p.label} (PA, SA: every enrolment)", ui.SERIES[0], {mid: now[mid] for mid in shown})]
     if has_last:
-        fig.add_bar(
-            name=f"{last_label} (same rule)",
-            x=shown,
-            y=[last[mid] for mid in MEASURES if mid != "attendance_rate"],
-            marker_color=ui.SERIES[1],
-        )
+        bars.append((f"{last_label} (same rule)", ui.SERIES[1], {mid: last[mid] for mid in shown}))
     if england.available:
-        pairs = [
-            (catalogue.measure(mid).label, now[comparison.daily_rule_column(mid)], england.value(mid))
-            for mid in MEASURES
-            if mid != "attendance_rate" and england.value(mid) is not None
-        ]
-        fig.add_bar(
-            name=f"{p.label}, counted as England is (PA: {daily_rule})",
-            x=[a for a, _, _ in pairs],
-            y=[b for _, b, _ in pairs],
-            marker_color=ui.SERIES[3],
-        )
-        fig.add_bar(
-            name=england.title,
-            x=[a for a, _, _ in pairs],
-            y=[c for _, _, c in pairs],
-            marker_color=ui.SERIES[2],
-        )
-    ui.style_figure(fig, y_title="% (of sessions; PA and SA: of pupils)")
+        with_england = [mid for mid in shown if england.value(mid) is not None]
+        daily = {mid: now[comparison.daily_rule_column(mid)] for mid in with_england}
+        bars.append((f"{p.label}, counted as England is (PA: {daily_rule})", ui.SERIES[3], daily))
+        bars.append((england.title, ui.SERIES[2], {mid: england.value(mid) for mid in with_england}))
+    spec = charts.bars(
+        ui.pd.DataFrame(
+            [
+                {"measure": catalogue.measure(mid).label, "series": name, "rate": value}
+                for name, _, values in bars
+                for mid, value in values.items()
+            ]
+        ),
+        category="measure",
+        value="rate",
+        series="series",
+        colours={name: colour for name, colour, _ in bars},
+        value_title="% (of sessions; PA and SA: of pupils)",
+    )
     chg = (
         f"{ui.points(now['persistent_absence_rate'] - last['persistent_absence_rate'])} on {last_label}"
         if has_last
@@ -153,13 +143,14 @@ def headline(ctx, now, last, england: comparison.Comparator, last_label: str) ->
         )
     )
     ui.chart_block(
-        fig,
+        spec,
         reading,
         table,
         "headline_measures",
         ctx.synthetic,
         note=f"{p.label}, {ctx.phase_label}",
         key="headline",
+        kind="vega",
     )
 
 

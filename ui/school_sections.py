@@ -11,6 +11,7 @@ import queries
 import ui
 from data_pipeline import config
 from queries import comparison
+from ui import charts
 from ui import school as sui
 
 
@@ -99,39 +100,41 @@ def headline(ctx, urn, name, phase, head, me, ly) -> None:
     }
     measures = list(catalogue.compared())
     ours = shown[shown["comparison"].isin(shown_as)]
-    fig = go.Figure()
-    for r in ours.itertuples():
-        fig.add_bar(
-            name=shown_as[r.comparison] + " (PA, SA: every enrolment)",
-            x=[catalogue.measure(m).label for m in measures],
-            y=[getattr(r, m) for m in measures],
-            marker_color=colour[r.comparison],
+    bars = [
+        (
+            shown_as[r.comparison] + " (PA, SA: every enrolment)",
+            colour[r.comparison],
+            {m: getattr(r, m) for m in measures},
         )
+        for r in ours.itertuples()
+    ]
     england = shown[shown["comparison"].str.startswith("England")]
     if not england.empty:
         e = england.iloc[0]
-        pairs = [
-            (
-                catalogue.measure(m).label,
-                me[comparison.daily_rule_column(m)],
-                e[comparison.daily_rule_column(m)],
-            )
+        daily = {
+            m: comparison.daily_rule_column(m)
             for m in measures
-        ]
-        pairs = [x for x in pairs if not ui._nan(x[2])]
-        fig.add_bar(
-            name=f"{name}, counted as England is ({comparison.rule_label('daily')})",
-            x=[a for a, _, _ in pairs],
-            y=[b for _, b, _ in pairs],
-            marker_color=ui.SERIES[3],
+            if not ui._nan(e[comparison.daily_rule_column(m)])
+        }
+        rule = comparison.rule_label("daily")
+        bars.append(
+            (f"{name}, counted as England is ({rule})", ui.SERIES[3], {m: me[c] for m, c in daily.items()})
         )
-        fig.add_bar(
-            name=e["comparison"],
-            x=[a for a, _, _ in pairs],
-            y=[c for _, _, c in pairs],
-            marker_color=ui.SERIES[2],
-        )
-    ui.style_figure(fig, y_title="% (of sessions; PA and SA: of pupils)")
+        bars.append((e["comparison"], ui.SERIES[2], {m: e[c] for m, c in daily.items()}))
+    spec = charts.bars(
+        ui.pd.DataFrame(
+            [
+                {"measure": catalogue.measure(m).label, "series": label, "rate": value}
+                for label, _, values in bars
+                for m, value in values.items()
+            ]
+        ),
+        category="measure",
+        value="rate",
+        series="series",
+        colours={label: c for label, c, _ in bars},
+        value_title="% (of sessions; PA and SA: of pupils)",
+    )
     la = rows.loc["LA, same phase"] if "LA, same phase" in shown["comparison"].values else None
     bits = [
         f"{name} lost **{ui.number(me['days_lost'])} school days** ({sui.hours(me['hours_lost'])}), "
@@ -161,7 +164,16 @@ def headline(ctx, urn, name, phase, head, me, ly) -> None:
             else "."
         )
     )
-    ui.chart_block(fig, reading, head, f"school_{urn}_headline", ctx.synthetic, note=p.label, key="headline")
+    ui.chart_block(
+        spec,
+        reading,
+        head,
+        f"school_{urn}_headline",
+        ctx.synthetic,
+        note=p.label,
+        key="headline",
+        kind="vega",
+    )
 
 
 def year_groups(ctx, urn, args) -> None:

@@ -5,11 +5,11 @@ these, with its own queries and words."""
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 import ui
 from data_pipeline.codes import REASON_LABELS
+from ui import charts
 
 
 def weekly_trend(
@@ -33,35 +33,35 @@ def weekly_trend(
     if this.empty:
         st.info(empty)
         return
-    fig = go.Figure()
     # Dates on the axis: every series at its school week's date in the main series' year (week 1
     # is the week of 1 September), so years still overlay week for week; the real week is in
-    # the hover. A week missing from a series (a holiday) breaks its line: no line runs across.
+    # the tooltip. A week missing from a series (a holiday) breaks its line: no line runs across.
     first = this.iloc[0]
     anchor = pd.Timestamp(first["week_start"]) - pd.Timedelta(weeks=int(first["week_of_year"]) - 1)
+    shown = weekly[weekly["series"].isin(series)].copy()
+    shown["date"] = anchor + pd.to_timedelta((shown["week_of_year"] - 1) * 7, unit="D")
+    shown["series_label"] = shown["series"].map(series)
+    styles = {}
     for i, (value, label) in enumerate(series.items()):
-        s = weekly[weekly["series"] == value].sort_values("week_of_year")
-        if s.empty:
-            continue
-        s = _with_holiday_gaps(s)
         england = value.startswith("England")
-        fig.add_scatter(
-            x=anchor + pd.to_timedelta((s["week_of_year"] - 1) * 7, unit="D"),
-            y=s["overall_absence_rate"],
-            name=label,
-            mode="markers" if england else "lines+markers" if value == main else "lines",
-            line=dict(
-                color=ui.SERIES[i % len(ui.SERIES)],
-                width=3 if value == main else 2,
-                dash="dot" if value.startswith("LA") or value == "others" else "solid",
-            ),
-            marker=dict(size=9, symbol="diamond" if england else "circle"),
-            customdata=s["week_start"].dt.strftime("%d %b %Y").fillna(""),
-            hovertemplate="w/c %{customdata}: %{y:.1f}%<extra></extra>",
-            connectgaps=False,
+        styles[label] = dict(
+            colour=ui.SERIES[i % len(ui.SERIES)],
+            width=3 if value == main else 2,
+            dash=[5, 4] if value.startswith("LA") or value == "others" else [],
+            shape="diamond" if england else "circle" if value == main else None,
+            line=not england,
         )
-    ui.style_figure(fig, y_title="overall absence, % of sessions")
-    fig.update_xaxes(title=f"week commencing, {series[main]}", tickformat="%d %b")
+    spec = charts.week_lines(
+        shown,
+        date="date",
+        value="overall_absence_rate",
+        series="series_label",
+        week="week_of_year",
+        real_date="week_start",
+        styles=styles,
+        date_title=f"week commencing, {series[main]}",
+        value_title="overall absence, % of sessions",
+    )
     latest = this.iloc[-1]
     peak = this.loc[this["overall_absence_rate"].idxmax()]
     same_week = (
@@ -84,18 +84,7 @@ def weekly_trend(
             else " A gap in a line is a holiday."
         )
     )
-    ui.chart_block(fig, reading, weekly, file_stem, synthetic, note=note, key=key)
-
-
-def _with_holiday_gaps(s: pd.DataFrame) -> pd.DataFrame:
-    """A series' weeks with an empty row wherever a week is missing (a holiday), so the line
-    breaks there instead of running straight across."""
-    weeks = s["week_of_year"].astype(int)
-    missing = sorted(set(range(int(weeks.min()), int(weeks.max()) + 1)) - set(weeks))
-    if not missing:
-        return s
-    gaps = pd.DataFrame({"week_of_year": missing})
-    return pd.concat([s, gaps], ignore_index=True).sort_values("week_of_year", kind="stable")
+    ui.chart_block(spec, reading, weekly, file_stem, synthetic, note=note, key=key, kind="vega")
 
 
 def reason_bars(
@@ -112,14 +101,18 @@ def reason_bars(
     ({column: label}; columns with no figure are left out), largest reason at the top."""
     out = reasons.copy()
     out.insert(0, "reason_label", out["reason"].map(REASON_LABELS).fillna(out["reason"]))
-    r = out.iloc[::-1]
-    fig = go.Figure()
-    for i, (col, label) in enumerate(bars.items()):
-        if col in r and r[col].notna().any():
-            fig.add_bar(name=label, y=r["reason_label"], x=r[col], orientation="h", marker_color=ui.SERIES[i])
-    ui.style_figure(fig, height=460)
-    fig.update_xaxes(title="% of possible sessions")
-    ui.chart_block(fig, reading, out, file_stem, synthetic, note=note, key=key)
+    shown = {col: label for col, label in bars.items() if col in out and out[col].notna().any()}
+    long = out.melt(id_vars="reason_label", value_vars=list(shown), var_name="bar", value_name="share")
+    long["bar"] = long["bar"].map(shown)
+    spec = charts.bars(
+        long,
+        category="reason_label",
+        value="share",
+        series="bar",
+        colours={label: ui.SERIES[i] for i, label in enumerate(bars.values())},
+        value_title="% of possible sessions",
+    )
+    ui.chart_block(spec, reading, out, file_stem, synthetic, note=note, key=key, kind="vega")
 
 
 def data_quality(quality: pd.DataFrame, as_of, *, file_stem: str, key: str, synthetic: bool) -> None:
