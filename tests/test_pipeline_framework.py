@@ -204,6 +204,29 @@ def test_quality_as_worked_by_hand(tmp_path, capsys):
     assert "build --if-stale" in capsys.readouterr().err
 
 
+def test_quality_span_that_ends_before_the_as_of_week(tmp_path, capsys):
+    """School D, Mon 1 - Fri 12 Sep 2025: Q6 marked every session; Q5 every session of the first
+    week but Tue 2 Sep's afternoon, none on Mon 8 or Tue 9, and every one from Wed 10. As of Tue 9
+    Q5's span is 1-5 Sep (its latest mark up to then is in the week before): 1 missing session,
+    though its week of 8 Sep has marks (after the 9th). As of Fri 12 its span is 1-12 Sep: that
+    afternoon and the four sessions of the 8th and 9th, 5 missing."""
+    d = 700002
+    days = school_days(dt.date(2025, 9, 1), 10)
+    rows = []
+    for i, day in enumerate(days):
+        for s in ("AM", "PM"):
+            code = "/" if s == "AM" else "\\"
+            rows.append([d, "Q6", day.isoformat(), s, code])
+            if (i < 5 and (i, s) != (1, "PM")) or i >= 7:
+                rows.append([d, "Q5", day.isoformat(), s, code])
+    db = tmp_path / "w.duckdb"
+    ingest_files([write_csv(tmp_path / "m.csv", HEADER, rows)], db, progress=False, today=dt.date(2026, 1, 1))
+    for as_of, missing in (("2025-09-09", 1), ("2025-09-08", 1), ("2025-09-12", 5), ("2025-09-02", 1)):
+        assert cli(["quality", "--db", str(db), "--format", "json", "--as-of", as_of]) == 0
+        (school,) = json.loads(capsys.readouterr().out)
+        assert school["missing_sessions"] == missing, (as_of, school)
+
+
 def test_schools_and_school_pages_show_the_quality_command_figures(demo_db, monkeypatch, capsys):
     assert cli(["quality", "--db", str(demo_db), "--format", "json"]) == 0
     cli_rows = {r["urn"]: r for r in json.loads(capsys.readouterr().out)}

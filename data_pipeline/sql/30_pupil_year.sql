@@ -4,7 +4,7 @@
 -- enrolments with neither are counted).
 -- Also the enrolment's whole year from pupil_week: first and last week on roll, its school
 -- weeks (weeks with a possible session) and the year's session counts (half days, the same
--- columns as pupil_week). A query
+-- columns as pupil_week), and its marked sessions (pupil_week's sessions_marked). A query
 -- whose period covers every week of the year reads these instead of summing the weeks
 -- (see queries/fragments/period_enrolment.sql).
 create or replace table pupil_year as
@@ -21,7 +21,12 @@ with enrolments as (
         sum(other_authorised)::integer as other_authorised,
         sum(unauthorised_holiday)::integer as unauthorised_holiday,
         sum(other_unauthorised)::integer as other_unauthorised,
-        sum(not_yet_known)::integer as not_yet_known
+        sum(not_yet_known)::integer as not_yet_known,
+        -- for the data quality query: the sessions marked (possible or not) and the first and
+        -- last weeks' bitmaps of them, so that it reads a row an enrolment, not a row a week
+        sum(bit_count(sessions_marked))::integer as sessions_marked,
+        arg_min(sessions_marked, week_start) as first_week_marked,
+        arg_max(sessions_marked, week_start) as last_week_marked
     from {pupil_week}
     group by academic_year, urn, pupil_id, ekey
 ),
