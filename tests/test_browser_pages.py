@@ -245,17 +245,21 @@ def _dialogs_while_loading(page, seconds: float = 8) -> list[str]:
     return seen
 
 
+STAFF = "School+staff+%28headteacher%2C+attendance+lead%29"  # the role's label, as the URL holds it
+
+
 @pytest.mark.parametrize(
-    "path,h1",
+    "path,h1,role",
     [
-        ("/?demo_role=Governor", "Governors' view"),
-        ("/governors?demo_role=Governor", "Governors' view"),  # the governor's home, by name
-        ("/governors?demo_role=Governor&urn=990001", "Governors' view"),
-        ("/la_overview", "LA overview"),  # the LA officer's home, by name
-        ("/school?demo_role=School+staff", "School"),
+        ("/?demo_role=Governor", "Governors' view", "Governor"),
+        ("/governors?demo_role=Governor", "Governors' view", "Governor"),  # the governor's home, by name
+        ("/governors?demo_role=Governor&urn=990001", "Governors' view", "Governor"),
+        ("/la_overview", "LA overview", "LA officer"),  # the LA officer's home, by name
+        (f"/?demo_role={STAFF}", "School", "School staff"),  # school staff's home
+        (f"/school?demo_role={STAFF}", "School", "School staff"),
     ],
 )
-def test_demo_role_in_the_url_opens_without_page_not_found(browser, server, path, h1):
+def test_demo_role_in_the_url_opens_without_page_not_found(browser, server, path, h1, role):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(server + path)
     seen = _dialogs_while_loading(page)
@@ -264,6 +268,8 @@ def test_demo_role_in_the_url_opens_without_page_not_found(browser, server, path
     assert not seen, f"{path}: dialog {seen}"
     assert [h.inner_text().strip() for h in page.locator("h1").all()] == [h1]
     assert page.locator('[data-testid="stException"]').count() == 0
+    banner = page.get_by_text("role sees", exact=False).first.inner_text()
+    assert f"what the {role}" in banner, banner  # the role asked for, not the default
     page.close()
 
 
