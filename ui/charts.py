@@ -16,6 +16,7 @@ import json
 import pandas as pd
 import streamlit as st
 
+import catalogue
 import ui
 
 CONFIG = {
@@ -105,6 +106,24 @@ def bars(
         "data": {"values": _records(data[cols])},
         "layer": layers,
     }
+
+
+def measure_bars(series: list[tuple[str, str, dict]]) -> dict:
+    """Headline measures side by side, a group a measure: one bar a (name, colour, {measure id:
+    value}) of `series`, in that order (a comparator given only some measures has only those)."""
+    rows = [
+        {"measure": catalogue.measure(mid).label, "series": name, "rate": value}
+        for name, _, values in series
+        for mid, value in values.items()
+    ]
+    return bars(
+        pd.DataFrame(rows),
+        category="measure",
+        value="rate",
+        series="series",
+        colours={name: colour for name, colour, _ in series},
+        value_title="% (of sessions; PA and SA: of pupils)",
+    )
 
 
 def week_lines(

@@ -107,20 +107,7 @@ def headline(ctx, now, last, england: comparison.Comparator, last_label: str) ->
         daily = {mid: now[comparison.daily_rule_column(mid)] for mid in with_england}
         bars.append((f"{p.label}, counted as England is (PA: {daily_rule})", ui.SERIES[3], daily))
         bars.append((england.title, ui.SERIES[2], {mid: england.value(mid) for mid in with_england}))
-    spec = charts.bars(
-        ui.pd.DataFrame(
-            [
-                {"measure": catalogue.measure(mid).label, "series": name, "rate": value}
-                for name, _, values in bars
-                for mid, value in values.items()
-            ]
-        ),
-        category="measure",
-        value="rate",
-        series="series",
-        colours={name: colour for name, colour, _ in bars},
-        value_title="% (of sessions; PA and SA: of pupils)",
-    )
+    spec = charts.measure_bars(bars)
     chg = (
         f"{ui.points(now['persistent_absence_rate'] - last['persistent_absence_rate'])} on {last_label}"
         if has_last

@@ -121,20 +121,7 @@ def headline(ctx, urn, name, phase, head, me, ly) -> None:
             (f"{name}, counted as England is ({rule})", ui.SERIES[3], {m: me[c] for m, c in daily.items()})
         )
         bars.append((e["comparison"], ui.SERIES[2], {m: e[c] for m, c in daily.items()}))
-    spec = charts.bars(
-        ui.pd.DataFrame(
-            [
-                {"measure": catalogue.measure(m).label, "series": label, "rate": value}
-                for label, _, values in bars
-                for m, value in values.items()
-            ]
-        ),
-        category="measure",
-        value="rate",
-        series="series",
-        colours={label: c for label, c, _ in bars},
-        value_title="% (of sessions; PA and SA: of pupils)",
-    )
+    spec = charts.measure_bars(bars)
     la = rows.loc["LA, same phase"] if "LA, same phase" in shown["comparison"].values else None
     bits = [
         f"{name} lost **{ui.number(me['days_lost'])} school days** ({sui.hours(me['hours_lost'])}), "
