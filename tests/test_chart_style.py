@@ -130,6 +130,9 @@ def test_vega_week_lines_break_at_a_missing_week_only():
         value_title="%",
     )
     rows = pd.DataFrame(spec["data"]["values"])
+    # days alone: a date and time with no zone is read by a browser as local time (a day early
+    # in UTC during British Summer Time)
+    assert sorted(set(rows["date"])) == ["2025-09-01", "2025-09-08", "2025-09-22"]
     this = rows[rows["series"] == "this"].sort_values("week")
     assert this["run"].tolist()[0] == this["run"].tolist()[1] != this["run"].tolist()[2]  # week 3 missing
     assert len(rows[rows["series"] == "last"]) == 1  # a missing value is not drawn

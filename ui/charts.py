@@ -49,8 +49,15 @@ BAR = 16  # px a bar, so a chart's height follows its number of bars
 
 
 def _records(df: pd.DataFrame) -> list[dict]:
-    """Rows as JSON values: missing as null, dates as ISO days."""
-    return json.loads(df.to_json(orient="records", date_format="iso", date_unit="s"))
+    """Rows as JSON values: missing as null, dates as ISO days ("2025-09-01"). A day alone, not
+    pandas' "2025-09-01T00:00:00": a browser reads a date and time with no zone as its own local
+    time, and in British Summer Time that is 23:00 the day before in UTC, which the charts' utc
+    time units would show."""
+    out = df.copy()
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].dt.strftime("%Y-%m-%d")
+    return json.loads(out.to_json(orient="records"))
 
 
 def bars(
