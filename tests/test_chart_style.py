@@ -136,7 +136,10 @@ def test_vega_week_lines_break_at_a_missing_week_only():
     this = rows[rows["series"] == "this"].sort_values("week")
     assert this["run"].tolist()[0] == this["run"].tolist()[1] != this["run"].tolist()[2]  # week 3 missing
     assert len(rows[rows["series"] == "last"]) == 1  # a missing value is not drawn
-    line, points = spec["layer"]
+    line, hover, points = spec["layer"]
     assert line["encoding"]["detail"] == {"field": "run"}
+    # a path's hover gives its first week: each week of a line without points has its own
+    assert "tooltip" not in line["encoding"] and hover["encoding"]["tooltip"]
+    assert hover["transform"][0]["filter"]["oneOf"] == ["last"] and hover["mark"]["opacity"] == 0
     assert points["transform"][0]["filter"]["oneOf"] == ["this"]  # points for the series given a shape
     assert line["encoding"]["strokeDash"]["scale"]["range"] == [[], [5, 4]]

@@ -318,15 +318,14 @@ def chart_block(
     st.markdown(reading)
     tab_chart, tab_table, tab_dl = st.tabs(["Chart", "Table", "Download"])
     with tab_chart:
+        st.markdown(chart_name(reading, kind), unsafe_allow_html=True)
         if kind == "vega":
             from ui import charts
 
             charts.draw(fig, alt=VEGA_NAME, key=key and f"{key}_chart")
-        else:
-            st.markdown(chart_name(reading, kind), unsafe_allow_html=True)
-        if kind == "pydeck":
+        elif kind == "pydeck":
             st.pydeck_chart(fig, height=560, key=key and f"{key}_map")
-        elif kind == "plotly":
+        else:
             plotly_chart(fig, key=key and f"{key}_chart")
     with tab_table:
         st.dataframe(table_view(table), hide_index=True)
@@ -363,8 +362,8 @@ def chart_name(reading: str, kind: str = "plotly") -> str:
     return f"<p class='visually-hidden'>{what}: {text} The Table tab holds the same figures.</p>"
 
 
-# A Vega-Lite chart's own name (Streamlit also prefixes each of its toolbar buttons with it, so
-# short): the reading is the sentence just above it.
+# A Vega-Lite chart's own name, after the hidden line with its reading (chart_name): short, as
+# Streamlit also prefixes each of the chart's buttons with it.
 VEGA_NAME = "Chart of the figures in the sentence above; the Table tab holds them all."
 
 

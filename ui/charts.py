@@ -5,8 +5,8 @@ Why not Plotly there: Streamlit draws Plotly with a 4.7 MB script that a 2-core 
 1.1 s to load and run before the first chart of a first open appeared (docs/PERFORMANCE.md);
 Vega-Lite's is 0.8 MB. The style is ui.accessible's, in one place (CONFIG): text in GOV.UK's
 text colour, bars outlined, legends in words with a line's dash and a point's shape beside its
-colour, no toolbar. A chart is a spec with its data inline (small: a bar or point each), so
-what is drawn can be read back from it.
+colour; of Streamlit's chart buttons only its PNG download and full screen. A chart is a spec
+with its data inline (small: a bar or point each), so what is drawn can be read back from it.
 """
 
 from __future__ import annotations
@@ -192,8 +192,14 @@ def week_lines(
                     "legend": legend,
                 },
                 "strokeWidth": {"field": "width", "type": "quantitative", "scale": None, "legend": None},
-                "tooltip": tooltip,
             },
+        },
+        {
+            # A line's hover would give its path's first week wherever it is pointed at: each week
+            # of a series without points carries its own tooltip on an unseen point instead.
+            "transform": [{"filter": {"field": series, "oneOf": [s for s in lined if s not in pointed]}}],
+            "mark": {"type": "point", "opacity": 0, "size": 120},
+            "encoding": {"x": x, "y": y, "tooltip": tooltip},
         },
         {
             "transform": [{"filter": {"field": series, "oneOf": pointed}}],
