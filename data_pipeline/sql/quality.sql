@@ -9,7 +9,14 @@
 -- first and last weeks' bitmaps (pupil_week's sessions_marked, one bit a session of the week
 -- with a mark: Mon AM = 1 ... Fri PM = 512), less pupil_week's weeks from $as_of's on (grouping
 -- the year's pupil_week instead took 0.2 s at the largest LA).
-with school_days as (
+with a as (
+    -- $as_of's academic year; W, the Monday of its week (weeks before it count whole); and the
+    -- cut of W's session bits up to $as_of's day
+    select (case when month($as_of::date) >= 9 then year($as_of::date) else year($as_of::date) - 1 end) as year,
+        ($as_of::date - (isodow($as_of::date) - 1)::integer) as w,
+        case when isodow($as_of::date) >= 5 then 1023 else (1 << (2 * isodow($as_of::date))) - 1 end as cut
+),
+school_days as (
     -- (school_session: the marts' count of each school's marks by date and session)
     select urn, date, row_number() over (partition by urn order by date) as n
     from (select distinct urn, date from school_session where date <= $as_of and possible > 0)
@@ -30,23 +37,20 @@ school_sessions as (
     -- every session the school marked anyone this year, numbered in order
     select urn, date, session,
         row_number() over (partition by urn order by date, session) as k
-    from school_session where academic_year = (case when month($as_of::date) >= 9 then year($as_of::date) else year($as_of::date) - 1 end) and date <= $as_of
+    from school_session cross join a where academic_year = a.year and date <= $as_of
 ),
--- W below is the Monday of $as_of's week: weeks before it count whole, and $as_of's own week up
--- to its day (a session's bit is 1 << (2 * day + pm): the lowest bit set in a week is its first
--- day marked, the highest its last).
+-- A session's bit is 1 << (2 * day + pm): the lowest bit set in a week is its first day marked,
+-- the highest its last.
 this_week as (
     -- each enrolment's weeks from W on (none after it when $as_of is the latest day loaded):
     -- their marked sessions, and W's own cut at $as_of's day
     select urn, ekey,
         sum(bit_count(sessions_marked)) as from_w,
-        max(case when week_start = ($as_of::date - (isodow($as_of::date) - 1)::integer)
-                 then (sessions_marked & (case when isodow($as_of::date) >= 5 then 1023
-                                               else (1 << (2 * isodow($as_of::date))) - 1 end))::smallint
+        max(case when week_start = a.w
+                 then (sessions_marked & a.cut)::smallint
             end) as w_b
-    from pupil_week
-    where academic_year = (case when month($as_of::date) >= 9 then year($as_of::date) else year($as_of::date) - 1 end)
-        and week_start >= ($as_of::date - (isodow($as_of::date) - 1)::integer)
+    from pupil_week cross join a
+    where academic_year = a.year and week_start >= a.w
     group by urn, ekey
 ),
 ends as (
@@ -54,29 +58,30 @@ ends as (
     -- less what falls after $as_of
     select y.urn, y.ekey,
         y.sessions_marked - coalesce(t.from_w, 0) + coalesce(bit_count(t.w_b), 0) as marked,
-        case when y.first_week < ($as_of::date - (isodow($as_of::date) - 1)::integer)
+        case when y.first_week < a.w
              then y.first_week + (bit_count(((y.first_week_marked & -y.first_week_marked) - 1)::smallint) // 2)::integer
-             else ($as_of::date - (isodow($as_of::date) - 1)::integer)
+             else a.w
                  + (bit_count(((t.w_b & -t.w_b) - 1)::smallint) // 2)::integer
         end as first_date,
         case when coalesce(t.w_b, 0) <> 0
-             then ($as_of::date - (isodow($as_of::date) - 1)::integer) + (floor(log2(t.w_b))::integer // 2)
-             when y.last_week < ($as_of::date - (isodow($as_of::date) - 1)::integer)
+             then a.w + (floor(log2(t.w_b))::integer // 2)
+             when y.last_week < a.w
              then y.last_week + (floor(log2(y.last_week_marked))::integer // 2)
         end as last_date  -- null: marked before W and after $as_of, not in W up to it (below)
     from pupil_year y
+    cross join a
     left join this_week t using (urn, ekey)
-    where y.academic_year = (case when month($as_of::date) >= 9 then year($as_of::date) else year($as_of::date) - 1 end)
-        and (y.first_week < ($as_of::date - (isodow($as_of::date) - 1)::integer) or coalesce(t.w_b, 0) <> 0)
+    where y.academic_year = a.year
+        and (y.first_week < a.w or coalesce(t.w_b, 0) <> 0)
 ),
 last_before_w as (
     -- those few enrolments' last week marked before W
     select w.urn, w.ekey,
         max(w.week_start) + (floor(log2(arg_max(w.sessions_marked, w.week_start)))::integer // 2) as last_date
     from pupil_week w
+    cross join a
     semi join (select urn, ekey from ends where last_date is null) e using (urn, ekey)
-    where w.academic_year = (case when month($as_of::date) >= 9 then year($as_of::date) else year($as_of::date) - 1 end)
-        and w.week_start < ($as_of::date - (isodow($as_of::date) - 1)::integer)
+    where w.academic_year = a.year and w.week_start < a.w
     group by w.urn, w.ekey
 ),
 spans as (
