@@ -69,6 +69,25 @@ def demo_label(u: users.User) -> str:
     return f"{role.label}{where}: {role.description}"
 
 
+def _demo_role_from_url(roles: list[str]) -> str | None:
+    """A shared link may name the role by the start of its label ("School staff") or in other
+    case: the switcher is set to the one role it names, and the URL to its label, before the
+    switcher is drawn. Returns the text asked for when it names no role (the switcher then
+    shows the first, and says so)."""
+    asked = st.query_params.get("demo_role")
+    if not asked:
+        return None
+    if asked in (ROLES[r].label for r in roles):
+        return None
+    wanted = " ".join(asked.split()).casefold()
+    found = [r for r in roles if wanted and ROLES[r].label.casefold().startswith(wanted)]
+    if len(found) == 1:
+        st.session_state["demo_role"] = found[0]
+        st.query_params["demo_role"] = ROLES[found[0]].label
+        return None
+    return asked
+
+
 def _demo_user() -> users.User | None:
     accounts = demo_accounts()
     if not accounts:
@@ -76,6 +95,13 @@ def _demo_user() -> users.User | None:
     by_role = {u.role: u for u in accounts}
     sb = st.sidebar
     sb.markdown("**Demo mode: no sign-in.**")
+    unknown = _demo_role_from_url(list(by_role))
+    if unknown:
+        sb.warning(
+            f"No demo role is called “{unknown}”; the roles are "
+            + ", ".join(f"“{ROLES[r].label}”" for r in by_role)
+            + ". Showing the first."
+        )
     role = sb.selectbox(
         "View as (demo)",
         list(by_role),

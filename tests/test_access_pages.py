@@ -130,6 +130,25 @@ def test_each_role_is_offered_only_its_pages(demo_db, monkeypatch, role, how):
             at.switch_page(f"pages/{page}.py")
 
 
+@pytest.mark.parametrize(
+    ("asked", "role", "warned"),
+    [
+        ("School staff", "school_staff", False),  # the start of the label, as people share it
+        ("school  STAFF", "school_staff", False),
+        ("governor", "governor", False),
+        ("Headteacher", "la_officer", True),  # names no role: the first role, and a warning
+    ],
+)
+def test_a_demo_role_named_in_short_in_the_url(demo_db, monkeypatch, asked, role, warned):
+    at = _app(demo_db, monkeypatch, demo=True, demo_role=asked)
+    assert not at.exception, [e.value for e in at.exception]
+    assert _offered(at) == _declared(role), _offered(at)
+    warnings = [w.value for w in at.sidebar.warning if "No demo role" in w.value]
+    assert bool(warnings) == warned, warnings
+    if warned:
+        assert f"“{asked}”" in warnings[0] and "“Governor”" in warnings[0]
+
+
 def _pages(at: AppTest) -> list[str]:
     return sorted(str(i["script_path"]) for i in at._registered_pages.values() if i.get("script_path"))
 

@@ -257,6 +257,7 @@ STAFF = "School+staff+%28headteacher%2C+attendance+lead%29"  # the role's label,
         ("/la_overview", "LA overview", "LA officer"),  # the LA officer's home, by name
         (f"/?demo_role={STAFF}", "School", "School staff"),  # school staff's home
         (f"/school?demo_role={STAFF}", "School", "School staff"),
+        ("/?demo_role=School+staff", "School", "School staff"),  # the label's start, as people type it
     ],
 )
 def test_demo_role_in_the_url_opens_without_page_not_found(browser, server, path, h1, role):
