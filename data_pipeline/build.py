@@ -30,6 +30,7 @@ MART_TABLES = (
     "school_calendar",
     "pupil_week",
     "pupil_year",
+    "school_week",
     "pupil_term",
     "enrolment_year",
     "enrolment_cohort",
@@ -241,16 +242,17 @@ def _incremental(con: duckdb.DuckDBPyConnection, changes: Changes) -> None:
         "from pupil_year semi join _dy using (academic_year, urn) group by all"
     )
     con.execute(f"create or replace temp table _enr_before as {enrolments}")
-    for table, source_name, source in (
-        ("pupil_year", "pupil_week", "pupil_week"),
-        ("enrolment_year", "pupil_year", "pupil_year"),
+    for table, sources in (
+        ("pupil_year", ("pupil_week",)),
+        ("school_week", ("pupil_week", "pupil_year")),
+        ("enrolment_year", ("pupil_year",)),
     ):
         con.execute(
             f"delete from {table} t using _dy d where t.academic_year = d.academic_year and t.urn = d.urn"
         )
         con.execute(
             f"insert into {table} "
-            + statements[table].format(**{**FULL_SOURCES, source_name: by_year.format(t=source)})
+            + statements[table].format(**{**FULL_SOURCES, **{s: by_year.format(t=s) for s in sources}})
         )
     con.execute(
         f"""

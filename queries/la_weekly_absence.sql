@@ -3,19 +3,16 @@
 -- first school week), with England's published weekly figure (daily collection)
 -- where DfE publishes one. Compulsory school age; phase as filtered.
 with la_weeks as (
-    select w.academic_year, w.week_start,
-        sum(w.possible) as possible_sessions,
-        sum(w.authorised + w.unauthorised) as absence_sessions
-    from pupil_week w
-    join pupil_year y
-      -- on the integer enrolment key (hash of urn and pupil_id, unique: 90_checks.sql)
-      on y.academic_year = w.academic_year and y.ekey = w.ekey
-    where ($scope_urns is null or w.urn in (select unnest($scope_urns)))
-      and w.academic_year in ($year, $year - 1)
-      and y.compulsory_age
-      and ($phase is null or y.phase = $phase)
+    -- school_week: each school's compulsory-age enrolments' sessions a week
+    select academic_year, week_start,
+        sum(possible) as possible_sessions,
+        sum(authorised + unauthorised) as absence_sessions
+    from school_week
+    where ($scope_urns is null or urn in (select unnest($scope_urns)))
+      and academic_year in ($year, $year - 1)
+      and ($phase is null or phase = $phase)
     group by all
-    having sum(w.possible) > 0
+    having sum(possible) > 0
 ),
 year_start as (
     select academic_year, min(week_start) as first_week

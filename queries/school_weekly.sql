@@ -10,21 +10,16 @@ with school as (
     where urn = $urn and ($scope_urns is null or urn in (select unnest($scope_urns)))
 ),
 school_weeks as (
-    -- each school of the phase and week: its compulsory-age enrolments' sessions, this year
-    -- (the LA series) and, for this school only, last year too
-    select w.academic_year, w.week_start, w.urn,
-        sum(w.possible) as possible_sessions,
-        sum(w.authorised + w.unauthorised) as absence_sessions,
-        sum(w.unauthorised) as unauthorised_sessions
-    from pupil_week w
-    join pupil_year y
-      -- on the integer enrolment key (hash of urn and pupil_id, unique: 90_checks.sql)
-      on y.academic_year = w.academic_year and y.ekey = w.ekey
-    where w.academic_year in ($year, $year - 1)
-      and (w.academic_year = $year or w.urn = $urn)
-      and y.compulsory_age
-      and y.phase = (select phase from school)
-    group by w.academic_year, w.week_start, w.urn
+    -- each school of the phase and week (school_week: its compulsory-age enrolments' sessions),
+    -- this year (the LA series) and, for this school only, last year too
+    select academic_year, week_start, urn,
+        possible as possible_sessions,
+        authorised + unauthorised as absence_sessions,
+        unauthorised as unauthorised_sessions
+    from school_week
+    where academic_year in ($year, $year - 1)
+      and (academic_year = $year or urn = $urn)
+      and phase = (select phase from school)
 ),
 weeks as (
     select academic_year, week_start, urn = $urn as is_school,
