@@ -13,7 +13,7 @@ grouped as (
     select e.period, e.pa, c.group_label as focus
     from enrolment e
     join enrolment_cohort c
-      on c.academic_year = e.academic_year and c.urn = e.urn and c.pupil_id = e.pupil_id
+      on c.academic_year = e.academic_year and c.urn = e.urn and c.ekey = e.ekey  -- ekey: the enrolment, as one integer
     where c.group_key is not null
       and (c.dimension in ('fsm', 'sen', 'gender', 'ncyear')
            or (c.dimension in ('eal', 'social_worker', 'cla', 'cin', 'cpp', 'young_carer')

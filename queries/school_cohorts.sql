@@ -11,7 +11,7 @@
 with
 -- @include fragments/school_and_its_phase.sql
 enrolment as (
-    select period, academic_year, urn, pupil_id, possible, authorised + unauthorised as absent
+    select period, academic_year, urn, pupil_id, ekey, possible, authorised + unauthorised as absent
     from period_enrolment
     where possible > 0
       and compulsory_age
@@ -25,24 +25,37 @@ tagged as (
         d.dimension_order * 10000 + c.group_rank as sort
     from enrolment e
     join enrolment_cohort c
-      on c.academic_year = e.academic_year and c.urn = e.urn and c.pupil_id = e.pupil_id
+      on c.academic_year = e.academic_year and c.urn = e.urn and c.ekey = e.ekey  -- ekey: the enrolment, as one integer
     join ref_cohort_dimensions d on d.dimension = c.dimension
     where c.dimension in ('fsm', 'sen', 'eal', 'social_worker', 'gender')
 ),
+by_school as (
+    -- each school's counts first, so that the schools are counted from these few rows rather
+    -- than as a distinct count over every enrolment
+    select cohort_type, cohort, sort, urn,
+        count(*) filter (where period = 'selected') as enrolments,
+        sum(possible) filter (where period = 'selected') as possible_sessions,
+        sum(absent) filter (where period = 'selected') as absence_sessions,
+        count(*) filter (where period = 'selected' and is_persistent_absentee(absent, possible))
+            as pa_enrolments,
+        count(*) filter (where period = 'last year') as ly_enrolments,
+        count(*) filter (where period = 'last year' and is_persistent_absentee(absent, possible))
+            as ly_pa_enrolments
+    from tagged
+    group by all
+),
 counted as (
     select cohort_type, cohort, sort,
-        count(*) filter (where period = 'selected' and urn = $urn) as enrolments,
-        sum(possible) filter (where period = 'selected' and urn = $urn) as possible_sessions,
-        sum(absent) filter (where period = 'selected' and urn = $urn) as absence_sessions,
-        count(*) filter (where period = 'selected' and urn = $urn
-                         and is_persistent_absentee(absent, possible)) as pa_enrolments,
-        count(*) filter (where period = 'last year' and urn = $urn) as ly_enrolments,
-        count(*) filter (where period = 'last year' and urn = $urn
-                         and is_persistent_absentee(absent, possible)) as ly_pa_enrolments,
-        count(*) filter (where period = 'selected') as la_enrolments,
-        count(*) filter (where period = 'selected' and is_persistent_absentee(absent, possible)) as la_pa_enrolments,
-        count(distinct urn) filter (where period = 'selected' and urn <> $urn) as la_other_schools
-    from tagged
+        coalesce(sum(enrolments) filter (where urn = $urn), 0)::bigint as enrolments,
+        sum(possible_sessions) filter (where urn = $urn) as possible_sessions,
+        sum(absence_sessions) filter (where urn = $urn) as absence_sessions,
+        coalesce(sum(pa_enrolments) filter (where urn = $urn), 0)::bigint as pa_enrolments,
+        coalesce(sum(ly_enrolments) filter (where urn = $urn), 0)::bigint as ly_enrolments,
+        coalesce(sum(ly_pa_enrolments) filter (where urn = $urn), 0)::bigint as ly_pa_enrolments,
+        sum(enrolments)::bigint as la_enrolments,
+        sum(pa_enrolments)::bigint as la_pa_enrolments,
+        count(*) filter (where urn <> $urn and enrolments > 0) as la_other_schools
+    from by_school
     group by all
 ),
 with_rest as (
