@@ -6,7 +6,7 @@
 -- weeks (weeks with a possible session) and the year's session counts (half days, the same
 -- columns as pupil_week), and its marked sessions (pupil_week's sessions_marked). A query
 -- whose period covers every week of the year reads these instead of summing the weeks
--- (see queries/fragments/period_enrolment.sql).
+-- (see queries/fragments/period_enrolment.sql, la_pupil_rows.sql).
 create or replace table pupil_year as
 with enrolments as (
     select academic_year, urn, pupil_id, ekey,
@@ -26,7 +26,17 @@ with enrolments as (
         -- last weeks' bitmaps of them, so that it reads a row an enrolment, not a row a week
         sum(bit_count(sessions_marked))::integer as sessions_marked,
         arg_min(sessions_marked, week_start) as first_week_marked,
-        arg_max(sessions_marked, week_start) as last_week_marked
+        arg_max(sessions_marked, week_start) as last_week_marked,
+        -- for the pupils-to-watch lists over the year to date: the enrolment's latest 10 school
+        -- weeks, latest first, so that those lists read a row an enrolment, not its weeks. Each
+        -- week is one number, days from 1970 to its Monday * 4096 + sessions attending * 256 +
+        -- possible * 16 + unauthorised (a week has at most 10 sessions of each): the largest
+        -- 10 are the latest 10, found at a fifth of the cost of keeping each as a struct
+        max(
+            date_diff('day', DATE '1970-01-01', week_start)::bigint * 4096
+                + (present + aea) * 256 + possible * 16 + unauthorised,
+            10
+        ) filter (where possible > 0) as last_10_weeks
     from {pupil_week}
     group by academic_year, urn, pupil_id, ekey
 ),
@@ -56,7 +66,13 @@ final as (
         end as compulsory_age,
         coalesce(s.phase, 'Not known') as phase,
         r.ekey,
-        e.* exclude (academic_year, urn, pupil_id, ekey)
+        e.* exclude (academic_year, urn, pupil_id, ekey, last_10_weeks),
+        -- the last 4 school weeks' sessions attending and possible, unpacked
+        list_sum(list_transform(e.last_10_weeks[1:4], lambda w: (w // 256) % 16))::integer
+            as last_4_attending,
+        list_sum(list_transform(e.last_10_weeks[1:4], lambda w: (w // 16) % 16))::integer
+            as last_4_possible,
+        e.last_10_weeks
     from ranked r
     join enrolments e using (academic_year, ekey)
     left join schools s on s.urn = r.urn

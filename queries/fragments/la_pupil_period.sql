@@ -5,7 +5,8 @@
 -- fragments/la_pupil_rows.sql for their rows.
 la_pupils as (
     select y.urn, y.pupil_id, y.ekey, y.ncyear, y.cla, y.cin, y.cpp, y.sen_provision, y.young_carer,
-        y.possible, y.present + y.aea as attending, y.authorised + y.unauthorised as absent, y.school_weeks
+        y.possible, y.present + y.aea as attending, y.authorised + y.unauthorised as absent, y.school_weeks,
+        y.last_4_attending, y.last_4_possible
     from pupil_year y
     where ($scope_urns is null or y.urn in (select unnest($scope_urns)))
       and y.academic_year = $year and y.compulsory_age
@@ -13,7 +14,7 @@ la_pupils as (
 -- the enrolments' school weeks of the period (weeks with a possible session); read where used,
 -- not materialized: each use keeps its own filters (a bounded span of weeks, chosen pupils)
 la_weeks as not materialized (
-    select w.ekey, w.week_start, w.possible, w.present + w.aea as attending,
+    select w.ekey, w.academic_year, w.week_start, w.possible, w.present + w.aea as attending,
         w.authorised + w.unauthorised as absent
     from pupil_week w
     semi join la_pupils p using (ekey)
@@ -21,7 +22,8 @@ la_weeks as not materialized (
 ),
 -- A period that takes in every week of the year held (the year to date) reads each enrolment's
 -- year totals kept in pupil_year, as fragments/period_enrolment.sql does; any other period
--- sums its weeks.
+-- sums its weeks, joined to a row that exists only for such a period: for the year to date
+-- there is nothing to join, which ends the scan of the weeks at once.
 la_whole_year as (
     select coalesce($week_from <= min(first_week) and $week_to >= max(last_week), true) as whole_year
     from pupil_year
@@ -32,9 +34,10 @@ la_sums as (
     from la_pupils
     where school_weeks > 0 and (select whole_year from la_whole_year)
     union all
-    select ekey, sum(possible), sum(attending), sum(absent), count(*)
-    from la_weeks
-    where not (select whole_year from la_whole_year)
-    group by ekey
+    select w.ekey, sum(w.possible), sum(w.attending), sum(w.absent), count(*)
+    from la_weeks w
+    join (select $year as academic_year from la_whole_year where not whole_year) part_year
+      on part_year.academic_year = w.academic_year
+    group by w.ekey
 ),
 -- ---- end of the shared block ----

@@ -5,20 +5,25 @@
 -- now: 10 or more unauthorised sessions in their latest 10 school weeks up to $week_to, across
 -- the schools in scope (the LA: every school). A candidate with falling_only is listed only if
 -- that change is a fall (the early warning's rule), found before the threshold is counted.
--- The last 4 school weeks: read from the enrolment's last 10 weeks (4 school weeks span at most
--- 8 with a holiday between), and from the whole period only for the few with fewer than 4
--- school weeks in those 10 but more in the period.
+-- The last 4 school weeks: over the year to date (la_whole_year), each enrolment's last 4 school
+-- weeks of the year, kept in pupil_year; over any other period, read from the enrolment's last
+-- 10 weeks (4 school weeks span at most 8 with a holiday between), and from the whole period
+-- only for the few with fewer than 4 school weeks in those 10 but more in the period. Each way
+-- reads only when it applies: the other's pupils are an empty set, which ends its scan at once.
+la_part_candidates as (
+    select ekey from la_candidates where not (select whole_year from la_whole_year)
+),
 la_recent as (
     select ekey, count(*) as weeks,
         list_sum(arg_max(attending, week_start, 4)) as attending,
         list_sum(arg_max(possible, week_start, 4)) as possible
     from la_weeks
-    where ekey in (select ekey from la_candidates) and week_start > $week_to - interval 10 weeks
+    where ekey in (select ekey from la_part_candidates) and week_start > $week_to - interval 10 weeks
     group by ekey
 ),
 la_few_recent as (
     select c.ekey
-    from la_candidates c
+    from la_part_candidates c
     join la_sums t using (ekey)
     left join la_recent r using (ekey)
     where coalesce(r.weeks, 0) < 4 and t.school_weeks > coalesce(r.weeks, 0)
@@ -34,9 +39,13 @@ la_last_4 as (
     from la_weeks
     where ekey in (select ekey from la_few_recent)
     group by ekey
+    union all
+    select ekey, last_4_attending, last_4_possible
+    from la_pupils
+    where ekey in (select ekey from la_candidates where (select whole_year from la_whole_year))
 ),
 la_chosen as (
-    select p.* exclude (possible, attending, absent, school_weeks),
+    select p.* exclude (possible, attending, absent, school_weeks, last_4_attending, last_4_possible),
         t.possible, t.attending, t.absent, t.school_weeks,
         pct(r.attending, r.possible) - pct(t.attending, t.possible) as recent_change
     from la_candidates c
@@ -45,22 +54,40 @@ la_chosen as (
     join la_pupils p using (ekey)
     where not c.falling_only or pct(r.attending, r.possible) < pct(t.attending, t.possible)
 ),
--- The threshold's window: each pupil's latest 10 school weeks up to $week_to. A pupil on roll
--- throughout has them within the 26 weeks before (10 school weeks span at most about 18 with
--- the summer holiday), so only those 26 weeks are read for everyone; the few pupils with fewer
--- than 10 school weeks in them (new to the LA's schools, or off roll for a while) are read
--- further back, so the answer is the rule's whatever the gap.
+-- The threshold's window: each pupil's latest 10 school weeks up to $week_to, across the
+-- schools in scope. Over the year to date, these are among their enrolments' own latest 10 of
+-- each year up to $year (a week in the pupil's latest 10 is in the latest 10 of every
+-- enrolment with a school week then), kept in pupil_year. Over any other period, a pupil on
+-- roll throughout has them within the 26 weeks before (10 school weeks span at most about 18
+-- with the summer holiday), so only those 26 weeks are read for everyone; the few pupils with
+-- fewer than 10 school weeks in them (new to the LA's schools, or off roll for a while) are
+-- read further back, so the answer is the rule's whatever the gap.
+la_year_end_weeks as (
+    select pupil_id, week_start, sum(unauthorised) as unauthorised
+    from (
+        -- each week of pupil_year.last_10_weeks, unpacked: its Monday and unauthorised sessions
+        select pupil_id, DATE '1970-01-01' + (w // 4096)::integer as week_start, (w % 16)::integer as unauthorised
+        from pupil_year, unnest(last_10_weeks) as u(w)
+        where ($scope_urns is null or urn in (select unnest($scope_urns)))
+          and academic_year <= $year
+          and pupil_id in (select pupil_id from la_chosen where (select whole_year from la_whole_year))
+    )
+    group by pupil_id, week_start
+),
+la_part_chosen as (
+    select pupil_id from la_chosen where not (select whole_year from la_whole_year)
+),
 la_recent_weeks as (
     select pupil_id, week_start, sum(unauthorised) as unauthorised
     from pupil_week
     where ($scope_urns is null or urn in (select unnest($scope_urns)))
-      and pupil_id in (select pupil_id from la_chosen)
+      and pupil_id in (select pupil_id from la_part_chosen)
       and week_start <= $week_to and week_start > $week_to - interval 26 weeks and possible > 0
     group by pupil_id, week_start
 ),
 la_short_history as (
     select p.pupil_id
-    from (select distinct pupil_id from la_chosen) p
+    from (select distinct pupil_id from la_part_chosen) p
     left join (select pupil_id, count(*) as n from la_recent_weeks group by pupil_id) r using (pupil_id)
     where coalesce(r.n, 0) < 10
 ),
@@ -74,7 +101,11 @@ la_older_weeks as (
 ),
 la_threshold as (
     select pupil_id, list_sum(arg_max(unauthorised, week_start, 10)) as unauthorised_latest_10_school_weeks
-    from (select * from la_recent_weeks union all select * from la_older_weeks)
+    from (
+        select * from la_year_end_weeks
+        union all select * from la_recent_weeks
+        union all select * from la_older_weeks
+    )
     group by pupil_id
 ),
 la_pupil_rows as (
