@@ -41,7 +41,6 @@ FULL_SOURCES = {
     "pupil_week": "pupil_week",
     "pupil_year": "pupil_year",
 }
-WEEK_OF = "(date - (isodow(date) - 1)::integer)"
 
 
 class ChecksFailed(RuntimeError):
@@ -146,12 +145,17 @@ def _marts_current(con: duckdb.DuckDBPyConnection, digest: str) -> bool:
 
 def _incremental(con: duckdb.DuckDBPyConnection, changes: Changes) -> None:
     statements = {table: query for _, table, query in mart_statements()}
-    # The touched school weeks: weeks of the new rows, and weeks whose marks were removed.
+    # The touched school weeks: each week from a school's first to its last date in the new rows,
+    # and weeks whose marks were removed. Every week between, not only those with a new mark:
+    # a week with none is rebuilt as it was, and a school's first and last dates are found at a
+    # third of the cost of its distinct weeks (0.4 s against 1.1 s for a year's file).
     con.execute("create or replace temp table _dw (urn integer, week_start date)")
     if changes.file_ids:
         con.execute(
-            f"insert into _dw select distinct urn, {WEEK_OF} from marks "
-            "where file_id in (select unnest($ids)) and date is not null",
+            "insert into _dw select urn, unnest(generate_series(d0 - (isodow(d0) - 1)::integer, "
+            "d1 - (isodow(d1) - 1)::integer, interval 7 day))::date "
+            "from (select urn, min(date) as d0, max(date) as d1 from marks "
+            "where file_id in (select unnest($ids)) and date is not null group by urn)",
             {"ids": list(changes.file_ids)},
         )
     if changes.removed:

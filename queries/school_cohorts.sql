@@ -25,7 +25,7 @@ tagged as (
         d.dimension_order * 10000 + c.group_rank as sort
     from enrolment e
     join enrolment_cohort c
-      on c.academic_year = e.academic_year and c.urn = e.urn and c.ekey = e.ekey  -- ekey: the enrolment, as one integer
+      on c.academic_year = e.academic_year and c.ekey = e.ekey  -- ekey: the enrolment, as one integer
     join ref_cohort_dimensions d on d.dimension = c.dimension
     where c.dimension in ('fsm', 'sen', 'eal', 'social_worker', 'gender')
 ),
