@@ -142,6 +142,13 @@ def test_school_term_and_cohorts_equal_the_governors_and_school_pages(demo_db):
         # the LA's weeks add up the schools' weeks
         la_w, sc_w = raw_la_week(con), raw["school_week"]
         assert la_w["possible_sessions"].sum() == sc_w["possible_sessions"].sum()
+        # and a school's weeks are its week-by-week chart's, to the digit
+        weekly = queries.execute("school_weekly", WHOLE_LA, con=con, urn=urn, year=2025)
+        chart = weekly[weekly["series"] == "This year"]
+        chart = dict(zip(pd.to_datetime(chart["week_start"]), chart["overall_absence_rate"]))
+        fed = sc_w[(sc_w["urn"] == urn) & (sc_w["academic_year"] == 2025)]
+        fed = dict(zip(pd.to_datetime(fed["week_start"]), fed["overall_absence_rate"]))
+        assert len(chart) > 5 and fed == chart
     finally:
         con.close()
 

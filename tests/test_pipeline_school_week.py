@@ -63,14 +63,14 @@ def db(tmp_path_factory):
 def test_school_week_counts_compulsory_age_enrolments_only(db):
     con = duckdb.connect(str(db), read_only=True)
     rows = con.execute(
-        "select urn, week_start, phase, possible, authorised, unauthorised from school_week order by all"
+        "select urn, week_start, phase, possible, attending, authorised, unauthorised from school_week order by all"
     ).fetchall()
     con.close()
     assert rows == [
-        (A, W1, "Primary", 10, 2, 0),
-        (A, W2, "Primary", 10, 0, 0),
-        (B, W1, "Secondary", 10, 0, 10),
-        (B, W2, "Secondary", 10, 0, 0),
+        (A, W1, "Primary", 10, 8, 2, 0),
+        (A, W2, "Primary", 10, 10, 0, 0),
+        (B, W1, "Secondary", 10, 0, 0, 10),
+        (B, W2, "Secondary", 10, 10, 0, 0),
     ]
 
 

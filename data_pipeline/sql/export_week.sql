@@ -1,20 +1,19 @@
 -- The feed's school weeks (python -m data_pipeline export): each week (its Monday) of each
 -- academic year, for the LA ($by_school false: urn is NULL) or for each school. Sessions of
--- enrolments of compulsory school age, as the School and Governors' pages' weekly charts
--- count them. Session counts and rates only: PA is a measure of an enrolment over a period,
--- not of one week, and the week's pupils are not counted (the governors' weekly chart shows
--- no pupil counts either). Measures from the macros of 05_measures.sql.
+-- enrolments of compulsory school age (the school_week mart), as the School and Governors'
+-- pages' weekly charts count them. Session counts and rates only: PA is a measure of an
+-- enrolment over a period, not of one week, and the week's pupils are not counted (the
+-- governors' weekly chart shows no pupil counts either). Measures from the macros of
+-- 05_measures.sql.
 with weeks as (
-    select w.academic_year, w.week_start, case when $by_school then w.urn end as urn,
-        sum(w.possible)::bigint as possible_sessions,
-        sum(w.present + w.aea)::bigint as attending_sessions,
-        sum(w.authorised)::bigint as authorised_sessions,
-        sum(w.unauthorised)::bigint as unauthorised_sessions
-    from pupil_week w
-    join pupil_year y on y.academic_year = w.academic_year and y.ekey = w.ekey
-    where y.compulsory_age
+    select academic_year, week_start, case when $by_school then urn end as urn,
+        sum(possible)::bigint as possible_sessions,
+        sum(attending)::bigint as attending_sessions,
+        sum(authorised)::bigint as authorised_sessions,
+        sum(unauthorised)::bigint as unauthorised_sessions
+    from school_week
     group by all
-    having sum(w.possible) > 0
+    having sum(possible) > 0
 ),
 final as (
     select academic_year, week_start, urn,
