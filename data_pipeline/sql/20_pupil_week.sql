@@ -38,6 +38,14 @@ packed as (
     join weights c on c.code = m.code
     group by all
 ),
+-- Sorted here, by year and school, while a row is 6 values rather than the 23 it becomes
+-- (0.3-0.9 s less at the largest LA's year); the projections below keep the order. One
+-- school's rows then sit together and DuckDB skips the rest by their min / max; sorting by
+-- week as well cost 0.6 s more.
+sorted as (
+    select * from packed
+    order by case when month(week_start) >= 9 then year(week_start) else year(week_start) - 1 end, urn
+),
 slot_counts as (
     select week_start, urn, pupil_id, bit_sum, bit_union,
         ((s >> 0) & 15)::integer as n0,
@@ -53,7 +61,7 @@ slot_counts as (
         ((s >> 40) & 15)::integer as n10,
         ((s >> 44) & 15)::integer as n11,
         ((s >> 48) & 15)::integer as n12
-    from packed
+    from sorted
 ),
 final as (
     select
@@ -82,6 +90,4 @@ final as (
         bit_union as sessions_marked
     from slot_counts
 )
--- Sorted by year and school so that one school's rows sit together (DuckDB skips the
--- rest by their min / max); sorting by week as well cost 0.6 s more at the largest LA.
-select * from final order by academic_year, urn;
+select * from final;
