@@ -486,6 +486,28 @@ def test_every_request_stays_on_the_dashboards_server(browser, server):
     assert not elsewhere, elsewhere
 
 
+def test_headline_figures_are_whole_at_320_px(browser, server):
+    """WCAG 1.4.10 at 320 CSS px (400% zoom): one card to a row, each figure on one line (two
+    to a row broke the demo LA's 'School days lost', 454,120, into '454,12' and '0')."""
+    page = browser.new_page(viewport={"width": 320, "height": 700})
+    page.goto(server + "/?demo_role=LA+officer")
+    wait_until_done(page)
+    broken = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid=stMetricValue]')]
+        .filter(e => e.getBoundingClientRect().height > 2 * parseFloat(getComputedStyle(e).fontSize))
+        .map(e => e.textContent.trim())"""
+    )
+    assert page.locator("[data-testid=stMetricValue]").count() >= 8
+    assert not broken, broken
+    # one to a row, so that a figure of 7 or more digits fits whatever the LA's size
+    narrow = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid=stMetric]')]
+        .map(e => e.getBoundingClientRect().width).filter(w => w < 250)"""
+    )
+    assert not narrow, narrow
+    page.close()
+
+
 def test_headline_figures_are_whole_at_200_percent_zoom(browser, server):
     """WCAG 1.4.10: at 200% zoom (a 1400 px window is 700 CSS px) the headline cards wrap two to
     a row and their labels and changes wrap; nothing in a card is cut to an ellipsis."""

@@ -62,7 +62,8 @@ FOCUS = "#ffdd00"
 # - a collapsed sidebar out of the Tab order (it kept 16 Tab stops that showed nothing at 200%
 #   zoom or 320 px);
 # - headline cards whose labels and changes wrap instead of ending in an ellipsis, and columns
-#   two to a row below 1000 px (at 200% zoom they were cut to 'Authorised abs…', 'on …');
+#   two to a row below 1000 px (at 200% zoom they were cut to 'Authorised abs…', 'on …') and
+#   one to a row below 480 px (at 320 px, 400% zoom, '454,120' broke into '454,12' and '0');
 # - .visually-hidden text for screen readers (a chart's name and reading).
 APP_CSS = f"""<style>
 [data-testid='stCaptionContainer'], [data-testid='stCaptionContainer'] p {{
@@ -82,6 +83,9 @@ button[aria-label^='Show data'], button[aria-label^='Copy Vega-Lite spec'] {{ di
 @media (max-width: 1000px) {{
   [data-testid='stHorizontalBlock'] {{ flex-wrap: wrap !important; }}
   [data-testid='stHorizontalBlock'] > [data-testid='stColumn'] {{ min-width: calc(50% - 1rem) !important; }}
+}}
+@media (max-width: 480px) {{
+  [data-testid='stHorizontalBlock'] > [data-testid='stColumn'] {{ min-width: 100% !important; }}
 }}
 .visually-hidden {{ position: absolute !important; width: 1px !important; height: 1px !important;
   margin: 0 !important; padding: 0 !important; overflow: hidden !important;
