@@ -244,7 +244,7 @@ def _status(args, db: Path) -> int:
         return 2
     cur = con.execute(
         "select file_id, file_name, kind, code_set, loaded_at, rows_read, rows_loaded, "
-        "rows_quarantined, status, message, sha256 from load_files order by file_id"
+        "rows_quarantined, status, message, content_hash from load_files order by file_id"
     )
     names = [d[0] for d in cur.description]
     rows = [dict(zip(names, r)) for r in cur.fetchall()]

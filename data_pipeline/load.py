@@ -25,7 +25,7 @@ class FileResult:
     file_name: str
     path: str
     kind: str
-    sha256: str
+    content_hash: str
     rows_read: int = 0
     rows_loaded: int = 0
     rows_quarantined: int = 0
@@ -42,7 +42,7 @@ class FileResult:
 
 
 class Scans:
-    """Each file's SHA-256 and line count (ingest.scan), read once, in a background
+    """Each file's content hash and line count (ingest.scan), read once, in a background
     thread started before the load, so that hashing a 3 GB marks file overlaps the
     loading of the files before it."""
 
@@ -293,6 +293,10 @@ def _already_loaded(db_path: Path, paths: list[Path], scans: Scans) -> dict[Path
         return {}
     con = warehouse.connect(db_path, read_only=True)
     try:
+        if not con.execute(
+            "select 1 from duckdb_columns() where table_name = 'load_files' and column_name = 'content_hash'"
+        ).fetchall():
+            return {}  # a warehouse from before content hashes (init_schema renames the column)
         out = {}
         for p in paths:
             if not p.exists() or (scans.pending(p) and p.stat().st_size >= WAIT_FOR_HASH_BYTES):
@@ -300,7 +304,7 @@ def _already_loaded(db_path: Path, paths: list[Path], scans: Scans) -> dict[Path
             digest = scans.get(p)[0]
             row = con.execute(
                 "select kind, loaded_at, rows_read, rows_loaded, rows_quarantined from load_files "
-                "where sha256 = ? and status = 'loaded' order by file_id desc limit 1",
+                "where content_hash = ? and status = 'loaded' order by file_id desc limit 1",
                 [digest],
             ).fetchall()
             if row:
@@ -331,7 +335,7 @@ def _register(con, result: FileResult, now: dt.datetime) -> int:
     file_id = con.execute("select nextval('file_id_seq')").fetchall()[0][0]
     con.execute(
         "insert into load_files values (?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 'loading', '')",
-        [file_id, result.file_name, result.path, result.sha256, result.kind, result.code_set, now],
+        [file_id, result.file_name, result.path, result.content_hash, result.kind, result.code_set, now],
     )
     return file_id
 
@@ -354,20 +358,20 @@ def _load_one(
         file_name=path.name,
         path=str(path.resolve()),
         kind=kind or "",
-        sha256="",
+        content_hash="",
         reader="exact" if exact else "",
     )
 
     def is_new() -> bool:
         """False (and the result says so) if these exact bytes were loaded before."""
-        if not result.sha256 and path.exists():
-            result.sha256 = scans.get(path)[0]
+        if not result.content_hash and path.exists():
+            result.content_hash = scans.get(path)[0]
         previous = con.execute(
-            "select loaded_at from load_files where sha256 = ? and status = 'loaded' "
+            "select loaded_at from load_files where content_hash = ? and status = 'loaded' "
             "order by file_id desc limit 1",
-            [result.sha256],
+            [result.content_hash],
         ).fetchall()
-        if previous and result.sha256:
+        if previous and result.content_hash:
             result.status = "unchanged"
             result.message = (
                 f"identical to the file loaded at {previous[0][0]:%Y-%m-%d %H:%M}; nothing changed"
@@ -385,7 +389,7 @@ def _load_one(
     except ingest.UnusableFile as exc:
         result.status = "rejected"
         result.message = str(exc)
-        result.sha256 = scans.get(path)[0] if path.exists() else ""
+        result.content_hash = scans.get(path)[0] if path.exists() else ""
         file_id = _register(con, result, now)
         _quarantine_all(con, table, file_id, result, str(exc))
         bar.update(3)
@@ -433,10 +437,10 @@ def _load_one(
             "DfE fields missing from this file: " + ", ".join(missing)
         )
     con.execute(
-        "update load_files set sha256 = ?, kind = ?, code_set = ?, rows_read = ?, rows_loaded = ?, "
+        "update load_files set content_hash = ?, kind = ?, code_set = ?, rows_read = ?, rows_loaded = ?, "
         "rows_quarantined = ?, status = ?, message = ? where file_id = ?",
         [
-            result.sha256,
+            result.content_hash,
             result.kind,
             result.code_set,
             result.rows_read,

@@ -35,7 +35,7 @@ create table if not exists ref_codes (
 );
 create sequence if not exists file_id_seq;
 create table if not exists load_files (
-    file_id integer primary key, file_name varchar, path varchar, sha256 varchar,
+    file_id integer primary key, file_name varchar, path varchar, content_hash varchar,
     kind varchar, code_set varchar, loaded_at timestamp,
     rows_read bigint, rows_loaded bigint, rows_quarantined bigint,
     status varchar, message varchar
@@ -88,6 +88,14 @@ def connect(path: Path | str, read_only: bool = False, **settings) -> duckdb.Duc
 
 def init_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(SCHEMA)
+    # a warehouse made before the file hash changed from SHA-256 (ingest.scan) names the column
+    # for it; its files' old digests match no new one, so such a file sent again is loaded again,
+    # replacing what it covered (the same figures)
+    old = con.execute(
+        "select 1 from duckdb_columns() where table_name = 'load_files' and column_name = 'sha256'"
+    ).fetchall()
+    if old:
+        con.execute("alter table load_files rename column sha256 to content_hash")
     con.execute("delete from ref_codes")
     con.executemany("insert into ref_codes values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", codes.rows())
     con.execute(_code_set_macro(temp=False))

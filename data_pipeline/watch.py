@@ -6,7 +6,7 @@ the load lock, so the dashboard keeps reading the old file meanwhile), then move
 report beside it:
 
 - done/<stamp>-<name>: loaded (the report gives rows read, loaded and quarantined), or skipped
-  because the same bytes (SHA-256) were loaded before;
+  because the same bytes (the same content hash) were loaded before;
 - failed/<stamp>-<name>: the load failed (the warehouse is byte-for-byte as it was) or the file
   was unusable (no row of it loaded; `ingest` records the rejection in the warehouse's list of
   files, as it does for any rejected file, and its rows in the quarantine). The report says why.
@@ -41,7 +41,7 @@ create table if not exists load_runs (
     id integer primary key autoincrement,
     at text not null,              -- UTC, ISO 8601
     file_name text not null,
-    sha256 text,
+    content_hash text,             -- ingest.scan's XXH3-128 of the file's bytes
     status text not null,          -- loaded | skipped | failed
     message text not null default '',
     rows_read integer, rows_loaded integer, rows_quarantined integer,
@@ -184,20 +184,27 @@ def _move(path: Path, folder: Path, at: dt.datetime) -> Path:
     return target
 
 
+def _runs_table(con) -> None:
+    con.executescript(RUNS_SCHEMA)
+    # a store made before the file hash changed from SHA-256 names the column for it
+    if "sha256" in {r[1] for r in con.execute("pragma table_info(load_runs)")}:
+        con.execute("alter table load_runs rename column sha256 to content_hash")
+
+
 def _record(report: dict, result: dict) -> None:
     """The outcome in the app store, for the administrators' page (never fails the load)."""
     try:
         from auth import store
 
         with closing(store.connect()) as con:
-            con.executescript(RUNS_SCHEMA)
+            _runs_table(con)
             con.execute(
-                "insert into load_runs (at, file_name, sha256, status, message, rows_read, rows_loaded, "
+                "insert into load_runs (at, file_name, content_hash, status, message, rows_read, rows_loaded, "
                 "rows_quarantined, moved_to, warehouse) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     report["finished"],
                     report["file"],
-                    result.get("sha256"),
+                    result.get("content_hash"),
                     report["status"],
                     report["message"][:4000],
                     result.get("rows_read"),
@@ -218,7 +225,7 @@ def load_runs(status: str | None = "failed", limit: int = 200):
     from auth import store
 
     with closing(store.connect()) as con:
-        con.executescript(RUNS_SCHEMA)
+        _runs_table(con)
         cur = con.execute(
             "select at, file_name, status, message, rows_read, rows_loaded, rows_quarantined, moved_to "
             "from load_runs where (? is null or status = ?) order by id desc limit ?",

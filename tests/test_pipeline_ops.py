@@ -11,6 +11,7 @@ import shutil
 import sqlite3
 from contextlib import closing
 
+import duckdb
 from conftest import school_days, write_csv
 
 from data_pipeline import watch
@@ -199,3 +200,38 @@ def test_the_admin_sees_failed_loads(demo_db, tmp_path, monkeypatch):
     failed = at.dataframe[-1].value
     assert "broken_return.csv" in set(failed["file_name"])
     assert failed.loc[failed["file_name"] == "broken_return.csv", "message"].str.contains("no row").all()
+
+
+def test_stores_from_before_content_hashes_keep_working(tmp_path, monkeypatch):
+    """The file hash was SHA-256 in a column named for it; a warehouse and an app store made then
+    take a new load and a new outcome, and name the column for what it now holds."""
+    db, store = tmp_path / "w.duckdb", tmp_path / "app_store.sqlite"
+    monkeypatch.setenv("ATTENDANCE_APP_STORE", str(store))
+    first = _marks(tmp_path / "m1.csv", {"P1": ["/"] * 10})
+    assert main(["ingest", "--quiet", "--db", str(db), str(first)]) == 0
+    con = duckdb.connect(str(db))
+    con.execute("alter table load_files rename column content_hash to sha256")
+    con.close()
+    with closing(sqlite3.connect(store)) as con:
+        con.execute(
+            "create table load_runs (id integer primary key autoincrement, at text not null, "
+            "file_name text not null, sha256 text, status text not null, message text not null default '', "
+            "rows_read integer, rows_loaded integer, rows_quarantined integer, moved_to text, warehouse text)"
+        )
+        con.execute(
+            "insert into load_runs (at, file_name, sha256, status) values ('2026-01-05', 'old.csv', 'ab', 'failed')"
+        )
+        con.commit()
+
+    root = tmp_path / "drop"
+    root.mkdir()
+    _marks(root / "m2.csv", {"P2": ["/"] * 9 + ["O"]})
+    (root / "bad.csv").write_text("this,is,not\na,return,file\n")
+    assert watch.run_once(root, db, settle=0, log=lambda *_: None)
+    con = duckdb.connect(str(db), read_only=True)
+    files = dict(con.execute("select file_name, content_hash from load_files").fetchall())
+    assert set(files) == {"m1.csv", "m2.csv", "bad.csv"}
+    assert len(files["m2.csv"]) == 32  # XXH3-128, 128 bits in hex
+    assert con.execute("select count(distinct pupil_id) from marks").fetchall()[0][0] == 2
+    con.close()
+    assert set(watch.load_runs("failed")["file_name"]) == {"old.csv", "bad.csv"}
