@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from . import cohorts
+from . import cohorts, validate
 
 SQL_DIR = Path(__file__).parent / "sql"
 MART_TABLES = (
@@ -37,6 +37,7 @@ MART_TABLES = (
 )
 FULL_SOURCES = {
     "marks": "marks",
+    "marks_by_code": "select urn, date, session, code, count(*)::integer as n from marks group by all",
     "school_session": "school_session",
     "pupil_week": "pupil_week",
     "pupil_year": "pupil_year",
@@ -154,8 +155,7 @@ def _incremental(con: duckdb.DuckDBPyConnection, changes: Changes) -> None:
         con.execute(
             "insert into _dw select urn, unnest(generate_series(d0 - (isodow(d0) - 1)::integer, "
             "d1 - (isodow(d1) - 1)::integer, interval 7 day))::date "
-            "from (select urn, min(date) as d0, max(date) as d1 from marks "
-            "where file_id in (select unnest($ids)) and date is not null group by urn)",
+            f"from {validate.file_spans(con, list(changes.file_ids))}",
             {"ids": list(changes.file_ids)},
         )
     if changes.removed:
@@ -181,10 +181,13 @@ def _incremental(con: duckdb.DuckDBPyConnection, changes: Changes) -> None:
                 "(select m.* from marks m semi join _dw d on d.urn = m.urn "
                 "and d.week_start = (m.date - (isodow(m.date) - 1)::integer) where m.date between $lo and $hi)"
             )
+            by_code = f"select urn, date, session, code, count(*)::integer as n from {marks} group by all"
         else:
             marks = (
                 "(select * from marks where file_id in (select unnest($ids)) and date between $lo and $hi)"
             )
+            # the new files' marks as their checks counted them (validate.file_marks)
+            by_code = f"select * from {validate.file_marks(con, list(changes.file_ids))} where date between $lo and $hi"
             read["ids"] = list(changes.file_ids)
         con.execute(
             "delete from school_session s using _dw d where s.urn = d.urn and s.date between $lo and $hi "
@@ -192,7 +195,7 @@ def _incremental(con: duckdb.DuckDBPyConnection, changes: Changes) -> None:
             span,
         )
         con.execute(
-            f"insert into school_session {statements['school_session'].format(**{**FULL_SOURCES, 'marks': marks})}",
+            f"insert into school_session {statements['school_session'].format(**{**FULL_SOURCES, 'marks_by_code': by_code})}",
             read,
         )
         # The calendar is the LA's (every school's days): rebuilt for the years touched, and the

@@ -238,6 +238,7 @@ def _recheck_after_build(con, results, fast: list[int], enrolments: list[tuple],
         lines = ingest.lines_with_field(raw.csv_path, raw.mapping["pupil_id"], set(pupils), MAX_RECHECK_LINES)
         if lines is None or len(lines) != in_file:
             raise _FastPathMiss
+        validate.forget_file_marks(con, [r.file_id])
         validate.check_marks_lines(con, raw, r.file_id, today, lines)
         typed, bad = f"{raw.table}_typed", f"{raw.table}_bad"
         covered = "from marks where file_id = ? and pupil_id in (select unnest(?))"
@@ -587,6 +588,7 @@ def _load_marks_fast(con, raw, file_id: int, result: FileResult, today: dt.date,
         # (14 s for a year's 86 M marks with 3 bad lines).
         con.commit()
         con.begin()
+        validate.forget_file_marks(con, [file_id])
         validate.settle_suspect_marks(con, raw, file_id, today, rejected)
         typed, bad = f"{raw.table}_typed", f"{raw.table}_bad"
         con.execute(
@@ -620,8 +622,7 @@ def _replace_older_marks(con, file_id: int, result: FileResult, options: Options
     last date). A file that would remove more marks than it brings is refused unless
     options.allow_shrink: a two-line file must not wipe a term."""
     spans = con.execute(
-        "select urn, min(date) as d0, max(date) as d1 from marks where file_id = ? group by urn",
-        [file_id],
+        f"select urn, d0, d1 from {validate.file_spans(con, [file_id])}", {"ids": [file_id]}
     ).fetchall()
     years = {y for _, d0, d1 in spans for d in (d0, d1) for y in [d.year if d.month >= 9 else d.year - 1]}
     result.code_set = ", ".join(
@@ -672,6 +673,8 @@ def _replace_older_marks(con, file_id: int, result: FileResult, options: Options
                 f"{result.rows_loaded:,}; nothing was loaded. If this file really is the corrected "
                 "return, load it again with --allow-shrink."
             )
+        older = [r[0] for r in con.execute(f"select distinct m.file_id {covered}", span).fetchall()]
+        validate.forget_file_marks(con, older)  # an earlier file of this load loses rows
         con.execute(
             f"delete from marks where rowid in (select m.rowid {covered})",
             span,

@@ -171,6 +171,33 @@ def test_a_resent_week_replaces_it_once_and_equals_a_full_rebuild(tmp_path, buil
     assert week == expected  # replaced exactly once: no mark twice, none lost
 
 
+def test_files_of_one_load_that_overlap_equal_a_full_rebuild(tmp_path, builds):
+    """Two returns in one load, the second re-sending a week of the first for one school: each
+    mark once, and the marts as a full rebuild makes them (the first file's counts from its
+    checks no longer hold once the second replaces some of its rows)."""
+    days = school_days(dt.date(2025, 9, 8), 15)
+    db = tmp_path / "w.duckdb"
+    load(db, tmp_path, [schools_file(tmp_path), pupils_file(tmp_path)])
+    first = write_csv(tmp_path / "a_weeks1-2.csv", HEADER, marks(days[:10]))
+    second = write_csv(
+        tmp_path / "b_week2-3.csv", HEADER, marks(days[5:10], urns=[100001], salt=3) + marks(days[10:])
+    )
+    results = load(db, tmp_path, [first, second])
+    assert [r.reader for r in results] == ["fast", "fast"]
+    assert results[1].replaced == PUPILS * 10
+    assert builds == ["full", "incremental"]
+    assert_same_as_full(db, tmp_path)
+    con = warehouse.connect(db, read_only=True)
+    try:
+        per_session = con.execute(
+            "select max(n) from (select count(*) as n from marks group by urn, pupil_id, date, session)"
+        ).fetchall()[0][0]
+        n = con.execute("select count(*) from marks").fetchall()[0][0]
+    finally:
+        con.close()
+    assert (per_session, n) == (1, 2 * PUPILS * 2 * 15)
+
+
 def test_a_new_academic_year_equals_a_full_rebuild(tmp_path, builds):
     db = tmp_path / "w.duckdb"
     year1 = school_days(dt.date(2024, 9, 2), 10) + school_days(dt.date(2025, 6, 30), 10)

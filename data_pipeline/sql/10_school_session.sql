@@ -1,10 +1,10 @@
 -- Each school's sessions by date and AM/PM: day-of-week and session patterns.
 -- Marks are first counted by code (about 2 million groups at 87 million marks),
--- so that the join to the codes is made once a group, not once a mark.
+-- so that the join to the codes is made once a group, not once a mark; a load
+-- of new dates reads the counts its files' checks made (build.FULL_SOURCES,
+-- validate.file_marks) instead of counting the marks again.
 create or replace table school_session as
-with by_code as (
-    select urn, date, session, code, count(*)::integer as n from {marks} group by all
-)
+with by_code as ({marks_by_code})
 select
     case when month(m.date) >= 9 then year(m.date) else year(m.date) - 1 end as academic_year,
     m.urn, m.date, m.session,
