@@ -300,14 +300,10 @@ def forget_file_marks(con: duckdb.DuckDBPyConnection, file_ids: list[int]) -> No
 def file_marks(con: duckdb.DuckDBPyConnection, file_ids: list[int]) -> str:
     """SQL for these files' marks counted by urn, date, session and code (column n): from the
     counts their checks made when every file has them, else from `marks`. Binds $ids."""
-    ids = sorted(set(file_ids))
-    if ids and _has_file_marks(con):
-        counted = con.execute(
-            f"select count(distinct file_id) from {FILE_MARKS} where file_id in (select unnest($ids))",
-            {"ids": ids},
-        ).fetchall()[0][0]
-        if counted == len(ids):
-            return f"(select urn, date, session, code, n from {FILE_MARKS} where file_id in (select unnest($ids)))"
+    if _counted(con, file_ids):
+        return (
+            f"(select urn, date, session, code, n from {FILE_MARKS} where file_id in (select unnest($ids)))"
+        )
     return (
         "(select urn, date, session, code, count(*)::integer as n from marks "
         "where file_id in (select unnest($ids)) group by all)"
@@ -316,10 +312,23 @@ def file_marks(con: duckdb.DuckDBPyConnection, file_ids: list[int]) -> str:
 
 def file_spans(con: duckdb.DuckDBPyConnection, file_ids: list[int]) -> str:
     """SQL for each school's first and last date (d0, d1) in these files' marks. Binds $ids."""
+    source = f"{FILE_MARKS} where" if _counted(con, file_ids) else "marks where"
     return (
-        f"(select urn, min(date) as d0, max(date) as d1 from {file_marks(con, file_ids)} "
-        "where date is not null group by urn)"
+        f"(select urn, min(date) as d0, max(date) as d1 from {source} file_id in (select unnest($ids)) "
+        "and date is not null group by urn)"
     )
+
+
+def _counted(con: duckdb.DuckDBPyConnection, file_ids: list[int]) -> bool:
+    """Whether every one of these files has its counts in FILE_MARKS."""
+    ids = sorted(set(file_ids))
+    if not ids or not _has_file_marks(con):
+        return False
+    counted = con.execute(
+        f"select count(distinct file_id) from {FILE_MARKS} where file_id in (select unnest($ids))",
+        {"ids": ids},
+    ).fetchall()[0][0]
+    return counted == len(ids)
 
 
 def _has_file_marks(con: duckdb.DuckDBPyConnection) -> bool:
