@@ -15,7 +15,9 @@
    - the dashboard's queries on the three-year warehouse (bench/largest_la's set);
    - for reference, a full rebuild of every mart (build.build) on that warehouse.
 
-Usage: .venv/bin/python bench/incremental.py [--pupils N] [--reuse] [--write-doc]
+Usage: .venv/bin/python bench/incremental.py [--pupils N] [--reuse] [--pairs N]
+(figures in bench/out/incremental/report.json; --pairs N times only N back-to-back pairs of
+the bare read and the year's load, into report_pairs.json)
 """
 
 from __future__ import annotations
@@ -274,6 +276,19 @@ def run_bench(out: Path, repeats: int) -> dict:
     return rep
 
 
+def year_pairs(out: Path, n: int) -> list[dict]:
+    """The year's file against DuckDB's bare read of it, n times back to back: the ratio within a
+    pair, taken a minute apart, is steadier than one run's on a machine whose speed moves."""
+    pairs = []
+    for _ in range(n):
+        bare = largest_la.time_bare_read(out / "year.csv", str(out / "bare.duckdb"))["inner_seconds"]
+        load = ingest(fresh_copy(out / "base.duckdb", out / "w3.duckdb"), out / "year.csv")["seconds"]
+        pairs.append({"bare_s": round(bare, 1), "load_s": round(load, 1), "ratio": round(load / bare, 2)})
+        print(pairs[-1], flush=True)
+    (out / "report_pairs.json").write_text(json.dumps(pairs, indent=1))
+    return pairs
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pupils", type=int, default=largest_la.FULL_PUPILS)
@@ -282,6 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--reuse", action="store_true", help="reuse the generated files in --out")
     ap.add_argument("--generate-only", action="store_true")
+    ap.add_argument("--pairs", type=int, default=0, help="only time N pairs of bare read and year load")
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     if not (args.reuse and (args.out / "generated.json").exists()):
@@ -289,6 +305,12 @@ def main(argv: list[str] | None = None) -> int:
         info = generate(args.out, args.pupils, args.schools)
         print(f"generated in {time.perf_counter() - t0:.0f} s: {json.dumps(info)}")
     if args.generate_only:
+        return 0
+    if args.pairs:
+        if not (args.out / "base.duckdb").exists() or build.stale(args.out / "base.duckdb"):
+            print("no current base warehouse: run without --pairs first", file=sys.stderr)
+            return 2
+        year_pairs(args.out, args.pairs)
         return 0
     rep = run_bench(args.out, args.repeats)
     print(json.dumps({k: v for k, v in rep.items() if k != "queries"}, indent=1, default=str))
