@@ -37,7 +37,7 @@ MART_TABLES = (
 )
 FULL_SOURCES = {
     "marks": "marks",
-    "marks_by_code": "select urn, date, session, code, count(*)::integer as n from marks group by all",
+    "marks_by_code": validate.COUNT_BY_CODE.format(marks="marks"),
     "school_session": "school_session",
     "pupil_week": "pupil_week",
     "pupil_year": "pupil_year",
@@ -181,7 +181,7 @@ def _incremental(con: duckdb.DuckDBPyConnection, changes: Changes) -> None:
                 "(select m.* from marks m semi join _dw d on d.urn = m.urn "
                 "and d.week_start = (m.date - (isodow(m.date) - 1)::integer) where m.date between $lo and $hi)"
             )
-            by_code = f"select urn, date, session, code, count(*)::integer as n from {marks} group by all"
+            by_code = validate.COUNT_BY_CODE.format(marks=marks)
         else:
             marks = (
                 "(select * from marks where file_id in (select unnest($ids)) and date between $lo and $hi)"

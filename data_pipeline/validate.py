@@ -234,6 +234,8 @@ def insert_marks_tolerant(
 # one pass over the file's rows instead of five. A step that changes a file's rows after its
 # checks drops the file's counts (forget_file_marks), and readers then count `marks` again.
 FILE_MARKS = "_file_marks"
+# marks (a table or subquery in {marks}) counted as FILE_MARKS counts them
+COUNT_BY_CODE = "select urn, date, session, code, count(*)::integer as n from {marks} group by all"
 
 
 def fast_marks_problem(
@@ -304,10 +306,7 @@ def file_marks(con: duckdb.DuckDBPyConnection, file_ids: list[int]) -> str:
         return (
             f"(select urn, date, session, code, n from {FILE_MARKS} where file_id in (select unnest($ids)))"
         )
-    return (
-        "(select urn, date, session, code, count(*)::integer as n from marks "
-        "where file_id in (select unnest($ids)) group by all)"
-    )
+    return "(" + COUNT_BY_CODE.format(marks="marks where file_id in (select unnest($ids))") + ")"
 
 
 def file_spans(con: duckdb.DuckDBPyConnection, file_ids: list[int]) -> str:
