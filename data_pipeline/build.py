@@ -200,10 +200,9 @@ def _incremental(con: duckdb.DuckDBPyConnection, changes: Changes) -> None:
         )
         # The calendar is the LA's (every school's days): rebuilt for the years touched, and the
         # weeks whose term it changed are rebuilt in pupil_term for every school.
-        ay = "(case when month({d}) >= 9 then year({d}) else year({d}) - 1 end)"
         con.execute(
-            f"create or replace temp table _dyears as select distinct {ay.format(d='week_start')} as y from _dw "
-            f"union select distinct {ay.format(d='(week_start + 6)')} from _dw"
+            f"create or replace temp table _dyears as select distinct {ay_of('week_start')} as y from _dw "
+            f"union select distinct {ay_of('(week_start + 6)')} from _dw"
         )
         week_term = (
             "select academic_year, week_start, arg_min(term, date) as term from school_calendar "
@@ -231,12 +230,14 @@ def _incremental(con: duckdb.DuckDBPyConnection, changes: Changes) -> None:
         )
     else:
         con.execute("create or replace temp table _wt_changed (academic_year integer, week_start date)")
-    # Enrolment years touched: the years of the touched weeks at their schools, and every year of
-    # the schools whose pupils or school row changed.
+    # Enrolment years touched: the years of the touched weeks at their schools (both years of a
+    # week from August into September), and every year of the schools whose pupils or school
+    # row changed.
     con.execute(
         f"""
         create or replace temp table _dy as
         select distinct {ay_of("week_start")} as academic_year, urn from _dw
+        union select distinct {ay_of("(week_start + 6)")}, urn from _dw
         union select distinct academic_year, urn from pupil_week where urn in (select urn from _du)
         union select distinct academic_year, urn from pupil_year where urn in (select urn from _du)
         """

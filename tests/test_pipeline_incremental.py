@@ -224,6 +224,54 @@ def test_a_new_academic_year_equals_a_full_rebuild(tmp_path, builds):
     assert years == [(2024,), (2025,)]
 
 
+def test_a_week_from_august_into_september_counts_each_day_in_its_own_year(tmp_path, builds):
+    """Tuesday 1 September 2026 starts 2026/27 in the week of Monday 31 August, which is
+    2025/26's: each mark counts in its date's academic year, loaded day by day or rebuilt."""
+    db = tmp_path / "w.duckdb"
+    monday = dt.date(2026, 8, 31)
+    year1 = school_days(dt.date(2026, 7, 6), 10) + [monday]
+    load(
+        db,
+        tmp_path,
+        [schools_file(tmp_path), pupils_file(tmp_path), write_csv(tmp_path / "y1.csv", HEADER, marks(year1))],
+    )
+    # the new year's first four days alone (a daily load touches only that week), then a week more
+    first_days = school_days(dt.date(2026, 9, 1), 4)
+    assert first_days[-1] == dt.date(2026, 9, 4)
+    load(db, tmp_path, [write_csv(tmp_path / "y2.csv", HEADER, marks(first_days, salt=2))])
+    assert_same_as_full(db, tmp_path)
+    load(
+        db,
+        tmp_path,
+        [write_csv(tmp_path / "y2b.csv", HEADER, marks(school_days(dt.date(2026, 9, 7), 5), salt=3))],
+    )
+    # (the third "full" is the rebuild the first comparison made, on its own copy)
+    assert builds == ["full", "incremental", "full", "incremental"]
+    assert_same_as_full(db, tmp_path)
+    con = warehouse.connect(db, read_only=True)
+    try:
+        by_date = con.execute(
+            "select academic_year, sum(possible)::integer from school_session group by 1 order by 1"
+        ).fetchall()
+        by_enrolment = con.execute(
+            "select academic_year, sum(possible)::integer from pupil_year group by 1 order by 1"
+        ).fetchall()
+        weeks = con.execute(
+            "select academic_year, sum(possible)::integer, count(*) from pupil_week "
+            "where week_start = $m group by 1 order by 1",
+            {"m": monday},
+        ).fetchall()
+    finally:
+        con.close()
+    sessions = 2 * PUPILS * len(SCHOOLS)  # one day's possible sessions if every code counted
+    assert [y for y, _ in by_date] == [2025, 2026]
+    assert by_enrolment == by_date
+    # the week of 31 August: one row an enrolment in each year, Monday's marks in 2025/26 and
+    # Tuesday's to Friday's in 2026/27
+    assert [(y, n) for y, _, n in weeks] == [(2025, PUPILS * len(SCHOOLS)), (2026, PUPILS * len(SCHOOLS))]
+    assert 0 < weeks[0][1] <= sessions and weeks[0][1] < weeks[1][1] <= 4 * sessions
+
+
 def test_changed_mart_sql_forces_a_full_build(tmp_path, builds, monkeypatch):
     days = school_days(dt.date(2025, 9, 8), 6)
     db = tmp_path / "w.duckdb"

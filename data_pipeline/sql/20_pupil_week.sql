@@ -11,6 +11,11 @@
 -- a double: exact for integers below 2^53, and 20 x 2^48 is below that.
 -- ekey is a 64-bit key for the enrolment (urn, pupil_id) so that queries can
 -- group on one integer; 90_checks fails the build if two enrolments share one.
+-- A mark's academic year is its date's (1 September to 31 August), not its
+-- week's: a school week whose Monday is in August and whose other days are in
+-- September (Tuesday 1 September 2026, 2027's Wednesday) is two rows with the
+-- same week_start, so that the first days of a year count in that year, as
+-- they do in school_session and school_calendar.
 create or replace table pupil_week as
 with slots(slot, reason) as (
     values (0, 'present'), (1, 'late_before_close'), (2, 'aea'), (3, 'illness'), (4, 'medical'),
@@ -30,7 +35,8 @@ weights as (
     group by r.code
 ),
 packed as (
-    select m.urn, m.pupil_id, (m.date - (isodow(m.date) - 1)::integer) as week_start,
+    select case when month(m.date) >= 9 then year(m.date) else year(m.date) - 1 end as academic_year,
+        m.urn, m.pupil_id, (m.date - (isodow(m.date) - 1)::integer) as week_start,
         coalesce(sum(case when code_set_of(m.date) = '2024' then c.w2024 else c.w2006 end), 0)::ubigint as s,
         sum(1::smallint << ((isodow(m.date) - 1) * 2 + (m.session = 'PM')::integer)) as bit_sum,
         bit_or(1::smallint << ((isodow(m.date) - 1) * 2 + (m.session = 'PM')::integer)) as bit_union
@@ -44,10 +50,10 @@ packed as (
 -- week as well cost 0.6 s more.
 sorted as (
     select * from packed
-    order by case when month(week_start) >= 9 then year(week_start) else year(week_start) - 1 end, urn
+    order by academic_year, urn
 ),
 slot_counts as (
-    select week_start, urn, pupil_id, bit_sum, bit_union,
+    select academic_year, week_start, urn, pupil_id, bit_sum, bit_union,
         ((s >> 0) & 15)::integer as n0,
         ((s >> 4) & 15)::integer as n1,
         ((s >> 8) & 15)::integer as n2,
@@ -65,8 +71,7 @@ slot_counts as (
 ),
 final as (
     select
-        case when month(week_start) >= 9 then year(week_start) else year(week_start) - 1 end as academic_year,
-        week_start, urn, pupil_id,
+        academic_year, week_start, urn, pupil_id,
         n0 + n1 + n2 + n3 + n4 + n5 + n6 + n7 + n8 + n9 + n10 + n11 + n12 as possible,
         n0 + n1 as present,
         n1 as late_before_close,
