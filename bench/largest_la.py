@@ -696,8 +696,6 @@ def _queries_layer(con, repeats: int, urn: int) -> list[dict]:
         "year": YEAR,
         "week_from": weeks[0],
         "week_to": weeks[-1],
-        "ly_week_from": weeks[0] - dt.timedelta(weeks=52),
-        "ly_week_to": weeks[-1] - dt.timedelta(weeks=52),
         "phase": None,
         "bench_phase": bench_phase,
         "la_code": "E08000025",
@@ -715,6 +713,25 @@ def _queries_layer(con, repeats: int, urn: int) -> list[dict]:
         params.update(_bench_params(q, con, urn))
     except Exception as exc:  # noqa: BLE001 - the queries needing these are reported as skipped
         print(f"bench parameters not found: {type(exc).__name__}: {exc}", file=sys.stderr)
+    rows = []
+    la = q.Scope(pupil_rows_allowed=True, role="la_officer", user="bench")
+    calendar = q.execute("school_calendar_parts", la, con=con)
+    for i, (kind, part) in enumerate(PERIODS):
+        # the period and last year's as the dashboard's sidebar resolves them
+        period = q.resolve_period(calendar, YEAR, kind, part)
+        rows += _queries_for_period(q, con, repeats, urn, {**params, **period.params()}, period.label, i == 0)
+    return rows
+
+
+# The sidebar's periods timed: the year to date (the default) and a term and a half term, each
+# beside last year's same span (for the year to date, the same number of weeks from last
+# year's start: most of that year, not all of it).
+PERIODS = (("Year to date", None), ("Term", "Spring"), ("Half term", "Autumn 2"))
+
+
+def _queries_for_period(
+    q, con, repeats: int, urn: int, params: dict, period_label: str, first: bool
+) -> list[dict]:
     bound_by_layer = {"scope_urns", "pseudonym_key"}  # queries._bind supplies these
     rows = []
     for path in sorted((ROOT / "queries").glob("*.sql")):
@@ -728,6 +745,9 @@ def _queries_layer(con, repeats: int, urn: int) -> list[dict]:
         ):
             if label != "LA" and "scope_urns" not in q.parameters(name):
                 continue
+            if not first and not ({"week_from", "week_to"} & set(q.parameters(name))):
+                continue  # the same query whatever the period: timed once
+            label = f"{label}, {period_label}"
             wanted = {p: params[p] for p in q.parameters(name) if p in params}
             missing = [p for p in q.parameters(name) if p not in params and p not in bound_by_layer]
             if missing:

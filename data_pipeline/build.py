@@ -31,7 +31,7 @@ MART_TABLES = (
     "pupil_week",
     "pupil_year",
     "school_week",
-    "pupil_term",
+    "pupil_half_term",
     "enrolment_year",
     "enrolment_cohort",
 )
@@ -199,14 +199,14 @@ def _incremental(con: duckdb.DuckDBPyConnection, changes: Changes) -> None:
             read,
         )
         # The calendar is the LA's (every school's days): rebuilt for the years touched, and the
-        # weeks whose term it changed are rebuilt in pupil_term for every school.
+        # weeks whose half term it changed are rebuilt in pupil_half_term for every school.
         con.execute(
             f"create or replace temp table _dyears as select distinct {ay_of('week_start')} as y from _dw "
             f"union select distinct {ay_of('(week_start + 6)')} from _dw"
         )
         week_term = (
-            "select academic_year, week_start, arg_min(term, date) as term from school_calendar "
-            "where academic_year in (select y from _dyears) group by all"
+            "select distinct academic_year, week_start, half_term_no, term from school_calendar "
+            "where academic_year in (select y from _dyears)"
         )
         con.execute(f"create or replace temp table _wt_before as {week_term}")
         con.execute("delete from school_calendar where academic_year in (select y from _dyears)")
@@ -217,7 +217,7 @@ def _incremental(con: duckdb.DuckDBPyConnection, changes: Changes) -> None:
         con.execute(
             f"create or replace temp table _wt_changed as select academic_year, week_start from ({week_term}) a "
             "full join _wt_before b using (academic_year, week_start) "
-            "where a.term is distinct from b.term"
+            "where (a.half_term_no, a.term) is distinct from (b.half_term_no, b.term)"
         )
         con.execute(
             "delete from pupil_week w using _dw d where w.urn = d.urn and w.week_start = d.week_start "
@@ -276,7 +276,8 @@ def _incremental(con: duckdb.DuckDBPyConnection, changes: Changes) -> None:
     cohorts.insert_enrolment_cohort(
         con, "(select * from pupil_year semi join _dc using (academic_year, urn))"
     )
-    # Terms: the touched enrolment years, and every school's rows in weeks whose term changed.
+    # Half terms: the touched enrolment years, and every school's rows in weeks whose half term
+    # changed.
     con.execute(
         """
         create or replace temp table _dt as
@@ -286,11 +287,11 @@ def _incremental(con: duckdb.DuckDBPyConnection, changes: Changes) -> None:
         """
     )
     con.execute(
-        "delete from pupil_term t using _dt d where t.academic_year = d.academic_year and t.urn = d.urn"
+        "delete from pupil_half_term t using _dt d where t.academic_year = d.academic_year and t.urn = d.urn"
     )
     terms = "(select * from pupil_week semi join _dt using (academic_year, urn))"
     con.execute(
-        f"insert into pupil_term {statements['pupil_term'].format(**{**FULL_SOURCES, 'pupil_week': terms})}"
+        f"insert into pupil_half_term {statements['pupil_half_term'].format(**{**FULL_SOURCES, 'pupil_week': terms})}"
     )
     for t in ("_dw", "_du", "_dy", "_dc", "_dt", "_dyears", "_wt_before", "_wt_changed", "_enr_before"):
         con.execute(f"drop table if exists {t}")

@@ -60,7 +60,7 @@ PUPIL_TABLES = (
     "pupil_identity",
     "dfe_pupil_totals",
     "school_session",
-    "pupil_term",
+    "pupil_half_term",
     "enrolment_year",
 )
 PUPIL_ROWS_HEADER = "-- returns: pupil rows"

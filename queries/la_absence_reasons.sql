@@ -5,28 +5,13 @@
 with
 -- @include fragments/this_and_last_year.sql
 period_sessions as (
-    -- compulsory school age, phase as filtered: a whole year's totals from pupil_year, or
-    -- the period's weeks (joined to pupil_year on the integer enrolment key)
-    select p.period, y.possible, y.authorised, y.unauthorised, y.illness, y.medical,
-        y.authorised_holiday, y.excluded, y.part_time_timetable, y.other_authorised,
-        y.unauthorised_holiday, y.other_unauthorised, y.not_yet_known, y.late_after_close
-    from pupil_year y
-    join year_span p on p.academic_year = y.academic_year and p.whole_year
-    where y.urn in (select urn from period_urns)
-      and y.compulsory_age
-      and ($phase is null or y.phase = $phase)
-    union all
-    select p.period, w.possible, w.authorised, w.unauthorised, w.illness, w.medical,
-        w.authorised_holiday, w.excluded, w.part_time_timetable, w.other_authorised,
-        w.unauthorised_holiday, w.other_unauthorised, w.not_yet_known, w.late_after_close
-    from pupil_week w
-    join year_span p
-      on p.academic_year = w.academic_year and not p.whole_year
-     and w.week_start between p.week_from and p.week_to
-    join pupil_year y on y.academic_year = w.academic_year and y.ekey = w.ekey
-    where w.urn in (select urn from period_urns)
-      and y.compulsory_age
-      and ($phase is null or y.phase = $phase)
+    -- compulsory school age, phase as filtered: each enrolment's sessions over the period
+    select period, possible, authorised, unauthorised, illness, medical, authorised_holiday,
+        excluded, part_time_timetable, other_authorised, unauthorised_holiday,
+        other_unauthorised, not_yet_known, late_after_close
+    from period_enrolment
+    where compulsory_age
+      and ($phase is null or phase = $phase)
 ),
 sessions as (
     select period,

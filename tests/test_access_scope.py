@@ -44,7 +44,7 @@ PUPIL_TABLES_OF_B = (
     "pupil_identity",
     "dfe_pupil_totals",
     "school_session",
-    "pupil_term",
+    "pupil_half_term",
     "enrolment_year",
 )
 

@@ -196,8 +196,12 @@ def test_marts_agree_with_the_marks(register):
         "select sum(possible), sum(authorised), sum(unauthorised), sum(aea) from pupil_week"
     ).fetchall()[0]
     assert week == (226, 20, 7, 5)
-    term = con.execute("select distinct term from pupil_term").fetchall()
-    assert term == [("Autumn",)]
+    term = con.execute("select distinct term, half_term_no from pupil_half_term").fetchall()
+    assert term == [("Autumn", 1)]
+    half_terms = con.execute(
+        "select sum(possible), sum(authorised), sum(unauthorised), sum(aea) from pupil_half_term"
+    ).fetchall()[0]
+    assert half_terms == week
     # Reasons land in their columns: PA10's O is other unauthorised, SA50's G unauthorised holiday.
     r = con.execute(
         "select sum(other_unauthorised), sum(unauthorised_holiday), sum(illness), sum(part_time_timetable), "

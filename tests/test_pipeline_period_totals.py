@@ -8,8 +8,10 @@ import datetime as dt
 
 import duckdb
 import pytest
+from conftest import school_days, write_csv
 
 import queries
+from data_pipeline.load import ingest_files
 
 COUNTS = (
     "possible",
@@ -151,6 +153,35 @@ def _periods(con) -> list[tuple[str, dict]]:
             ),
         )
     )
+    # most of a year, summed as the year less its outside: every week but the first, and the
+    # year to date beside last year cut a week short of its end (the dashboard's year to date
+    # when last year ran a week longer)
+    out.append(
+        (
+            "all but the first week",
+            dict(
+                year=year,
+                week_from=weeks[1],
+                week_to=weeks[-1],
+                ly_week_from=weeks[1] - shift,
+                ly_week_to=weeks[-2] - shift,
+            ),
+        )
+    )
+    last_year = span.get((year - 1, "year"))
+    if last_year:
+        out.append(
+            (
+                "year to date, last year a week short",
+                dict(
+                    year=year,
+                    week_from=weeks[0],
+                    week_to=weeks[-1],
+                    ly_week_from=last_year[0],
+                    ly_week_to=last_year[1] - dt.timedelta(weeks=1),
+                ),
+            )
+        )
     out.append(
         (
             "one week",
@@ -213,3 +244,39 @@ def test_the_year_to_date_reads_the_year_totals(con):
     assert whole_year(first, last)
     assert not whole_year(first + dt.timedelta(weeks=1), last)
     assert not whole_year(first, last - dt.timedelta(weeks=1))
+
+
+def test_an_enrolment_is_in_a_period_only_with_a_week_in_it(tmp_path):
+    """A period summed as the year less its outside, or from its half terms, has a row for an
+    enrolment only if one of its weeks is in the period: a pupil marked only in the year's
+    first week is in no period without that week."""
+    # two half terms of 4 weeks with a week's holiday between (Autumn 1 and 2 of 2025/26)
+    days = school_days(dt.date(2025, 9, 1), 20) + school_days(dt.date(2025, 10, 6), 20)
+    rows = []
+    for pupil, pupil_days in (("STAYS", days), ("LEAVER", days[:5]), ("JOINER", days[-3:])):
+        for d in pupil_days:
+            rows += [[100001, pupil, d.isoformat(), s, "I" if d.day % 3 == 0 else "/"] for s in ("AM", "PM")]
+    marks = write_csv(tmp_path / "marks.csv", ["urn", "pupil_id", "date", "session", "code"], rows)
+    db = tmp_path / "w.duckdb"
+    ingest_files([marks], db, progress=False, today=dt.date(2026, 11, 25))
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        weeks = [
+            r[0] for r in con.execute("select distinct week_start from pupil_week order by 1").fetchall()
+        ]
+        assert len(weeks) == 8
+        periods = {
+            "all but the first week (the year less its outside)": (weeks[1], weeks[-1]),
+            "all but the last week": (weeks[0], weeks[-2]),
+            "the second half term": (weeks[4], weeks[-1]),
+            "the first half term": (weeks[0], weeks[3]),
+        }
+        for name, (f, t) in periods.items():
+            params = dict(year=2025, week_from=f, week_to=t, ly_week_from=f, ly_week_to=t, scope_urns=None)
+            got = _rows(con, _fragment_sql(), params)
+            assert got == _rows(con, DIRECT, params), name
+            pupils = {r[2] for r in got}
+            assert ("LEAVER" in pupils) == (f == weeks[0]), name
+            assert ("JOINER" in pupils) == (t == weeks[-1]), name
+    finally:
+        con.close()

@@ -3,7 +3,7 @@
 -- aged 5 to 15 on 31 August before the year (from date of birth, else NC year 1-11;
 -- enrolments with neither are counted).
 -- Also the enrolment's whole year from pupil_week: first and last week on roll, its school
--- weeks (weeks with a possible session) and the year's session counts (half days, the same
+-- weeks (weeks with a possible session), its weeks with any mark and the year's session counts (half days, the same
 -- columns as pupil_week), and its marked sessions (pupil_week's sessions_marked). A query
 -- whose period covers every week of the year reads these instead of summing the weeks
 -- (see queries/fragments/period_enrolment.sql, la_pupil_rows.sql).
@@ -12,6 +12,9 @@ with enrolments as (
     select academic_year, urn, pupil_id, ekey,
         min(week_start) as first_week, max(week_start) as last_week,
         (count(*) filter (where possible > 0))::integer as school_weeks,
+        -- its pupil_week rows (weeks with any mark): a period summed as the year less its
+        -- outside has a row for the enrolment if any are left (fragments/period_enrolment.sql)
+        count(*)::integer as weeks,
         sum(possible)::integer as possible, sum(present)::integer as present,
         sum(late_before_close)::integer as late_before_close, sum(aea)::integer as aea,
         sum(authorised)::integer as authorised, sum(unauthorised)::integer as unauthorised,

@@ -13,4 +13,10 @@ having count(*) > 0
 union all
 select 'one enrolment key (ekey) per school and pupil', count(*)
 from (select ekey from (select distinct urn, pupil_id, ekey from pupil_year) group by ekey having count(*) > 1)
+having count(*) > 0
+union all
+-- pupil_half_term gives each school week's rows to one half term (a half term starts after a
+-- gap of more than 5 days between school days, which a Monday-to-Friday week cannot hold)
+select 'a school week is in one half term', count(*)
+from (select 1 from school_calendar group by academic_year, week_start having count(distinct half_term_no) > 1)
 having count(*) > 0;

@@ -22,22 +22,53 @@ la_weeks as not materialized (
 ),
 -- A period that takes in every week of the year held (the year to date) reads each enrolment's
 -- year totals kept in pupil_year, as fragments/period_enrolment.sql does; any other period
--- sums its weeks, joined to a row that exists only for such a period: for the year to date
--- there is nothing to join, which ends the scan of the weeks at once.
+-- sums the rows kept in pupil_half_term for its half terms wholly inside it (a term or a half
+-- term is nothing else) and its other school weeks, joined to a row that exists only for such
+-- a period: for the year to date there is nothing to join, which ends the scans at once.
 la_whole_year as (
     select coalesce($week_from <= min(first_week) and $week_to >= max(last_week), true) as whole_year
     from pupil_year
     where academic_year = $year
+),
+-- $year's half terms wholly inside $week_from..$week_to, and the period's other weeks with any
+-- mark (school_session): none for a term or a half term, which leaves pupil_week unread
+la_half_terms as (
+    select half_term_no, min(week_start) as first_week, max(week_start) as last_week
+    from school_calendar
+    where academic_year = $year
+    group by half_term_no
+    having min(week_start) >= $week_from and max(week_start) <= $week_to
+),
+la_other_weeks as (
+    select distinct date - (isodow(date) - 1)::integer as week_start
+    from school_session s
+    where academic_year = $year
+      and ($scope_urns is null or urn in (select unnest($scope_urns)))
+      and date - (isodow(date) - 1)::integer between $week_from and $week_to
+      and not exists (
+          select 1 from la_half_terms h
+          where s.date - (isodow(s.date) - 1)::integer between h.first_week and h.last_week
+      )
 ),
 la_sums as (
     select ekey, possible, attending, absent, school_weeks
     from la_pupils
     where school_weeks > 0 and (select whole_year from la_whole_year)
     union all
-    select w.ekey, sum(w.possible), sum(w.attending), sum(w.absent), count(*)
-    from la_weeks w
-    join (select $year as academic_year from la_whole_year where not whole_year) part_year
-      on part_year.academic_year = w.academic_year
-    group by w.ekey
+    select s.ekey, sum(s.possible), sum(s.attending), sum(s.absent), sum(s.school_weeks)
+    from (
+        select t.ekey, t.possible, t.present + t.aea as attending, t.authorised + t.unauthorised as absent,
+            t.school_weeks
+        from pupil_half_term t
+        semi join la_pupils p using (ekey)
+        where t.academic_year = $year and t.school_weeks > 0
+          and t.half_term_no in (select half_term_no from la_half_terms)
+        union all
+        select w.ekey, w.possible, w.attending, w.absent, 1
+        from la_weeks w
+        semi join la_other_weeks k using (week_start)
+    ) s
+    join (select $year as academic_year from la_whole_year where not whole_year) part_year on true
+    group by s.ekey
 ),
 -- ---- end of the shared block ----

@@ -11,9 +11,14 @@
 -- enrolment (urn, pupil_id), found the cheap way:
 -- - a period that takes in every week of its academic year holding any pupil_week row (the
 --   year to date) reads the year's totals kept in pupil_year: nothing to sum;
--- - any other period sums its weeks per enrolment on the integer key ekey, and only those
---   totals are joined to pupil_year (materialized, so that the join cannot push a filter
---   on ekey back into the scan of every week).
+-- - any other period is summed, per enrolment on the integer key ekey, from the rows kept in
+--   pupil_half_term for each half term wholly inside it (a term or a half term is nothing
+--   else: 2 rows an enrolment instead of 12 or so weeks) and the pupil_week rows of its other
+--   weeks with a mark; or, when it takes in most of its year's school weeks (last year's
+--   same weeks, beside a whole year to date), as the year's totals less those of the half
+--   terms and weeks outside it. Only those totals are joined to pupil_year (materialized, so
+--   that the join cannot push a filter on ekey back into the scans), and a table with no
+--   rows to read is not scanned at all.
 year_span as (
     select p.period, p.academic_year, p.week_from, p.week_to,
         coalesce(p.week_from <= min(y.first_week) and p.week_to >= max(y.last_week), true) as whole_year
@@ -21,30 +26,106 @@ year_span as (
     left join pupil_year y on y.academic_year = p.academic_year
     group by p.period, p.academic_year, p.week_from, p.week_to
 ),
-part_year as materialized (
-    select w.academic_year, w.ekey,
-        sum(w.possible) as possible, sum(w.present) as present,
-        sum(w.late_before_close) as late_before_close, sum(w.aea) as aea,
-        sum(w.authorised) as authorised, sum(w.unauthorised) as unauthorised,
-        sum(w.late_after_close) as late_after_close, sum(w.illness) as illness,
-        sum(w.medical) as medical, sum(w.authorised_holiday) as authorised_holiday,
-        sum(w.excluded) as excluded, sum(w.part_time_timetable) as part_time_timetable,
-        sum(w.other_authorised) as other_authorised, sum(w.unauthorised_holiday) as unauthorised_holiday,
-        sum(w.other_unauthorised) as other_unauthorised, sum(w.not_yet_known) as not_yet_known
-    from pupil_week w
-    join year_span p
-      on p.academic_year = w.academic_year and not p.whole_year
-     and w.week_start between p.week_from and p.week_to
-    where w.urn in (select urn from period_urns)
-    group by w.academic_year, w.ekey
+-- each part-year period's half terms, wholly inside it or wholly outside it, and its school
+-- weeks (school_calendar) inside it and in all
+period_half_terms as (
+    select c.academic_year, c.half_term_no, min(c.week_start) as first_week, max(c.week_start) as last_week,
+        min(c.week_start) >= p.week_from and max(c.week_start) <= p.week_to as inside,
+        max(c.week_start) < p.week_from or min(c.week_start) > p.week_to as outside,
+        count(distinct c.week_start) filter (where c.week_start between p.week_from and p.week_to) as weeks_in,
+        count(distinct c.week_start) as weeks
+    from school_calendar c
+    join year_span p on p.academic_year = c.academic_year and not p.whole_year
+    group by c.academic_year, c.half_term_no, p.week_from, p.week_to
+),
+-- summed from outside: the period takes in more than half of its year's school weeks
+period_way as (
+    select p.academic_year, coalesce(2 * sum(h.weeks_in) > sum(h.weeks), false) as by_outside
+    from year_span p
+    left join period_half_terms h using (academic_year)
+    where not p.whole_year
+    group by p.academic_year
+),
+-- the half terms read from pupil_half_term, and the other weeks with any mark
+-- (school_session) read from pupil_week: inside the period, or outside it in its year
+period_blocks as (
+    select h.academic_year, h.half_term_no, h.first_week, h.last_week
+    from period_half_terms h
+    join period_way w using (academic_year)
+    where case when w.by_outside then h.outside else h.inside end
+),
+period_weeks as (
+    select distinct s.academic_year, s.date - (isodow(s.date) - 1)::integer as week_start
+    from school_session s
+    join year_span p on p.academic_year = s.academic_year and not p.whole_year
+    join period_way w on w.academic_year = s.academic_year
+    where s.urn in (select urn from period_urns)
+      and (s.date - (isodow(s.date) - 1)::integer between p.week_from and p.week_to) <> w.by_outside
+      and not exists (
+          select 1 from period_blocks b
+          where b.academic_year = s.academic_year
+            and s.date - (isodow(s.date) - 1)::integer between b.first_week and b.last_week
+      )
+),
+block_sums as materialized (
+    select academic_year, ekey, sum(weeks) as weeks,
+        sum(possible) as possible, sum(present) as present,
+        sum(late_before_close) as late_before_close, sum(aea) as aea,
+        sum(authorised) as authorised, sum(unauthorised) as unauthorised,
+        sum(late_after_close) as late_after_close, sum(illness) as illness,
+        sum(medical) as medical, sum(authorised_holiday) as authorised_holiday,
+        sum(excluded) as excluded, sum(part_time_timetable) as part_time_timetable,
+        sum(other_authorised) as other_authorised, sum(unauthorised_holiday) as unauthorised_holiday,
+        sum(other_unauthorised) as other_unauthorised, sum(not_yet_known) as not_yet_known
+    from (
+        select t.academic_year, t.ekey, t.weeks, t.possible, t.present, t.late_before_close, t.aea,
+            t.authorised, t.unauthorised, t.late_after_close, t.illness, t.medical,
+            t.authorised_holiday, t.excluded, t.part_time_timetable, t.other_authorised,
+            t.unauthorised_holiday, t.other_unauthorised, t.not_yet_known
+        from pupil_half_term t
+        semi join period_blocks b using (academic_year, half_term_no)
+        where t.urn in (select urn from period_urns)
+        union all
+        select w.academic_year, w.ekey, 1, w.possible, w.present, w.late_before_close, w.aea,
+            w.authorised, w.unauthorised, w.late_after_close, w.illness, w.medical,
+            w.authorised_holiday, w.excluded, w.part_time_timetable, w.other_authorised,
+            w.unauthorised_holiday, w.other_unauthorised, w.not_yet_known
+        from pupil_week w
+        semi join period_weeks k on k.academic_year = w.academic_year and k.week_start = w.week_start
+        where w.urn in (select urn from period_urns)
+    )
+    group by academic_year, ekey
+),
+part_year as (
+    select b.* exclude (weeks)
+    from block_sums b
+    semi join period_way w on w.academic_year = b.academic_year and not w.by_outside
+    union all
+    -- the year's totals less the outside's, for each enrolment with a week left in the period
+    select y.academic_year, y.ekey,
+        y.possible - coalesce(b.possible, 0), y.present - coalesce(b.present, 0),
+        y.late_before_close - coalesce(b.late_before_close, 0), y.aea - coalesce(b.aea, 0),
+        y.authorised - coalesce(b.authorised, 0), y.unauthorised - coalesce(b.unauthorised, 0),
+        y.late_after_close - coalesce(b.late_after_close, 0), y.illness - coalesce(b.illness, 0),
+        y.medical - coalesce(b.medical, 0), y.authorised_holiday - coalesce(b.authorised_holiday, 0),
+        y.excluded - coalesce(b.excluded, 0), y.part_time_timetable - coalesce(b.part_time_timetable, 0),
+        y.other_authorised - coalesce(b.other_authorised, 0),
+        y.unauthorised_holiday - coalesce(b.unauthorised_holiday, 0),
+        y.other_unauthorised - coalesce(b.other_unauthorised, 0),
+        y.not_yet_known - coalesce(b.not_yet_known, 0)
+    from pupil_year y
+    semi join period_way w on w.academic_year = y.academic_year and w.by_outside
+    left join block_sums b on b.academic_year = y.academic_year and b.ekey = y.ekey
+    where y.urn in (select urn from period_urns)
+      and y.weeks > coalesce(b.weeks, 0)
 ),
 period_enrolment as (
-    select p.period, y.* exclude (first_week, last_week, school_weeks)
+    select p.period, y.* exclude (first_week, last_week, school_weeks, weeks)
     from pupil_year y
     join year_span p on p.academic_year = y.academic_year and p.whole_year
     where y.urn in (select urn from period_urns)
     union all
-    select p.period, y.* exclude (first_week, last_week, school_weeks) replace (
+    select p.period, y.* exclude (first_week, last_week, school_weeks, weeks) replace (
         t.possible as possible, t.present as present, t.late_before_close as late_before_close,
         t.aea as aea, t.authorised as authorised, t.unauthorised as unauthorised,
         t.late_after_close as late_after_close, t.illness as illness, t.medical as medical,
