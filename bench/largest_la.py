@@ -677,12 +677,6 @@ def _queries_layer(con, repeats: int, urn: int) -> list[dict]:
         import queries as q
     except Exception as exc:  # noqa: BLE001 - another engineer's module, still being written
         return [{"query": "queries/*.sql", "skipped": f"cannot import queries: {exc}"}]
-    weeks = [
-        r[0]
-        for r in con.execute(
-            "select distinct week_start from school_calendar where academic_year = ? order by 1", [YEAR]
-        ).fetchall()
-    ]
     phases = {}
     try:
         phases = {r[0] for r in con.execute("select distinct phase from bench_la_year").fetchall()}
@@ -694,8 +688,6 @@ def _queries_layer(con, repeats: int, urn: int) -> list[dict]:
     )
     params = {
         "year": YEAR,
-        "week_from": weeks[0],
-        "week_to": weeks[-1],
         "phase": None,
         "bench_phase": bench_phase,
         "la_code": "E08000025",

@@ -40,15 +40,14 @@ la_half_terms as (
     having min(week_start) >= $week_from and max(week_start) <= $week_to
 ),
 la_other_weeks as (
-    select distinct date - (isodow(date) - 1)::integer as week_start
-    from school_session s
-    where academic_year = $year
-      and ($scope_urns is null or urn in (select unnest($scope_urns)))
-      and date - (isodow(date) - 1)::integer between $week_from and $week_to
-      and not exists (
-          select 1 from la_half_terms h
-          where s.date - (isodow(s.date) - 1)::integer between h.first_week and h.last_week
-      )
+    select distinct s.week_start
+    from (
+        select date - (isodow(date) - 1)::integer as week_start
+        from school_session
+        where academic_year = $year and ($scope_urns is null or urn in (select unnest($scope_urns)))
+    ) s
+    where s.week_start between $week_from and $week_to
+      and not exists (select 1 from la_half_terms h where s.week_start between h.first_week and h.last_week)
 ),
 la_sums as (
     select ekey, possible, attending, absent, school_weeks

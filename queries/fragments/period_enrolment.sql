@@ -55,16 +55,18 @@ period_blocks as (
     where case when w.by_outside then h.outside else h.inside end
 ),
 period_weeks as (
-    select distinct s.academic_year, s.date - (isodow(s.date) - 1)::integer as week_start
-    from school_session s
+    select distinct s.academic_year, s.week_start
+    from (
+        select academic_year, date - (isodow(date) - 1)::integer as week_start
+        from school_session
+        where urn in (select urn from period_urns)
+    ) s
     join year_span p on p.academic_year = s.academic_year and not p.whole_year
     join period_way w on w.academic_year = s.academic_year
-    where s.urn in (select urn from period_urns)
-      and (s.date - (isodow(s.date) - 1)::integer between p.week_from and p.week_to) <> w.by_outside
+    where (s.week_start between p.week_from and p.week_to) <> w.by_outside
       and not exists (
           select 1 from period_blocks b
-          where b.academic_year = s.academic_year
-            and s.date - (isodow(s.date) - 1)::integer between b.first_week and b.last_week
+          where b.academic_year = s.academic_year and s.week_start between b.first_week and b.last_week
       )
 ),
 block_sums as materialized (
