@@ -5,7 +5,7 @@ A load rebuilds only what its files touched (`Changes`): the marts' rows for the
 academic years those weeks fall in, and each touched enrolment's year, term and
 cohort rows. The mart SQL files (sql/10_ to sql/60_) are each one `create or
 replace table NAME as <query>` whose sources are named `{marks}`, `{school_session}`,
-`{pupil_week}` and `{pupil_year}`: a full build reads the whole tables, an
+`{pupil_week}`, `{pupil_year}` and `{pupil_half_term}`: a full build reads the whole tables, an
 incremental one the same query over only the touched rows, after deleting the rows
 it replaces. A full build runs when the marts do not exist yet, or were built by
 other SQL (meta `marts_sql`, a digest of the SQL files and the cohort catalogue).
@@ -32,6 +32,7 @@ MART_TABLES = (
     "pupil_year",
     "school_week",
     "pupil_half_term",
+    "pupil_term",
     "enrolment_year",
     "enrolment_cohort",
 )
@@ -41,6 +42,7 @@ FULL_SOURCES = {
     "school_session": "school_session",
     "pupil_week": "pupil_week",
     "pupil_year": "pupil_year",
+    "pupil_half_term": "pupil_half_term",
 }
 
 
@@ -276,8 +278,8 @@ def _incremental(con: duckdb.DuckDBPyConnection, changes: Changes) -> None:
     cohorts.insert_enrolment_cohort(
         con, "(select * from pupil_year semi join _dc using (academic_year, urn))"
     )
-    # Half terms: the touched enrolment years, and every school's rows in weeks whose half term
-    # changed.
+    # Half terms and terms: the touched enrolment years, and every school's rows in weeks whose
+    # half term changed.
     con.execute(
         """
         create or replace temp table _dt as
@@ -286,13 +288,12 @@ def _incremental(con: duckdb.DuckDBPyConnection, changes: Changes) -> None:
             using (academic_year, week_start)
         """
     )
-    con.execute(
-        "delete from pupil_half_term t using _dt d where t.academic_year = d.academic_year and t.urn = d.urn"
-    )
-    terms = "(select * from pupil_week semi join _dt using (academic_year, urn))"
-    con.execute(
-        f"insert into pupil_half_term {statements['pupil_half_term'].format(**{**FULL_SOURCES, 'pupil_week': terms})}"
-    )
+    for table, source in (("pupil_half_term", "pupil_week"), ("pupil_term", "pupil_half_term")):
+        con.execute(
+            f"delete from {table} t using _dt d where t.academic_year = d.academic_year and t.urn = d.urn"
+        )
+        rows = f"(select * from {source} semi join _dt using (academic_year, urn))"
+        con.execute(f"insert into {table} {statements[table].format(**{**FULL_SOURCES, source: rows})}")
     for t in ("_dw", "_du", "_dy", "_dc", "_dt", "_dyears", "_wt_before", "_wt_changed", "_enr_before"):
         con.execute(f"drop table if exists {t}")
 

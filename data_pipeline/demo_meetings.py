@@ -83,12 +83,10 @@ def _pupils(con, urn: int, term_key: str) -> list[tuple[str, float]]:
     absent to those just over the line: (pupil_id, absence %)."""
     year, term = term_key.split("-")
     pa = con.execute(
-        "select t.pupil_id, 100.0 * sum(t.authorised + t.unauthorised) / sum(t.possible) as rate "
-        "from pupil_half_term t "
-        "join pupil_year y on y.academic_year = t.academic_year and y.urn = t.urn and y.pupil_id = t.pupil_id "
-        "where t.urn = ? and t.academic_year = ? and t.term = ? and y.compulsory_age "
-        "group by t.pupil_id having sum(t.possible) > 0 "
-        "and sum(t.authorised + t.unauthorised) * 10 >= sum(t.possible) order by rate desc, t.pupil_id",
+        "select t.pupil_id, 100.0 * (t.authorised + t.unauthorised) / t.possible as rate "
+        "from pupil_term t join pupil_year y using (academic_year, ekey) "
+        "where t.urn = ? and t.academic_year = ? and t.term = ? and y.compulsory_age and t.possible > 0 "
+        "and (t.authorised + t.unauthorised) * 10 >= t.possible order by rate desc, t.pupil_id",
         [urn, int(year), term],
     ).fetchall()
     picks = sorted({int(k) for k in np.linspace(0, len(pa) - 1, min(SHORTLIST, len(pa)))}) if pa else []

@@ -67,6 +67,7 @@ sections.weekly_trend(
     synthetic=ctx.synthetic,
     note="compulsory school age",
     empty="No weekly figures for this school this year.",
+    period=p,
 )
 
 # ---------------------------------------------------------------- year groups

@@ -48,6 +48,7 @@ sections.weekly_trend(
     synthetic=ctx.synthetic,
     note=f"{ctx.phase_label}, compulsory school age",
     empty="No weekly figures for this year and phase.",
+    period=p,
 )
 
 # ---------------------------------------------------------------- reasons

@@ -78,6 +78,7 @@ def week_by_week() -> None:
         synthetic=ctx.synthetic,
         note="compulsory school age",
         empty="No weekly figures for this school this year.",
+        period=p,
     )
 
 

@@ -61,6 +61,7 @@ PUPIL_TABLES = (
     "dfe_pupil_totals",
     "school_session",
     "pupil_half_term",
+    "pupil_term",
     "enrolment_year",
 )
 PUPIL_ROWS_HEADER = "-- returns: pupil rows"

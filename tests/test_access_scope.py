@@ -45,6 +45,7 @@ PUPIL_TABLES_OF_B = (
     "dfe_pupil_totals",
     "school_session",
     "pupil_half_term",
+    "pupil_term",
     "enrolment_year",
 )
 

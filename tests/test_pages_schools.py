@@ -354,6 +354,36 @@ def test_week_by_week_is_on_dates_with_holidays_as_gaps(demo_db, monkeypatch):
     )  # overlaid on this year
 
 
+def test_week_by_week_for_a_term_shades_it_and_reads_its_weeks(demo_db, monkeypatch):
+    """For a term the lines still run over the year, but the term is shaded and named in words,
+    and the reading's last and worst weeks are the term's (the page's other figures are the
+    term's): not the year's latest week beside a term's rates."""
+    import datetime as dt
+    import re
+
+    at = _app(demo_db, monkeypatch, "pages/la_overview.py", year=2025, period="Term", phase="All phases")
+    spec, rows = next(
+        (spec, rows) for spec, rows in _vega_charts(at) if "2025/26" in set(rows.get("series_label", ()))
+    )
+    shade, named = spec["layer"][0], spec["layer"][1]
+    assert shade["mark"]["type"] == "rect" and named["mark"]["type"] == "text"
+    band = shade["data"]["values"][0]
+    label = band["label"]
+    assert label.endswith("2025/26") and label.split()[0] in ("Autumn", "Spring", "Summer")
+    first, last = dt.date.fromisoformat(band["start"]), dt.date.fromisoformat(band["end"])
+    this = rows[rows["series_label"] == "2025/26"]
+    year_weeks = [dt.date.fromisoformat(str(x)[:10]) for x in this["date"]]  # its own weeks
+    assert min(year_weeks) < first or max(year_weeks) > last  # the year is drawn around the term
+    reading = next(m.value for m in at.markdown if "(shaded)" in m.value)
+    assert f"In the last week of {label} (shaded)" in reading and f"the worst week of {label}" in reading
+    weeks = [
+        dt.datetime.strptime(d, "%d %b %Y").date() for d in re.findall(r"w/c (\d\d \w{3} \d{4})", reading)
+    ]
+    assert len(weeks) == 2 and all(first <= w <= last for w in weeks)
+    in_term = [w for w in year_weeks if first <= w <= last]
+    assert weeks[0] == max(in_term)
+
+
 def test_filters_a_page_cannot_use_are_not_offered(demo_db, monkeypatch):
     """The phase is offered where it changes the page (Schools), not on a school's own page (which
     uses the school's phase) nor on the accessibility statement, the meeting or Impact of support

@@ -280,3 +280,56 @@ def test_an_enrolment_is_in_a_period_only_with_a_week_in_it(tmp_path):
             assert ("JOINER" in pupils) == (t == weeks[-1]), name
     finally:
         con.close()
+
+
+def test_a_period_reads_a_kept_half_term_or_term_only_when_it_is_exactly_that(tmp_path):
+    """A half term or a whole term is read from its kept row (pupil_half_term, pupil_term); a
+    period that is only part of a term's half terms, or a unit and one more week, is summed."""
+    # an Autumn term of three half terms (4, 2 and 2 weeks), each after a week's holiday, and
+    # ten weeks of Spring (so that the term is less than half the year: summed from inside it)
+    days = (
+        school_days(dt.date(2025, 9, 1), 20)
+        + school_days(dt.date(2025, 10, 6), 10)
+        + school_days(dt.date(2025, 10, 27), 10)
+        + school_days(dt.date(2026, 1, 5), 50)
+    )
+    rows = []
+    for pupil, pupil_days in (("ALL", days), ("EARLY", days[:22]), ("LATE", days[25:45])):
+        for d in pupil_days:
+            code = "I" if d.day % 3 == 0 else ("O" if d.day % 7 == 0 else "/")
+            rows += [[100001, pupil, d.isoformat(), s, code] for s in ("AM", "PM")]
+    marks = write_csv(tmp_path / "marks.csv", ["urn", "pupil_id", "date", "session", "code"], rows)
+    db = tmp_path / "w.duckdb"
+    ingest_files([marks], db, progress=False, today=dt.date(2026, 11, 25))
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        halves = con.execute(
+            "select term, half_term_no, min(week_start), max(week_start) from school_calendar "
+            "group by all order by 2"
+        ).fetchall()
+        assert [(t, n) for t, n, _, _ in halves] == [
+            ("Autumn", 1),
+            ("Autumn", 2),
+            ("Autumn", 3),
+            ("Spring", 4),
+        ]
+        (_, _, f1, l1), (_, _, f2, l2), (_, _, f3, l3), _ = halves
+        periods = {
+            "the whole term": ((f1, l3), (None, "Autumn")),
+            "the second half term": ((f2, l2), (2, None)),
+            "the first two of the term's three half terms": ((f1, l2), None),
+            "a half term and the week after it": ((f2, f3), None),
+        }
+        block = (queries.QUERY_DIR / "fragments" / "period_enrolment.sql").read_text()
+        unit_sql = _fragment_sql().replace(
+            "final as (select period",
+            "final as (select half_term_no, term from period_unit), _x as (select period",
+        )
+        assert unit_sql != _fragment_sql() and block in unit_sql
+        for name, ((f, t), unit) in periods.items():
+            params = dict(year=2025, week_from=f, week_to=t, ly_week_from=f, ly_week_to=t, scope_urns=None)
+            got = _rows(con, _fragment_sql(), params)
+            assert got and got == _rows(con, DIRECT, params), name
+            assert con.execute(unit_sql, params).fetchall() == ([unit] if unit else []), name
+    finally:
+        con.close()

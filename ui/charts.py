@@ -11,6 +11,7 @@ with its data inline (small: a bar or point each), so what is drawn can be read 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pandas as pd
@@ -18,6 +19,10 @@ import streamlit as st
 
 import catalogue
 import ui
+
+# the period shaded behind week-by-week lines: light enough that text on it keeps GOV.UK's
+# text colour at over 15:1
+BAND = "#f3f2f1"
 
 CONFIG = {
     "font": "Source Sans Pro, sans-serif",
@@ -144,11 +149,13 @@ def week_lines(
     styles: dict[str, dict],
     date_title: str,
     value_title: str,
+    band: tuple[dt.date, dt.date, str] | None = None,
 ) -> dict:
     """A line a series over `date`, broken where `week` (the school week) skips (a holiday): each
     unbroken run is its own path; the tooltip gives the week's own date (`real_date`). `styles` maps each series, in legend order, to its colour,
     dash ([] solid) and point shape (None: no points, and a line in the legend; points only:
-    line False)."""
+    line False). `band` (first day, last day, label) shades the period the page's other figures
+    cover, named in words at its top (not by its shade alone)."""
     names = [s for s in styles if s in set(data[series])]
     rows = data.dropna(subset=[value]).sort_values([series, week]).copy()
     rows["run"] = rows.groupby(series)[week].transform(lambda w: (w.diff() != 1).cumsum())
@@ -225,6 +232,33 @@ def week_lines(
             },
         },
     ]
+    if band:
+        start, end, label = band
+        shade = {"values": [{"start": start.isoformat(), "end": end.isoformat(), "label": label}]}
+        at = {"field": "start", "type": "temporal", "timeUnit": "utcyearmonthdate"}
+        layers[:0] = [
+            {
+                "data": shade,
+                "mark": {"type": "rect", "color": BAND, "opacity": 1},
+                "encoding": {
+                    "x": {**at, "title": date_title},
+                    "x2": {"field": "end", "timeUnit": "utcyearmonthdate"},
+                },
+            },
+            {
+                "data": shade,
+                "mark": {
+                    "type": "text",
+                    "align": "left",
+                    "baseline": "top",
+                    "dx": 4,
+                    "dy": 4,
+                    "y": 0,
+                    "color": ui.TEXT,
+                },
+                "encoding": {"x": at, "text": {"field": "label"}},
+            },
+        ]
     rows["width"] = rows[series].map(lambda s: styles[s].get("width", 2))
     rows["week_commencing"] = pd.to_datetime(rows[real_date]).dt.strftime("%d %b %Y")
     keep = [date, value, series, week, "run", "width", "week_commencing"]

@@ -4,11 +4,14 @@ these, with its own queries and words."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
 import ui
 from data_pipeline.codes import REASON_LABELS
+from queries import Period
 from ui import charts
 
 
@@ -23,11 +26,16 @@ def weekly_trend(
     empty: str,
     compare: str | None = None,
     subject: str = "absence",
+    period: Period | None = None,
 ) -> None:
     """Overall absence week by week: one line per value of weekly['series'] named in `series`
     ({value: label}, the first the main one, drawn with markers), on dates, each series at its
     school week of the year so that years overlay, broken at holidays. The reading names the latest and the worst week of the main series and,
-    with `compare`, that series' figure for the same week."""
+    with `compare`, that series' figure for the same week. With `period` (the sidebar's, when
+    it is less than the year to date) the lines still run over the whole year, for context, but
+    the period is shaded and named, and the reading is of its weeks: the page's other figures
+    are the period's, and a term's figures read beside a year's worst week would not compare
+    like with like."""
     main = next(iter(series))
     this = weekly[weekly["series"] == main].dropna(subset=["overall_absence_rate"])
     if this.empty:
@@ -51,6 +59,13 @@ def weekly_trend(
             shape="diamond" if england else "circle" if value == main else None,
             line=not england,
         )
+    band = None
+    if period is not None and period.kind != "year":
+        starts = pd.to_datetime(this["week_start"])
+        weeks = this[(starts >= pd.Timestamp(period.week_from)) & (starts <= pd.Timestamp(period.week_to))]
+        if not weeks.empty:
+            this = weeks
+            band = (period.week_from, period.week_to + dt.timedelta(days=4), period.label)
     spec = charts.week_lines(
         shown,
         date="date",
@@ -61,6 +76,7 @@ def weekly_trend(
         styles=styles,
         date_title=f"week commencing, {series[main]}",
         value_title="overall absence, % of sessions",
+        band=band,
     )
     latest = this.iloc[-1]
     peak = this.loc[this["overall_absence_rate"].idxmax()]
@@ -69,15 +85,19 @@ def weekly_trend(
         if compare
         else weekly.iloc[0:0]
     )
+    within = f"{period.label} (shaded)" if band else ""
     reading = (
-        f"In the latest week (w/c {latest['week_start']:%d %b %Y}) {subject} was "
+        (f"In the last week of {within}" if band else "In the latest week")
+        + f" (w/c {latest['week_start']:%d %b %Y}) {subject} was "
         f"**{ui.pct(latest['overall_absence_rate'])}**"
         + (
             f", against {ui.pct(same_week.iloc[0]['overall_absence_rate'])} for {series[compare]} that week"
             if not same_week.empty and pd.notna(same_week.iloc[0]["overall_absence_rate"])
             else ""
         )
-        + f"; the worst week was w/c {peak['week_start']:%d %b %Y} at {ui.pct(peak['overall_absence_rate'])}."
+        + f"; the worst week{' of ' + period.label if band else ''} was "
+        + f"w/c {peak['week_start']:%d %b %Y} at {ui.pct(peak['overall_absence_rate'])}."
+        + (" The lines run over the whole year for context." if band else "")
         + (
             " Other years are drawn at the same school week; a gap in a line is a holiday."
             if len(series) > 1

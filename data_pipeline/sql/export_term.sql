@@ -1,19 +1,15 @@
 -- The feed's terms (python -m data_pipeline export): each academic year's Autumn, Spring and
 -- Summer term, for the LA ($by_school false: urn is NULL) or for each school. Enrolments of
--- compulsory school age with possible sessions in the term (its half terms' rows in
--- pupil_half_term); PA and SA over the term alone, over every enrolment (census rule), as the
+-- compulsory school age with possible sessions in the term (their rows in pupil_term); PA and SA over the term alone, over every enrolment (census rule), as the
 -- governors' term summary counts them. Measures from the macros of 05_measures.sql; no
 -- pupil-level row leaves this query.
 with enrolment as (
     select t.academic_year, t.term, case when $by_school then t.urn end as urn,
-        sum(t.possible) as possible, sum(t.present + t.aea) as attending,
-        sum(t.authorised) as authorised, sum(t.unauthorised) as unauthorised,
-        sum(t.authorised + t.unauthorised) as absent
-    from pupil_half_term t
-    join pupil_year y using (academic_year, urn, pupil_id)
-    where y.compulsory_age
-    group by t.academic_year, t.term, t.urn, t.pupil_id
-    having sum(t.possible) > 0
+        t.possible, t.present + t.aea as attending, t.authorised, t.unauthorised,
+        t.authorised + t.unauthorised as absent
+    from pupil_term t
+    join pupil_year y using (academic_year, ekey)
+    where y.compulsory_age and t.possible > 0
 ),
 final as (
     select academic_year, term,

@@ -11,9 +11,11 @@
 -- enrolment (urn, pupil_id), found the cheap way:
 -- - a period that takes in every week of its academic year holding any pupil_week row (the
 --   year to date) reads the year's totals kept in pupil_year: nothing to sum;
+-- - a period that is exactly one half term, or one whole term, of its year (no other week
+--   holding a mark) reads that unit's row kept in pupil_half_term or pupil_term: nothing to
+--   sum either;
 -- - any other period is summed, per enrolment on the integer key ekey, from the rows kept in
---   pupil_half_term for each half term wholly inside it (a term or a half term is nothing
---   else: 2 rows an enrolment instead of 12 or so weeks) and the pupil_week rows of its other
+--   pupil_half_term for each half term wholly inside it and the pupil_week rows of its other
 --   weeks with a mark; or, when it takes in most of its year's school weeks (last year's
 --   same weeks, beside a whole year to date), as the year's totals less those of the half
 --   terms and weeks outside it. Only those totals are joined to pupil_year (materialized, so
@@ -29,7 +31,8 @@ year_span as (
 -- each part-year period's half terms, wholly inside it or wholly outside it, and its school
 -- weeks (school_calendar) inside it and in all
 period_half_terms as (
-    select c.academic_year, c.half_term_no, min(c.week_start) as first_week, max(c.week_start) as last_week,
+    select c.academic_year, c.half_term_no, any_value(c.term) as term,
+        min(c.week_start) as first_week, max(c.week_start) as last_week,
         min(c.week_start) >= p.week_from and max(c.week_start) <= p.week_to as inside,
         max(c.week_start) < p.week_from or min(c.week_start) > p.week_to as outside,
         count(distinct c.week_start) filter (where c.week_start between p.week_from and p.week_to) as weeks_in,
@@ -69,6 +72,26 @@ period_weeks as (
           where b.academic_year = s.academic_year and s.week_start between b.first_week and b.last_week
       )
 ),
+-- a period summed from inside that is exactly one half term, or every half term of one term,
+-- with no other week holding a mark, reads that unit's kept rows (pupil_half_term, pupil_term)
+-- as they are: nothing to sum
+period_unit as (
+    select i.academic_year,
+        case when i.n = 1 then i.half_term_no end as half_term_no,
+        case when i.n > 1 then i.term end as term
+    from (
+        select h.academic_year, count(*) as n, count(distinct h.term) as terms,
+            any_value(h.half_term_no) as half_term_no, any_value(h.term) as term
+        from period_half_terms h
+        join period_way w on w.academic_year = h.academic_year and not w.by_outside
+        where h.inside
+        group by h.academic_year
+    ) i
+    join (select academic_year, term, count(*) as n from period_half_terms group by all) t
+        on t.academic_year = i.academic_year and t.term = i.term
+    where (i.n = 1 or (i.terms = 1 and i.n = t.n))
+      and not exists (select 1 from period_weeks k where k.academic_year = i.academic_year)
+),
 block_sums as materialized (
     select academic_year, ekey, sum(weeks) as weeks,
         sum(possible) as possible, sum(present) as present,
@@ -85,7 +108,8 @@ block_sums as materialized (
             t.authorised_holiday, t.excluded, t.part_time_timetable, t.other_authorised,
             t.unauthorised_holiday, t.other_unauthorised, t.not_yet_known
         from pupil_half_term t
-        semi join period_blocks b using (academic_year, half_term_no)
+        semi join (select * from period_blocks anti join period_unit using (academic_year)) b
+            using (academic_year, half_term_no)
         where t.urn in (select urn from period_urns)
         union all
         select w.academic_year, w.ekey, 1, w.possible, w.present, w.late_before_close, w.aea,
@@ -102,6 +126,16 @@ part_year as (
     select b.* exclude (weeks)
     from block_sums b
     semi join period_way w on w.academic_year = b.academic_year and not w.by_outside
+    union all
+    select t.* exclude (half_term_no, term, urn, pupil_id, school_weeks, weeks)
+    from pupil_half_term t
+    semi join period_unit u on u.academic_year = t.academic_year and u.half_term_no = t.half_term_no
+    where t.urn in (select urn from period_urns)
+    union all
+    select t.* exclude (term, urn, pupil_id, school_weeks, weeks)
+    from pupil_term t
+    semi join period_unit u on u.academic_year = t.academic_year and u.term = t.term
+    where t.urn in (select urn from period_urns)
     union all
     -- the year's totals less the outside's, for each enrolment with a week left in the period
     select y.academic_year, y.ekey,
