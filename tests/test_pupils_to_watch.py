@@ -14,7 +14,7 @@ sessions a pupil. Codes besides present:
 | EW2 | A | - | 8 `I` in weeks 1-2 | not: 8% but improving |
 | EW3 | A | - | 10 `I` in weeks 9-10 | not: already PA (10%) |
 | EW4 | A | - | 7 `I` in weeks 9-10 | not: 7% is under 7.5% |
-| RET | A | looked after | 1 `O` a week in 6 weeks from 6 January 2025, then off roll until week 7; 1 `O` a week in weeks 7-10 | vulnerable; at the threshold: its latest 10 school weeks reach back 8 months (6 + 4) |
+| RET | A | looked after | 1 `O` a week in 2 weeks from 3 June 2024 and in 6 weeks from 6 January 2025, then off roll until week 7; 1 `O` a week in weeks 7-10 | vulnerable; at the threshold: its latest 10 school weeks reach back 8 months (6 + 4); up to week 8 they reach back to June 2024 (2 + 6 + 2) |
 """
 
 from __future__ import annotations
@@ -44,8 +44,10 @@ PLAN = {
     (A, "EW4"): ("", range(1, 11), {9: [("I", 4)], 10: [("I", 3)]}),
     (A, "RET"): ("cla", range(7, 11), {w: [("O", 1)] for w in range(7, 11)}),
 }
-# RET's earlier school weeks, in the academic year before: 6 weeks from Monday 6 January 2025
+# RET's earlier school weeks, in the academic year before: 6 weeks from Monday 6 January 2025;
+# and in the year before that, 2 weeks from Monday 3 June 2024
 RET_EARLIER = [[dt.date(2025, 1, 6) + dt.timedelta(weeks=k, days=d) for d in range(5)] for k in range(6)]
+RET_OLDER = [[dt.date(2024, 6, 3) + dt.timedelta(weeks=k, days=d) for d in range(5)] for k in range(2)]
 LA = queries.Scope(pupil_rows_allowed=True, role="la_officer", user="officer@test.invalid")
 HEAD_A = queries.Scope(schools=(A,), pupil_rows_allowed=True, role="school_staff", user="a@test.invalid")
 
@@ -73,16 +75,17 @@ def watch_db(tmp_path_factory):
                     rows.append([urn, pupil, day.isoformat(), session, codes[k] if k < len(codes) else "/"])
                     k += 1
     write_csv(d / "marks.csv", ["urn", "pupil_id", "date", "session", "code"], rows)
-    earlier = [
-        [A, "RET", day.isoformat(), session, "O" if i == 0 and session == "AM" else "/"]
-        for week in RET_EARLIER
-        for i, day in enumerate(week)
-        for session in ("AM", "PM")
-    ]
-    write_csv(d / "marks_2024.csv", ["urn", "pupil_id", "date", "session", "code"], earlier)
+    for name, weeks in (("marks_2024.csv", RET_EARLIER), ("marks_2023.csv", RET_OLDER)):
+        earlier = [
+            [A, "RET", day.isoformat(), session, "O" if i == 0 and session == "AM" else "/"]
+            for week in weeks
+            for i, day in enumerate(week)
+            for session in ("AM", "PM")
+        ]
+        write_csv(d / name, ["urn", "pupil_id", "date", "session", "code"], earlier)
     db = d / "attendance.duckdb"
     ingest_files(
-        [d / "schools.csv", d / "pupils.csv", d / "marks_2024.csv", d / "marks.csv"],
+        [d / "schools.csv", d / "pupils.csv", d / "marks_2023.csv", d / "marks_2024.csv", d / "marks.csv"],
         db,
         progress=False,
         options=Options(synthetic=True, meta={"la_code": "E08000027", "la_name": "Watch"}),
@@ -123,6 +126,39 @@ def test_vulnerable_cohorts_across_schools(period):
     assert got[(A, "RET")]["unauthorised_latest_10_school_weeks"] == 10 and got[(A, "RET")]["at_threshold"]
     # sorted by need: most days missed first
     assert list(got)[0] == (B, "EHC1")
+
+
+def test_the_threshold_reaches_back_across_years_over_part_of_a_year(watch_db, monkeypatch):
+    """Over weeks 2 to 8 (not the year to date), RET's latest 10 school weeks up to week 8 are 2
+    this term, 6 last January and the 2 of June 2024: read from the 26 weeks before week 8,
+    from the rest of the academic year those weeks begin in, and from the year before that."""
+    monkeypatch.setenv("ATTENDANCE_DB", str(watch_db))
+    monkeypatch.setenv("ATTENDANCE_PSEUDONYM_KEY", KEY)
+    ret = _rows("la_vulnerable_pupils", _weeks(2, 8))[(A, "RET")]
+    assert ret["unauthorised_latest_10_school_weeks"] == 10 and ret["at_threshold"]
+
+
+def _weeks(first: int, last: int) -> queries.Period:
+    week_from, week_to = WEEKS[first - 1][0], WEEKS[last - 1][0]
+    year_before = dt.timedelta(weeks=52)
+    return queries.Period(
+        2025,
+        f"weeks {first} to {last}",
+        week_from,
+        week_to,
+        week_from - year_before,
+        week_to - year_before,
+        "custom",
+    )
+
+
+def test_the_last_weeks_are_the_periods_own(watch_db, monkeypatch):
+    """Over weeks 7 and 8 alone, EHC1's last school weeks are those 2 (present throughout): its
+    recent change is none, though its 10 `I` of week 5 are within 4 school weeks of week 8."""
+    monkeypatch.setenv("ATTENDANCE_DB", str(watch_db))
+    monkeypatch.setenv("ATTENDANCE_PSEUDONYM_KEY", KEY)
+    ehc = _rows("la_vulnerable_pupils", _weeks(7, 8))[(B, "EHC1")]
+    assert ehc["overall_absence_rate"] == 0 and ehc["recent_change"] == pytest.approx(0)
 
 
 def test_a_school_sees_its_own_sessions_only(period):

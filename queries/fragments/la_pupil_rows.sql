@@ -13,12 +13,23 @@
 la_part_candidates as (
     select ekey from la_candidates where not (select whole_year from la_whole_year)
 ),
+-- The candidates' school weeks in the 26 weeks up to $week_to, at every school in scope: read
+-- once for their last 4 weeks and for the threshold's window below (pupil_week is kept in year
+-- and school order, so each read of a span of weeks scans the whole year's rows).
+la_candidate_weeks as materialized (
+    select ekey, pupil_id, academic_year, week_start, possible, present + aea as attending, unauthorised
+    from pupil_week
+    where ($scope_urns is null or urn in (select unnest($scope_urns)))
+      and pupil_id in (select pupil_id from la_pupils where ekey in (select ekey from la_part_candidates))
+      and week_start <= $week_to and week_start > $week_to - interval 26 weeks and possible > 0
+),
 la_recent as (
     select ekey, count(*) as weeks,
         list_sum(arg_max(attending, week_start, 4)) as attending,
         list_sum(arg_max(possible, week_start, 4)) as possible
-    from la_weeks
-    where ekey in (select ekey from la_part_candidates) and week_start > $week_to - interval 10 weeks
+    from la_candidate_weeks
+    where ekey in (select ekey from la_part_candidates) and academic_year = $year
+      and week_start >= $week_from and week_start > $week_to - interval 10 weeks
     group by ekey
 ),
 la_few_recent as (
@@ -79,10 +90,8 @@ la_part_chosen as (
 ),
 la_recent_weeks as (
     select pupil_id, week_start, sum(unauthorised) as unauthorised
-    from pupil_week
-    where ($scope_urns is null or urn in (select unnest($scope_urns)))
-      and pupil_id in (select pupil_id from la_part_chosen)
-      and week_start <= $week_to and week_start > $week_to - interval 26 weeks and possible > 0
+    from la_candidate_weeks
+    where pupil_id in (select pupil_id from la_part_chosen)
     group by pupil_id, week_start
 ),
 la_short_history as (
@@ -91,12 +100,36 @@ la_short_history as (
     left join (select pupil_id, count(*) as n from la_recent_weeks group by pupil_id) r using (pupil_id)
     where coalesce(r.n, 0) < 10
 ),
-la_older_weeks as (
-    select pupil_id, week_start, sum(unauthorised) as unauthorised
-    from pupil_week
+-- Before those 26 weeks: the weeks of the academic year they begin in are read from pupil_week
+-- (that year's rows alone), and each earlier year's from its enrolments' latest 10 school weeks
+-- kept in pupil_year (as la_year_end_weeks: a whole year lies before the cut, so a week among
+-- the pupil's latest 10 before it is among the latest 10 of each enrolment with a school week
+-- then), instead of every earlier year's pupil_week rows.
+la_older_years as materialized (
+    select pupil_id, last_10_weeks
+    from pupil_year
     where ($scope_urns is null or urn in (select unnest($scope_urns)))
       and pupil_id in (select pupil_id from la_short_history)
-      and week_start <= $week_to - interval 26 weeks and possible > 0
+      and academic_year < (case when month($week_to - interval 26 weeks) >= 9 then year($week_to - interval 26 weeks)
+            else year($week_to - interval 26 weeks) - 1 end)
+),
+la_older_weeks as (
+    select pupil_id, week_start, sum(unauthorised) as unauthorised
+    from (
+        select pupil_id, week_start, unauthorised
+        from pupil_week
+        where ($scope_urns is null or urn in (select unnest($scope_urns)))
+          and pupil_id in (select pupil_id from la_short_history)
+          -- (the cut's academic year worked out from the parameter, so that the scan skips
+          -- other years' rows by their min / max as it does for week_start)
+          and academic_year = (case when month($week_to - interval 26 weeks) >= 9 then year($week_to - interval 26 weeks)
+                else year($week_to - interval 26 weeks) - 1 end)
+          and week_start <= $week_to - interval 26 weeks and possible > 0
+        union all
+        -- (the few enrolment rows first: unnesting inside the filter unpacked every row)
+        select pupil_id, DATE '1970-01-01' + (w // 4096)::integer as week_start, (w % 16)::integer as unauthorised
+        from la_older_years, unnest(last_10_weeks) as u(w)
+    )
     group by pupil_id, week_start
 ),
 la_threshold as (

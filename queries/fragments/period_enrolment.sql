@@ -127,6 +127,7 @@ part_year as (
     from block_sums b
     semi join period_way w on w.academic_year = b.academic_year and not w.by_outside
     union all
+    -- (the kept tables' counts are in block_sums' order: union all pairs columns by place)
     select t.* exclude (half_term_no, term, urn, pupil_id, school_weeks, weeks)
     from pupil_half_term t
     semi join period_unit u on u.academic_year = t.academic_year and u.half_term_no = t.half_term_no
