@@ -92,16 +92,10 @@ period_unit as (
     where (i.n = 1 or (i.terms = 1 and i.n = t.n))
       and not exists (select 1 from period_weeks k where k.academic_year = i.academic_year)
 ),
+-- (each count summed back to an integer, as the kept tables hold it: a HUGEINT sum would make
+-- every later step of every query reading the block work in 128 bits)
 block_sums as materialized (
-    select academic_year, ekey, sum(weeks) as weeks,
-        sum(possible) as possible, sum(present) as present,
-        sum(late_before_close) as late_before_close, sum(aea) as aea,
-        sum(authorised) as authorised, sum(unauthorised) as unauthorised,
-        sum(late_after_close) as late_after_close, sum(illness) as illness,
-        sum(medical) as medical, sum(authorised_holiday) as authorised_holiday,
-        sum(excluded) as excluded, sum(part_time_timetable) as part_time_timetable,
-        sum(other_authorised) as other_authorised, sum(unauthorised_holiday) as unauthorised_holiday,
-        sum(other_unauthorised) as other_unauthorised, sum(not_yet_known) as not_yet_known
+    select academic_year, ekey, sum(columns(* exclude (academic_year, ekey)))::integer
     from (
         select t.academic_year, t.ekey, t.weeks, t.possible, t.present, t.late_before_close, t.aea,
             t.authorised, t.unauthorised, t.late_after_close, t.illness, t.medical,
