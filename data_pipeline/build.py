@@ -231,6 +231,11 @@ def _incremental(con: duckdb.DuckDBPyConnection, changes: Changes) -> None:
             read,
         )
     else:
+        con.execute("create or replace temp table _dyears (y integer)")
+        con.execute(
+            "create or replace temp table _wt_before as select distinct academic_year, week_start, half_term_no, "
+            "term from school_calendar limit 0"
+        )
         con.execute("create or replace temp table _wt_changed (academic_year integer, week_start date)")
     # Enrolment years touched: the years of the touched weeks at their schools (both years of a
     # week from August into September), and every year of the schools whose pupils or school
@@ -278,23 +283,51 @@ def _incremental(con: duckdb.DuckDBPyConnection, changes: Changes) -> None:
     cohorts.insert_enrolment_cohort(
         con, "(select * from pupil_year semi join _dc using (academic_year, urn))"
     )
-    # Half terms and terms: the touched enrolment years, and every school's rows in weeks whose
-    # half term changed.
+    # Half terms and terms hold sessions alone (no characteristics): only the half terms of the
+    # touched weeks are rebuilt, at their schools, as the calendar has them now and had them
+    # before; and at every school with rows in a week whose half term changed, those half terms.
+    # A day's file then rebuilds one half term of each school, not its whole year.
     con.execute(
         """
-        create or replace temp table _dt as
-        select academic_year, urn from _dy
-        union select distinct w.academic_year, w.urn from pupil_week w semi join _wt_changed c
-            using (academic_year, week_start)
+        create or replace temp table _dh as
+        with weeks as (
+            select urn, week_start from _dw
+            union select distinct w.urn, w.week_start from pupil_week w
+                semi join _wt_changed c using (academic_year, week_start)
+        ),
+        half_terms as (
+            select distinct academic_year, week_start, half_term_no, term from school_calendar
+            where academic_year in (select y from _dyears)
+            union select * from _wt_before
+        )
+        select distinct h.academic_year, k.urn, h.half_term_no, h.term
+        from weeks k join half_terms h using (week_start)
+        where h.half_term_no is not null
         """
     )
-    for table, source in (("pupil_half_term", "pupil_week"), ("pupil_term", "pupil_half_term")):
-        con.execute(
-            f"delete from {table} t using _dt d where t.academic_year = d.academic_year and t.urn = d.urn"
-        )
-        rows = f"(select * from {source} semi join _dt using (academic_year, urn))"
-        con.execute(f"insert into {table} {statements[table].format(**{**FULL_SOURCES, source: rows})}")
-    for t in ("_dw", "_du", "_dy", "_dc", "_dt", "_dyears", "_wt_before", "_wt_changed", "_enr_before"):
+    con.execute(
+        "delete from pupil_half_term t using _dh d where t.academic_year = d.academic_year "
+        "and t.urn = d.urn and t.half_term_no = d.half_term_no"
+    )
+    rows = (
+        "(select w.* from pupil_week w semi join (select c.academic_year, c.week_start, d.urn "
+        "from (select distinct academic_year, week_start, half_term_no from school_calendar) c "
+        "join _dh d using (academic_year, half_term_no)) k "
+        "on k.academic_year = w.academic_year and k.week_start = w.week_start and k.urn = w.urn)"
+    )
+    con.execute(
+        f"insert into pupil_half_term {statements['pupil_half_term'].format(**{**FULL_SOURCES, 'pupil_week': rows})}"
+    )
+    terms = "(select distinct academic_year, urn, term from _dh)"
+    con.execute(
+        f"delete from pupil_term t using {terms} d where t.academic_year = d.academic_year "
+        "and t.urn = d.urn and t.term = d.term"
+    )
+    rows = f"(select * from pupil_half_term semi join {terms} d using (academic_year, urn, term))"
+    con.execute(
+        f"insert into pupil_term {statements['pupil_term'].format(**{**FULL_SOURCES, 'pupil_half_term': rows})}"
+    )
+    for t in ("_dw", "_du", "_dy", "_dc", "_dh", "_dyears", "_wt_before", "_wt_changed", "_enr_before"):
         con.execute(f"drop table if exists {t}")
 
 

@@ -171,6 +171,37 @@ def test_a_resent_week_replaces_it_once_and_equals_a_full_rebuild(tmp_path, buil
     assert week == expected  # replaced exactly once: no mark twice, none lost
 
 
+def test_a_day_that_joins_two_half_terms_moves_every_schools_weeks(tmp_path, builds):
+    """The calendar is the LA's: one school's week in what was a holiday joins the half terms
+    either side, so the other school's later weeks, with no new mark, move to the first half term
+    (and the second half term's rows go); its rows must equal a full rebuild."""
+    days = school_days(dt.date(2025, 9, 8), 25)
+    before, gap, after = days[:10], days[10:15], days[15:]
+    db = tmp_path / "w.duckdb"
+    load(
+        db,
+        tmp_path,
+        [
+            schools_file(tmp_path),
+            pupils_file(tmp_path),
+            write_csv(tmp_path / "m.csv", HEADER, marks(before + after)),
+        ],
+    )
+    con = warehouse.connect(db, read_only=True)
+    try:
+        assert con.execute("select count(distinct half_term_no) from pupil_half_term").fetchall() == [(2,)]
+    finally:
+        con.close()
+    load(db, tmp_path, [write_csv(tmp_path / "gap.csv", HEADER, marks(gap, urns=[100002]))])
+    assert builds == ["full", "incremental"]
+    assert_same_as_full(db, tmp_path)
+    con = warehouse.connect(db, read_only=True)
+    try:
+        assert con.execute("select distinct half_term_no from pupil_half_term").fetchall() == [(1,)]
+    finally:
+        con.close()
+
+
 def test_files_of_one_load_that_overlap_equal_a_full_rebuild(tmp_path, builds):
     """Two returns in one load, the second re-sending a week of the first for one school: each
     mark once, and the marts as a full rebuild makes them (the first file's counts from its
