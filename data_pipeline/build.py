@@ -2,8 +2,8 @@
 
 A load rebuilds only what its files touched (`Changes`): the marts' rows for the
 (school, week) pairs whose marks it added or removed, the school calendar of the
-academic years those weeks fall in, and each touched enrolment's year, term and
-cohort rows. The mart SQL files (sql/10_ to sql/60_) are each one `create or
+academic years those weeks fall in, each touched enrolment's year and cohort rows, and
+the half terms and terms those weeks are in. The mart SQL files (sql/10_ to sql/60_) are each one `create or
 replace table NAME as <query>` whose sources are named `{marks}`, `{school_session}`,
 `{pupil_week}`, `{pupil_year}` and `{pupil_half_term}`: a full build reads the whole tables, an
 incremental one the same query over only the touched rows, after deleting the rows
