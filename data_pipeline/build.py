@@ -2,8 +2,8 @@
 
 A load rebuilds only what its files touched (`Changes`): the marts' rows for the
 (school, week) pairs whose marks it added or removed, the school calendar of the
-academic years those weeks fall in, each touched enrolment's year and cohort rows, and
-the half terms and terms those weeks are in. The mart SQL files (sql/10_ to sql/60_) are each one `create or
+academic years those weeks fall in, each touched enrolment's year rows (and the cohort
+groups of the keys they hold), and the half terms and terms those weeks are in. The mart SQL files (sql/10_ to sql/60_) are each one `create or
 replace table NAME as <query>` whose sources are named `{marks}`, `{school_session}`,
 `{pupil_week}`, `{pupil_year}` and `{pupil_half_term}`: a full build reads the whole tables, an
 incremental one the same query over only the touched rows, after deleting the rows
@@ -34,7 +34,7 @@ MART_TABLES = (
     "pupil_half_term",
     "pupil_term",
     "enrolment_year",
-    "enrolment_cohort",
+    "cohort_group",
 )
 FULL_SOURCES = {
     "marks": "marks",
@@ -43,6 +43,7 @@ FULL_SOURCES = {
     "pupil_week": "pupil_week",
     "pupil_year": "pupil_year",
     "pupil_half_term": "pupil_half_term",
+    "cohort_key": cohorts.key_sql(),
 }
 
 
@@ -63,7 +64,7 @@ class Changes:
     file_ids: the files whose rows it added (their marks' schools and weeks are rebuilt).
     removed: (urn, week_start) pairs whose marks it deleted (a re-send's replacement).
     enrolment_urns: schools whose pupils' characteristics or school row it changed (every
-    year of their enrolments' pupil_year, enrolment_year and enrolment_cohort is rebuilt).
+    year of their enrolments' pupil_year and enrolment_year is rebuilt).
     """
 
     file_ids: list[int] = field(default_factory=list)
@@ -106,6 +107,8 @@ def build(con: duckdb.DuckDBPyConnection, changes: Changes | None = None) -> str
         for _, table, query in mart_statements():
             con.execute(f"create or replace table {table} as {query.format(**FULL_SOURCES)}")
         cohorts.build(con)
+        # a table earlier versions built (one row per enrolment and cohort dimension)
+        con.execute("drop table if exists enrolment_cohort")
     con.execute("insert or replace into meta values ('marts_sql', ?)", [digest])
     _load_reference(con)
     failures = con.execute((SQL_DIR / "90_checks.sql").read_text()).fetchall()
@@ -250,13 +253,6 @@ def _incremental(con: duckdb.DuckDBPyConnection, changes: Changes) -> None:
         """
     )
     by_year = "(select * from {t} semi join _dy using (academic_year, urn))"
-    # enrolment_cohort holds each enrolment's characteristics, not its sessions: it changes only
-    # where a school's enrolments came or went, or its pupils' or school's rows changed.
-    enrolments = (
-        "select academic_year, urn, list(pupil_id order by pupil_id) as pupils "
-        "from pupil_year semi join _dy using (academic_year, urn) group by all"
-    )
-    con.execute(f"create or replace temp table _enr_before as {enrolments}")
     for table, sources in (
         ("pupil_year", ("pupil_week",)),
         ("school_week", ("pupil_week", "pupil_year")),
@@ -269,20 +265,7 @@ def _incremental(con: duckdb.DuckDBPyConnection, changes: Changes) -> None:
             f"insert into {table} "
             + statements[table].format(**{**FULL_SOURCES, **{s: by_year.format(t=s) for s in sources}})
         )
-    con.execute(
-        f"""
-        create or replace temp table _dc as
-        select academic_year, urn from ({enrolments}) a full join _enr_before b using (academic_year, urn)
-        where a.pupils is distinct from b.pupils
-        union select academic_year, urn from _dy where urn in (select urn from _du)
-        """
-    )
-    con.execute(
-        "delete from enrolment_cohort t using _dc d where t.academic_year = d.academic_year and t.urn = d.urn"
-    )
-    cohorts.insert_enrolment_cohort(
-        con, "(select * from pupil_year semi join _dc using (academic_year, urn))"
-    )
+    cohorts.build_groups(con)
     # Half terms and terms hold sessions alone (no characteristics): only the half terms of the
     # touched weeks are rebuilt, at their schools, as the calendar has them now and had them
     # before; and at every school with rows in a week whose half term changed, those half terms.
@@ -327,7 +310,7 @@ def _incremental(con: duckdb.DuckDBPyConnection, changes: Changes) -> None:
     con.execute(
         f"insert into pupil_term {statements['pupil_term'].format(**{**FULL_SOURCES, 'pupil_half_term': rows})}"
     )
-    for t in ("_dw", "_du", "_dy", "_dc", "_dh", "_dyears", "_wt_before", "_wt_changed", "_enr_before"):
+    for t in ("_dw", "_du", "_dy", "_dh", "_dyears", "_wt_before", "_wt_changed"):
         con.execute(f"drop table if exists {t}")
 
 

@@ -1,7 +1,12 @@
-"""The enrolment-cohort mart, built from the catalogue's cohort dimensions (catalogue/cohorts.toml):
-one row per enrolment (academic year, school, pupil) and dimension, with the enrolment's group in
-it, that group's label and its place in the order shown. Cohort queries join this table instead
-of each writing out the characteristics and their labels."""
+"""The cohort groups, built from the catalogue's cohort dimensions (catalogue/cohorts.toml).
+
+Each pupil_year row carries a cohort key: a hash of its characteristics, one column per
+dimension (`key_sql`). `cohort_group` holds, for every key in pupil_year, its group in each
+dimension, that group's label and its place in the order shown. A cohort query counts its
+enrolments by key first (a few hundred to a few thousand keys, against hundreds of thousands of
+enrolments), then joins those counts to their groups: one definition of the groups, read by
+every query, without joining each enrolment to a row per dimension. The build's checks fail if
+two sets of characteristics ever share a key."""
 
 from __future__ import annotations
 
@@ -43,7 +48,13 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
         "insert into ref_cohort_dimensions values (?, ?, ?, ?)",
         [(d.id, d.label, d.short, i) for i, d in enumerate(catalogue.dimensions().values())],
     )
-    con.execute(f"create or replace table enrolment_cohort as {_enrolment_cohort_query('pupil_year')}")
+    build_groups(con)
+
+
+def build_groups(con: duckdb.DuckDBPyConnection) -> None:
+    """cohort_group from the keys pupil_year holds now (each build, full or incremental:
+    a few thousand rows at most, so it is rebuilt rather than patched)."""
+    con.execute(f"create or replace table cohort_group as {_cohort_group_query()}")
 
 
 def dimension_columns() -> list[tuple[str, str]]:
@@ -51,24 +62,26 @@ def dimension_columns() -> list[tuple[str, str]]:
     return [(d.id, d.column) for d in catalogue.dimensions().values()]
 
 
-def insert_enrolment_cohort(con: duckdb.DuckDBPyConnection, source: str) -> None:
-    """Add the enrolment_cohort rows of `source` (pupil_year, or a subquery of some of its rows)."""
-    con.execute(f"insert into enrolment_cohort {_enrolment_cohort_query(source)}")
+def key_sql() -> str:
+    """SQL of an enrolment's cohort key, over pupil_year's columns: a hash of the
+    characteristic of each catalogue dimension (pupil_year's `{cohort_key}`)."""
+    return "hash(" + ", ".join(column for _, column in dimension_columns()) + ")"
 
 
-def _enrolment_cohort_query(source: str) -> str:
+def _cohort_group_query() -> str:
     # column names come from the catalogue (this repository's file), never from a request
+    columns = ", ".join(column for _, column in dimension_columns())
     keyed = " union all ".join(
-        f"select academic_year, urn, pupil_id, ekey, '{dim}' as dimension, "
-        f"{column}::varchar as group_key from {source}"
+        f"select cohort_key, '{dim}' as dimension, {column}::varchar as group_key from keys"
         for dim, column in dimension_columns()
     )
     return f"""
-        select k.academic_year, k.urn, k.pupil_id, k.ekey, k.dimension, k.group_key,
+        with keys as (select distinct cohort_key, {columns} from pupil_year)
+        select k.cohort_key, k.dimension, k.group_key,
             coalesce(g.group_label, k.group_key, '{NOT_RECORDED}') as group_label,
             coalesce(g.group_rank, case when k.group_key is null then {RANK_NOT_RECORDED} else 0 end)
                 as group_rank
         from ({keyed}) k
         left join ref_cohort_groups g using (dimension, group_key)
-        order by k.academic_year, k.dimension, k.urn
+        order by k.dimension, k.cohort_key
         """

@@ -54,7 +54,7 @@ QUERY_DIR = Path(__file__).parent
 PUPIL_TABLES = (
     "pupil_week",
     "pupil_year",
-    "enrolment_cohort",
+    "cohort_group",
     "marks",
     "pupil_characteristics",
     "pupil_identity",

@@ -7,36 +7,25 @@
 -- Suppression: a cell with fewer than $min_count enrolments shows no count or rate.
 with
 -- @include fragments/selected_population.sql
-axes (axis, dimension) as (
-    values ('a', $dim_a), ('b', $dim_b)
-),
-labelled as (
-    -- each enrolment once per axis, with its group of that axis's characteristic
-    -- (enrolment_cohort: the catalogue's groups, labels and order)
-    select p.*, a.axis, a.dimension, c.group_key, c.group_label, c.group_rank
-    from population p
-    cross join axes a
-    join enrolment_cohort c
-      on c.academic_year = $year and c.urn = p.urn and c.pupil_id = p.pupil_id
-     and c.dimension = a.dimension
-),
-paired as (
-    -- back to one row per enrolment, with its group on each axis
-    select urn, pupil_id, any_value(possible) as possible, any_value(absent) as absent,
-        max(group_label) filter (where axis = 'a') as group_a,
-        max(group_rank) filter (where axis = 'a') as rank_a,
-        max(group_label) filter (where axis = 'b') as group_b,
-        max(group_rank) filter (where axis = 'b') as rank_b
-    from labelled
-    group by urn, pupil_id
-),
-cells as (
-    select group_a, group_b, min(rank_a) as rank_a, min(rank_b) as rank_b,
-        count(*) as enrolments,
+by_key as (
+    -- the enrolments counted by cohort key (their characteristics) first: a few thousand rows
+    select cohort_key, count(*) as enrolments,
         count(*) filter (where is_persistent_absentee(absent, possible)) as pa,
         sum(absent) as absent, sum(possible) as possible
-    from paired
-    group by group_a, group_b
+    from population
+    group by cohort_key
+),
+cells as (
+    -- each key's counts in its group on each axis (cohort_group: the catalogue's groups,
+    -- labels and order)
+    select a.group_label as group_a, b.group_label as group_b,
+        min(a.group_rank) as rank_a, min(b.group_rank) as rank_b,
+        sum(k.enrolments) as enrolments, sum(k.pa) as pa,
+        sum(k.absent) as absent, sum(k.possible) as possible
+    from by_key k
+    join cohort_group a on a.cohort_key = k.cohort_key and a.dimension = $dim_a
+    join cohort_group b on b.cohort_key = k.cohort_key and b.dimension = $dim_b
+    group by a.group_label, b.group_label
 ),
 final as (
     select group_a, group_b,

@@ -9,18 +9,17 @@ with
 population as (
     -- each enrolment of the year in the viewer's scope, with its characteristics and
     -- whether it is in the population (compulsory school age, phase as filtered)
-    select y.ekey,
+    select y.ekey, y.cohort_key,
         coalesce(y.compulsory_age and ($phase is null or y.phase = $phase), false) as in_population
     from pupil_year y
     where y.academic_year = $year
       and ($scope_urns is null or y.urn in (select unnest($scope_urns)))
 ),
 keyed as (
-    -- the enrolment's group of the chosen characteristic (enrolment_cohort, from the catalogue)
+    -- the enrolment's group of the chosen characteristic (cohort_group, from the catalogue)
     select p.*, c.group_key
     from population p
-    join enrolment_cohort c
-      on c.academic_year = $year and c.ekey = p.ekey and c.dimension = $dimension
+    join cohort_group c on c.cohort_key = p.cohort_key and c.dimension = $dimension
 ),
 classes as materialized (
     -- 0 = outside the population, 1 = in the cohort, 2 = another pupil of the population

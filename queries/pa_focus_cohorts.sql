@@ -6,14 +6,17 @@
 with
 -- @include fragments/this_and_last_year.sql
 -- @include fragments/pa_focus_enrolment.sql
+keyed as (
+    -- the enrolments counted by cohort key (their characteristics) first: a few thousand rows
+    select period, pa, cohort_key, count(*) as n from enrolment group by all
+),
 grouped as (
-    -- each enrolment in each of its groups (enrolment_cohort: the catalogue's groups and
+    -- each key's enrolments in each of its groups (cohort_group: the catalogue's groups and
     -- labels): both sides of FSM and SEN, gender and year group; the pupils with a
     -- characteristic for the others (EAL, social worker, CLA, CIN, CPP, young carer)
-    select e.period, e.pa, c.group_label as focus
-    from enrolment e
-    join enrolment_cohort c
-      on c.academic_year = e.academic_year and c.urn = e.urn and c.ekey = e.ekey  -- ekey: the enrolment, as one integer
+    select k.period, k.pa, c.group_label as focus, k.n
+    from keyed k
+    join cohort_group c using (cohort_key)
     where c.group_key is not null
       and (c.dimension in ('fsm', 'sen', 'gender', 'ncyear')
            or (c.dimension in ('eal', 'social_worker', 'cla', 'cin', 'cpp', 'young_carer')

@@ -12,7 +12,7 @@ placed as (
     left join lsoa21 l on l.lsoa21_code = e.home_lsoa
 ),
 grouped as (
-    select period, pa, ward_name as focus from placed
+    select period, pa, ward_name as focus, count(*) as n from placed group by all
 ),
 -- @include fragments/pa_focus_rates.sql
 deprivation as (

@@ -6,7 +6,7 @@ with
 -- @include fragments/this_and_last_year.sql
 -- @include fragments/pa_focus_enrolment.sql
 grouped as (
-    select period, pa, urn as focus from enrolment
+    select period, pa, urn as focus, count(*) as n from enrolment group by all
 ),
 -- @include fragments/pa_focus_rates.sql
 final as (

@@ -11,28 +11,17 @@
 with
 -- @include fragments/school_and_its_phase.sql
 enrolment as (
-    select period, academic_year, urn, pupil_id, ekey, possible, authorised + unauthorised as absent
+    select period, urn, cohort_key, possible, authorised + unauthorised as absent
     from period_enrolment
     where possible > 0
       and compulsory_age
       and phase = (select phase from school)
 ),
-tagged as (
-    -- each enrolment in its group of FSM, SEN, EAL, social worker and gender (enrolment_cohort:
-    -- the catalogue's groups, labels and order; 'Not recorded' too, so that each kind of group
-    -- covers every pupil)
-    select e.*, d.short as cohort_type, c.group_label as cohort,
-        d.dimension_order * 10000 + c.group_rank as sort
-    from enrolment e
-    join enrolment_cohort c
-      on c.academic_year = e.academic_year and c.ekey = e.ekey  -- ekey: the enrolment, as one integer
-    join ref_cohort_dimensions d on d.dimension = c.dimension
-    where c.dimension in ('fsm', 'sen', 'eal', 'social_worker', 'gender')
-),
-by_school as (
-    -- each school's counts first, so that the schools are counted from these few rows rather
-    -- than as a distinct count over every enrolment
-    select cohort_type, cohort, sort, urn,
+by_key as (
+    -- each school's enrolments counted by cohort key (their characteristics) first: a few
+    -- thousand rows, each then joined to its groups, rather than every enrolment to each of its
+    -- groups
+    select urn, cohort_key,
         count(*) filter (where period = 'selected') as enrolments,
         sum(possible) filter (where period = 'selected') as possible_sessions,
         sum(absent) filter (where period = 'selected') as absence_sessions,
@@ -41,7 +30,23 @@ by_school as (
         count(*) filter (where period = 'last year') as ly_enrolments,
         count(*) filter (where period = 'last year' and is_persistent_absentee(absent, possible))
             as ly_pa_enrolments
-    from tagged
+    from enrolment
+    group by all
+),
+by_school as (
+    -- each school's counts in each group of FSM, SEN, EAL, social worker and gender
+    -- (cohort_group: the catalogue's groups, labels and order; 'Not recorded' too, so that
+    -- each kind of group covers every pupil), so that the schools are counted from these few
+    -- rows
+    select d.short as cohort_type, c.group_label as cohort,
+        d.dimension_order * 10000 + c.group_rank as sort, k.urn,
+        sum(k.enrolments) as enrolments, sum(k.possible_sessions) as possible_sessions,
+        sum(k.absence_sessions) as absence_sessions, sum(k.pa_enrolments) as pa_enrolments,
+        sum(k.ly_enrolments) as ly_enrolments, sum(k.ly_pa_enrolments) as ly_pa_enrolments
+    from by_key k
+    join cohort_group c using (cohort_key)
+    join ref_cohort_dimensions d on d.dimension = c.dimension
+    where c.dimension in ('fsm', 'sen', 'eal', 'social_worker', 'gender')
     group by all
 ),
 counted as (

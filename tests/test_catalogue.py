@@ -38,7 +38,7 @@ def test_every_measure_has_a_label_unit_and_definition():
 def test_cohort_mart_labels_come_from_the_catalogue(demo_db):
     con = duckdb.connect(str(demo_db), read_only=True)
     rows = con.execute(
-        "select distinct dimension, group_key, group_label from enrolment_cohort "
+        "select distinct dimension, group_key, group_label from cohort_group "
         "where dimension in ('fsm', 'sen') and group_key is not null order by all"
     ).fetchall()
     con.close()

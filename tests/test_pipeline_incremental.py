@@ -303,6 +303,39 @@ def test_a_week_from_august_into_september_counts_each_day_in_its_own_year(tmp_p
     assert 0 < weeks[0][1] <= sessions and weeks[0][1] < weeks[1][1] <= 4 * sessions
 
 
+def test_a_cohort_key_shared_by_two_sets_of_characteristics_fails_the_build(tmp_path, monkeypatch):
+    """Cohort queries count enrolments by pupil_year.cohort_key (a hash of their characteristics)
+    and read each key's groups from cohort_group: a key standing for two sets would put pupils in
+    the wrong groups, so the build refuses it and leaves the warehouse as it was."""
+    db = tmp_path / "w.duckdb"
+    load(
+        db,
+        tmp_path,
+        [
+            schools_file(tmp_path),
+            pupils_file(tmp_path),
+            write_csv(tmp_path / "a.csv", HEADER, marks(school_days(dt.date(2025, 9, 8), 2))),
+        ],
+    )
+    con = warehouse.connect(db, read_only=True)
+    try:
+        # boys and girls, with and without FSM: several keys, one group of each dimension each
+        assert con.execute("select count(distinct cohort_key) from pupil_year").fetchall()[0][0] >= 4
+        per_key = con.execute(
+            "select count(*) from cohort_group group by cohort_key, dimension having count(*) > 1"
+        ).fetchall()
+    finally:
+        con.close()
+    assert per_key == []
+    before = db.read_bytes()
+    # a collision, forced: every enrolment given the same key
+    monkeypatch.setitem(build.FULL_SOURCES, "cohort_key", "0::ubigint")
+    with pytest.raises(build.ChecksFailed, match="a cohort key stands for one set of characteristics"):
+        with warehouse.writer(db) as con:
+            build.build(con)
+    assert db.read_bytes() == before
+
+
 def test_changed_mart_sql_forces_a_full_build(tmp_path, builds, monkeypatch):
     days = school_days(dt.date(2025, 9, 8), 6)
     db = tmp_path / "w.duckdb"

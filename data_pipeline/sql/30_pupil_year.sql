@@ -81,4 +81,6 @@ final as (
     left join schools s on s.urn = r.urn
     where r.rn = 1
 )
-select * from final;
+-- cohort_key: a hash of the characteristics of the catalogue's cohort dimensions (filled in by
+-- data_pipeline/cohorts.py's key_sql); cohort_group gives each key's groups
+select *, {cohort_key} as cohort_key from final;

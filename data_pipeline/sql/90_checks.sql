@@ -19,4 +19,10 @@ union all
 -- gap of more than 5 days between school days, which a Monday-to-Friday week cannot hold)
 select 'a school week is in one half term', count(*)
 from (select 1 from school_calendar group by academic_year, week_start having count(distinct half_term_no) > 1)
+having count(*) > 0
+union all
+-- a cohort key (pupil_year.cohort_key, a hash) stands for one set of characteristics: two sets
+-- sharing one would show as two groups of a dimension for that key
+select 'a cohort key stands for one set of characteristics', count(*)
+from (select 1 from cohort_group group by cohort_key, dimension having count(*) > 1)
 having count(*) > 0;

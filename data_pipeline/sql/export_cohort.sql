@@ -1,17 +1,16 @@
 -- The feed's pupil groups (python -m data_pipeline export): each academic year's figures for
--- every group of every cohort dimension of the catalogue (enrolment_cohort: its groups, labels
+-- every group of every cohort dimension of the catalogue (cohort_group: its groups, labels
 -- and order, 'Not recorded' included, so each dimension covers every pupil), for the LA
 -- ($by_school false: urn is NULL) or for each school. The whole year's sessions of
 -- enrolments of compulsory school age with possible sessions (pupil_year), as the School
 -- page's pupil groups count them over the year to date. Measures from 05_measures.sql.
 with enrolment as (
-    select c.academic_year, case when $by_school then c.urn end as urn,
+    select y.academic_year, case when $by_school then y.urn end as urn,
         c.dimension, c.group_key, c.group_label, c.group_rank,
         y.possible, y.present + y.aea as attending, y.authorised, y.unauthorised,
         y.authorised + y.unauthorised as absent
-    from enrolment_cohort c
-    join pupil_year y
-      on y.academic_year = c.academic_year and y.urn = c.urn and y.pupil_id = c.pupil_id
+    from pupil_year y
+    join cohort_group c using (cohort_key)
     where y.compulsory_age and y.possible > 0
 ),
 final as (

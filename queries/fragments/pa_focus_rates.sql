@@ -1,14 +1,14 @@
 -- ---- shared block of the pa_focus_* queries (queries.sql_text expands it), after a CTE
--- `grouped` (period, focus, pa): each enrolment in its focus group (a school, a ward, a
--- cohort). rates: PA by group, this period and the same period last year, for the groups
+-- `grouped` (period, focus, pa, n): n enrolments in a focus group (a school, a ward, a
+-- cohort), with or without PA. rates: PA by group, this period and the same period last year, for the groups
 -- of $min_count or more enrolments (suppression); last year's rate where last year's group
 -- had $min_count too; the change and the gap to the LA's rate in percentage points.
 by_focus as (
     select focus,
-        count(*) filter (where period = 'selected') as enrolments,
-        count(*) filter (where period = 'selected' and pa) as pa_enrolments,
-        count(*) filter (where period = 'last year') as last_year_enrolments,
-        count(*) filter (where period = 'last year' and pa) as last_year_pa_enrolments
+        coalesce(sum(n) filter (where period = 'selected'), 0) as enrolments,
+        coalesce(sum(n) filter (where period = 'selected' and pa), 0) as pa_enrolments,
+        coalesce(sum(n) filter (where period = 'last year'), 0) as last_year_enrolments,
+        coalesce(sum(n) filter (where period = 'last year' and pa), 0) as last_year_pa_enrolments
     from grouped group by focus
 ),
 rates as (

@@ -23,7 +23,7 @@ population as (
         part_time_timetable, other_authorised, unauthorised_holiday, other_unauthorised,
         not_yet_known, late_after_close,
         ncyear, gender, ethnicity, sen_provision, fsm, pupil_premium,
-        eal, young_carer, cla, cin, cpp, social_worker, home_lsoa, phase
+        eal, young_carer, cla, cin, cpp, social_worker, home_lsoa, phase, cohort_key
     from period_enrolment
     where possible > 0
       and compulsory_age
