@@ -161,6 +161,79 @@ def test_the_last_weeks_are_the_periods_own(watch_db, monkeypatch):
     assert ehc["overall_absence_rate"] == 0 and ehc["recent_change"] == pytest.approx(0)
 
 
+def _threshold_of_one_pupil(tmp_path, monkeypatch, weeks, first, last) -> dict:
+    """la_vulnerable_pupils' row for one looked-after pupil at school A, on roll in `weeks` (lists
+    of dates) with 1 `O` on each week's first morning, over the school weeks from `first` to
+    `last` (Mondays) of the academic year of `last`."""
+    rows = [
+        [A, "ONE", day.isoformat(), session, "O" if i == 0 and session == "AM" else "/"]
+        for week in weeks
+        for i, day in enumerate(week)
+        for session in ("AM", "PM")
+    ]
+    write_csv(tmp_path / "schools.csv", ["urn", "school_name", "phase"], [[A, "A", "Primary"]])
+    write_csv(
+        tmp_path / "pupils.csv",
+        ["urn", "pupil_id", "ncyear", "cla", "effective_date"],
+        [[A, "ONE", 5, 1, "2023-09-01"]],
+    )
+    files = [tmp_path / "schools.csv", tmp_path / "pupils.csv"]
+    # a file holds one academic year's marks
+    for year in sorted({d.year - (d.month < 9) for w in weeks for d in w}):
+        files.append(
+            write_csv(
+                tmp_path / f"marks_{year}.csv",
+                ["urn", "pupil_id", "date", "session", "code"],
+                [
+                    r
+                    for r in rows
+                    if dt.date(year, 9, 1).isoformat() <= r[2] < dt.date(year + 1, 9, 1).isoformat()
+                ],
+            )
+        )
+    db = tmp_path / "attendance.duckdb"
+    ingest_files(
+        files,
+        db,
+        progress=False,
+        options=Options(synthetic=True, meta={"la_code": "E08000027", "la_name": "Watch"}),
+    )
+    monkeypatch.setenv("ATTENDANCE_DB", str(db))
+    monkeypatch.setenv("ATTENDANCE_PSEUDONYM_KEY", KEY)
+    year = last.year - (last.month < 9)
+    before = dt.timedelta(weeks=52)
+    period = queries.Period(year, "custom weeks", first, last, first - before, last - before, "custom")
+    df = queries.execute("la_vulnerable_pupils", LA, year=year, **period.params())
+    return df[df["pupil_ref"] == queries.pseudonym(A, "ONE", KEY)].iloc[0].to_dict()
+
+
+def _school_weeks(monday: dt.date, n: int) -> list[list[dt.date]]:
+    return [[monday + dt.timedelta(weeks=k, days=d) for d in range(5)] for k in range(n)]
+
+
+def test_a_week_from_august_into_september_is_one_school_week_of_the_threshold(tmp_path, monkeypatch):
+    """1 `O` on Monday 31 August 2026 (academic year 2025/26), present Tuesday to Friday of that
+    week (2026/27): one school week, kept as a row in each year. Over 7 September to 26 October
+    2026 (1 `O` a week), the latest 10 school weeks up to 26 October are those 8, the week of 31
+    August and the week of 29 June 2026 (1 `O`): 10, at the threshold. Counting the week of 31
+    August twice would push 29 June out (9)."""
+    autumn = _school_weeks(dt.date(2026, 9, 7), 8)
+    weeks = _school_weeks(dt.date(2026, 6, 8), 4) + _school_weeks(dt.date(2026, 8, 31), 1) + autumn
+    got = _threshold_of_one_pupil(tmp_path, monkeypatch, weeks, autumn[0][0], autumn[-1][0])
+    assert got["unauthorised_latest_10_school_weeks"] == 10 and got["at_threshold"]
+
+
+def test_the_threshold_reaches_back_before_the_26_weeks_and_the_year(tmp_path, monkeypatch):
+    """On roll 3 weeks from 7 September 2025, off roll until 4 May 2026, then 4 weeks (1 `O` a
+    week throughout). Over 4 to 25 May 2026, the latest 10 school weeks are those 4, the 3 of
+    September (before the 26 weeks up to 25 May, in the same academic year) and the last 3 of
+    2024/25, from 16 June 2025: 10, at the threshold."""
+    may = _school_weeks(dt.date(2026, 5, 4), 4)
+    weeks = _school_weeks(dt.date(2025, 6, 2), 5) + _school_weeks(dt.date(2025, 9, 8), 3) + may
+    got = _threshold_of_one_pupil(tmp_path, monkeypatch, weeks, may[0][0], may[-1][0])
+    assert got["unauthorised_latest_10_school_weeks"] == 10 and got["at_threshold"]
+
+
 def test_a_school_sees_its_own_sessions_only(period):
     got = _rows("la_vulnerable_pupils", period, HEAD_A)
     assert {u for u, _ in got} == {A}
@@ -230,6 +303,7 @@ threshold as (
     group by pupil_id
 )
 select p.urn, p.pupil_id, p.vulnerable, t.recent_change, coalesce(h.latest_10, 0) as latest_10,
+    pct(t.absent, t.possible) as overall_absence_rate,
     not is_persistent_absentee(t.absent, t.possible) and pct(t.absent, t.possible) >= 7.5
         and t.recent_change < 0 and t.school_weeks >= 6 as early_warning
 from pupils p join totals t using (urn, pupil_id) left join threshold h using (pupil_id)
@@ -253,9 +327,19 @@ def test_bounded_reads_agree_with_the_plain_rule(demo_db, monkeypatch):
     # just after each holiday (1 and 3 school weeks after), and the year's first and last weeks
     ends = sorted({weeks[min(i + k, len(weeks) - 1)] for i in gaps for k in (0, 2)} | {weeks[1], weeks[-1]})
     assert len(gaps) >= 2 and len(ends) >= 5
+    periods = [(year, weeks[0], week_to) for week_to in ends]
+    # and each half term and term of this year and the last, which are read as kept
+    units = con.execute(
+        "select academic_year, min(week_start), max(week_start) from school_calendar "
+        "where academic_year >= ? - 1 group by grouping sets ((academic_year, half_term_no), "
+        "(academic_year, term)) order by all",
+        [year],
+    ).fetchall()
+    assert len(units) >= 6
+    periods += units
     checked = 0
-    for week_to in ends:
-        period = dict(year=year, week_from=weeks[0], week_to=week_to)
+    for y, week_from, week_to in periods:
+        period = dict(year=y, week_from=week_from, week_to=week_to)
         plain = con.execute(PLAIN, period).df()
         plain["pupil_ref"] = [queries.pseudonym(u, p, KEY) for u, p in zip(plain["urn"], plain["pupil_id"])]
         plain = plain.set_index("pupil_ref")
@@ -265,13 +349,16 @@ def test_bounded_reads_agree_with_the_plain_rule(demo_db, monkeypatch):
         ):
             got = queries.execute(name, LA, phase=None, **period).set_index("pupil_ref")
             want = plain[chosen.astype(bool)]
-            assert sorted(got.index) == sorted(want.index), (name, week_to)
+            assert sorted(got.index) == sorted(want.index), (name, y, week_from, week_to)
             assert (
                 got["unauthorised_latest_10_school_weeks"].tolist()
                 == want.loc[got.index, "latest_10"].tolist()
             )
             assert got["recent_change"].fillna(-999).round(9).tolist() == (
                 want.loc[got.index, "recent_change"].fillna(-999).round(9).tolist()
+            )
+            assert got["overall_absence_rate"].round(9).tolist() == (
+                want.loc[got.index, "overall_absence_rate"].round(9).tolist()
             )
             checked += len(got)
     con.close()

@@ -11,8 +11,8 @@ la_pupils as (
     where ($scope_urns is null or y.urn in (select unnest($scope_urns)))
       and y.academic_year = $year and y.compulsory_age
 ),
--- the enrolments' school weeks of the period (weeks with a possible session); read where used,
--- not materialized: each use keeps its own filters (a bounded span of weeks, chosen pupils)
+-- the enrolments' school weeks of the period (weeks with a possible session), for la_sums below:
+-- not materialized, so that its scan keeps la_sums's filter on the weeks
 la_weeks as not materialized (
     select w.ekey, w.academic_year, w.week_start, w.possible, w.present + w.aea as attending,
         w.authorised + w.unauthorised as absent
@@ -21,11 +21,13 @@ la_weeks as not materialized (
     where w.academic_year = $year and w.week_start between $week_from and $week_to and w.possible > 0
 ),
 -- A period that takes in every week of the year held (the year to date) reads each enrolment's
--- year totals kept in pupil_year, as fragments/period_enrolment.sql does; any other period
--- sums the rows kept in pupil_half_term for its half terms wholly inside it (a term or a half
--- term is nothing else) and its other school weeks, joined to a row that exists only for such
--- a period: for the year to date there is nothing to join, which ends the scans at once.
-la_whole_year as (
+-- year totals kept in pupil_year, as fragments/period_enrolment.sql does; one that is exactly
+-- one half term, or one whole term, with no other week holding a mark, reads that unit's row
+-- kept in pupil_half_term or pupil_term; any other period sums the rows kept in pupil_half_term
+-- for its half terms wholly inside it and its other school weeks. Each way is joined to a row
+-- that exists only when it applies: for the others there is nothing to join, which ends their
+-- scans at once.
+la_whole_year as materialized (
     select coalesce($week_from <= min(first_week) and $week_to >= max(last_week), true) as whole_year
     from pupil_year
     where academic_year = $year
@@ -33,7 +35,7 @@ la_whole_year as (
 -- $year's half terms wholly inside $week_from..$week_to, and the period's other weeks with any
 -- mark (school_session): none for a term or a half term, which leaves pupil_week unread
 la_half_terms as (
-    select half_term_no, min(week_start) as first_week, max(week_start) as last_week
+    select half_term_no, any_value(term) as term, min(week_start) as first_week, max(week_start) as last_week
     from school_calendar
     where academic_year = $year
     group by half_term_no
@@ -49,10 +51,35 @@ la_other_weeks as (
     where s.week_start between $week_from and $week_to
       and not exists (select 1 from la_half_terms h where s.week_start between h.first_week and h.last_week)
 ),
+-- the kept unit a part-year period is exactly, if any: one half term, or every half term of one
+-- term, with no other week holding a mark
+la_unit as (
+    select case when count(*) = 1 then any_value(half_term_no) end as half_term_no,
+        case when count(*) > 1 then any_value(term) end as term
+    from la_half_terms
+    having count(*) > 0 and count(distinct term) = 1
+       and (count(*) = 1 or count(*) = (
+           select count(distinct half_term_no) from school_calendar
+           where academic_year = $year and term = any_value(la_half_terms.term)))
+       and not exists (select 1 from la_other_weeks)
+       and not (select whole_year from la_whole_year)
+),
 la_sums as (
     select ekey, possible, attending, absent, school_weeks
     from la_pupils
     where school_weeks > 0 and (select whole_year from la_whole_year)
+    union all
+    select t.ekey, t.possible, t.present + t.aea, t.authorised + t.unauthorised, t.school_weeks
+    from pupil_half_term t
+    semi join la_pupils p using (ekey)
+    semi join la_unit u on u.half_term_no = t.half_term_no
+    where t.academic_year = $year and t.school_weeks > 0
+    union all
+    select t.ekey, t.possible, t.present + t.aea, t.authorised + t.unauthorised, t.school_weeks
+    from pupil_term t
+    semi join la_pupils p using (ekey)
+    semi join la_unit u on u.term = t.term
+    where t.academic_year = $year and t.school_weeks > 0
     union all
     select s.ekey, sum(s.possible), sum(s.attending), sum(s.absent), sum(s.school_weeks)
     from (
@@ -67,7 +94,10 @@ la_sums as (
         from la_weeks w
         semi join la_other_weeks k using (week_start)
     ) s
-    join (select $year as academic_year from la_whole_year where not whole_year) part_year on true
+    join (
+        select $year as academic_year from la_whole_year
+        where not whole_year and not exists (select 1 from la_unit)
+    ) part_year on true
     group by s.ekey
 ),
 -- ---- end of the shared block ----
