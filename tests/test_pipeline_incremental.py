@@ -95,6 +95,18 @@ def load(db, folder, files, **kw):
     return results
 
 
+def first_load(tmp_path, name, days):
+    """A new warehouse holding the schools, the pupils and a file `name` of every school's marks
+    on `days`."""
+    db = tmp_path / "w.duckdb"
+    load(
+        db,
+        tmp_path,
+        [schools_file(tmp_path), pupils_file(tmp_path), write_csv(tmp_path / name, HEADER, marks(days))],
+    )
+    return db
+
+
 def assert_same_as_full(db, tmp_path):
     incremental = marts(db)
     full = full_rebuild(db, tmp_path)
@@ -105,16 +117,7 @@ def assert_same_as_full(db, tmp_path):
 
 def test_adding_days_rebuilds_only_what_they_touch_and_equals_a_full_rebuild(tmp_path, builds):
     days = school_days(dt.date(2025, 9, 8), 12)
-    db = tmp_path / "w.duckdb"
-    load(
-        db,
-        tmp_path,
-        [
-            schools_file(tmp_path),
-            pupils_file(tmp_path),
-            write_csv(tmp_path / "d0.csv", HEADER, marks(days[:3])),
-        ],
-    )
+    db = first_load(tmp_path, "d0.csv", days[:3])
     # one day at a time, the next day inside the same week, then a day starting a new week
     for i in (3, 4, 5):
         load(db, tmp_path, [write_csv(tmp_path / f"d{i}.csv", HEADER, marks([days[i]]))])
@@ -141,12 +144,7 @@ def test_adding_days_rebuilds_only_what_they_touch_and_equals_a_full_rebuild(tmp
 @pytest.mark.parametrize("whole_school", [False, True], ids=["per pupil", "whole school"])
 def test_a_resent_week_replaces_it_once_and_equals_a_full_rebuild(tmp_path, builds, whole_school):
     days = school_days(dt.date(2025, 9, 8), 15)
-    db = tmp_path / "w.duckdb"
-    load(
-        db,
-        tmp_path,
-        [schools_file(tmp_path), pupils_file(tmp_path), write_csv(tmp_path / "m.csv", HEADER, marks(days))],
-    )
+    db = first_load(tmp_path, "m.csv", days)
     # week 2 re-sent for one school, with other codes, and without pupil 4 (whose marks are
     # kept per pupil, removed for the whole school)
     week2 = days[5:10]
@@ -177,16 +175,7 @@ def test_a_day_that_joins_two_half_terms_moves_every_schools_weeks(tmp_path, bui
     (and the second half term's rows go); its rows must equal a full rebuild."""
     days = school_days(dt.date(2025, 9, 8), 25)
     before, gap, after = days[:10], days[10:15], days[15:]
-    db = tmp_path / "w.duckdb"
-    load(
-        db,
-        tmp_path,
-        [
-            schools_file(tmp_path),
-            pupils_file(tmp_path),
-            write_csv(tmp_path / "m.csv", HEADER, marks(before + after)),
-        ],
-    )
+    db = first_load(tmp_path, "m.csv", before + after)
     con = warehouse.connect(db, read_only=True)
     try:
         assert con.execute("select count(distinct half_term_no) from pupil_half_term").fetchall() == [(2,)]
@@ -307,16 +296,7 @@ def test_a_cohort_key_shared_by_two_sets_of_characteristics_fails_the_build(tmp_
     """Cohort queries count enrolments by pupil_year.cohort_key (a hash of their characteristics)
     and read each key's groups from cohort_group: a key standing for two sets would put pupils in
     the wrong groups, so the build refuses it and leaves the warehouse as it was."""
-    db = tmp_path / "w.duckdb"
-    load(
-        db,
-        tmp_path,
-        [
-            schools_file(tmp_path),
-            pupils_file(tmp_path),
-            write_csv(tmp_path / "a.csv", HEADER, marks(school_days(dt.date(2025, 9, 8), 2))),
-        ],
-    )
+    db = first_load(tmp_path, "a.csv", school_days(dt.date(2025, 9, 8), 2))
     con = warehouse.connect(db, read_only=True)
     try:
         # boys and girls, with and without FSM: several keys, one group of each dimension each
@@ -338,16 +318,7 @@ def test_a_cohort_key_shared_by_two_sets_of_characteristics_fails_the_build(tmp_
 
 def test_changed_mart_sql_forces_a_full_build(tmp_path, builds, monkeypatch):
     days = school_days(dt.date(2025, 9, 8), 6)
-    db = tmp_path / "w.duckdb"
-    load(
-        db,
-        tmp_path,
-        [
-            schools_file(tmp_path),
-            pupils_file(tmp_path),
-            write_csv(tmp_path / "a.csv", HEADER, marks(days[:3])),
-        ],
-    )
+    db = first_load(tmp_path, "a.csv", days[:3])
     monkeypatch.setattr(build, "marts_digest", lambda: "other sql")
     load(db, tmp_path, [write_csv(tmp_path / "b.csv", HEADER, marks(days[3:]))])
     assert builds == ["full", "full"]
@@ -429,16 +400,7 @@ def test_a_day_with_a_repeated_line_and_an_unknown_pupil_stays_fast_and_equals_a
     """Found only by the build (a session twice, a pupil not on any pupils file): those pupils'
     lines alone are checked again, the bad ones quarantined, and the weeks rebuilt."""
     days = school_days(dt.date(2025, 9, 8), 8)
-    db = tmp_path / "w.duckdb"
-    load(
-        db,
-        tmp_path,
-        [
-            schools_file(tmp_path),
-            pupils_file(tmp_path),
-            write_csv(tmp_path / "a.csv", HEADER, marks(days[:6])),
-        ],
-    )
+    db = first_load(tmp_path, "a.csv", days[:6])
     rows = marks(days[6:8])
     rows.insert(10, list(rows[9]))  # line 12 repeats line 11
     rows.append([100002, "NOBODY", days[7].isoformat(), "AM", "/"])  # last line: not on the pupils file
