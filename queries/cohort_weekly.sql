@@ -84,7 +84,9 @@ by_week as (
 ),
 final as (
     select week_start,
-        row_number() over (partition by series order by week_start) as week_of_year,
+        -- the school week's place in the year (week 1: the year's first school week, holidays
+        -- counted), as school_weekly.sql has it, so that a holiday breaks the lines
+        1 + date_diff('week', min(week_start) over (), week_start) as week_of_year,
         week_start between $week_from and $week_to as in_period,
         series,
         case when enrolments >= $min_count then enrolments end as enrolments,

@@ -41,6 +41,34 @@ def _open(db, monkeypatch, page: str, choices: dict | None = None, **params) -> 
     return at
 
 
+def test_a_cohorts_week_by_week_for_a_term_reads_the_terms_weeks(demo_db, monkeypatch):
+    """For a term, the cohort's weekly lines run over the year with the term shaded and named, and
+    the reading gives the term's last and worst weeks against all other pupils that week, not the
+    year's latest week beside the term's figures; the other line is the same weeks, not another
+    year."""
+    import datetime as dt
+
+    at = _open(demo_db, monkeypatch, "pages/cohorts.py", year=2025, period="Term", phase="All phases")
+    label = next(c.value for c in at.caption if "2025/26" in c.value).split(",")[0]
+    assert label.split()[0] in ("Autumn", "Spring", "Summer")
+    reading = next(m.value for m in at.markdown if "(shaded)" in m.value)
+    assert f"In the last week of {label} (shaded)" in reading
+    assert "the cohort's absence was" in reading and "for all other pupils that week" in reading
+    assert f"the worst week of {label}" in reading and "Other years" not in reading
+    con = duckdb.connect(str(demo_db), read_only=True)
+    term = label.split()[0]
+    first, last = con.execute(
+        "select min(week_start), max(week_start) from school_calendar where academic_year = 2025 and term = ?",
+        [term],
+    ).fetchall()[0]
+    con.close()
+    weeks = [
+        dt.datetime.strptime(d, "%d %b %Y").date() for d in re.findall(r"w/c (\d\d \w{3} \d{4})", reading)
+    ]
+    assert len(weeks) == 2 and all(first <= w <= last for w in weeks)
+    assert weeks[0] == last
+
+
 @pytest.mark.parametrize("year,period,phase", GRID)
 @pytest.mark.parametrize("dim", ["sen", "cpp", "ethnicity", "ncyear"])
 def test_cohorts_renders(demo_db, monkeypatch, year, period, phase, dim):

@@ -13,6 +13,7 @@ import queries
 import ui
 from data_pipeline.codes import REASON_LABELS
 from queries import comparison
+from ui import sections
 
 # The characteristics the cohort queries understand ($dimension), in the order offered.
 DIMENSIONS = {d.id: d.label for d in catalogue.dimensions().values()}
@@ -193,58 +194,24 @@ def published_cohort(dim, ctx, p) -> None:
 
 
 def cohort_weekly(ctx, dim, group_key, args, group_label, p) -> None:
-    """The cohort's absence week by week against all other pupils, the selected weeks shaded."""
+    """The cohort's absence week by week against all other pupils, over the year, the period
+    shaded and read (sections.weekly_trend)."""
     st.subheader("Week by week")
     weekly = queries.run("cohort_weekly", ctx.scope, dimension=dim, group_key=group_key, **args)
-    if weekly["overall_absence_rate"].notna().sum() == 0:
-        st.info("No weekly figures for this cohort: it has too few pupils each week.")
-    else:
-        fig = go.Figure()
-        for series, name, colour in [
-            ("cohort", group_label, ui.SERIES[0]),
-            ("others", "All other pupils", ui.SERIES[2]),
-        ]:
-            s = weekly[weekly["series"] == series]
-            fig.add_scatter(
-                x=s["week_start"],
-                y=s["overall_absence_rate"],
-                name=name,
-                mode="lines+markers",
-                line=dict(color=colour, width=3, dash="solid" if series == "cohort" else "dot"),
-                hovertemplate="w/c %{x|%d %b %Y}: %{y:.1f}%<extra></extra>",
-            )
-        inp = weekly[weekly["in_period"]]
-        if not inp.empty and len(inp["week_start"].unique()) < len(weekly["week_start"].unique()):
-            fig.add_vrect(
-                x0=inp["week_start"].min(),
-                x1=inp["week_start"].max(),
-                fillcolor="#999999",
-                opacity=0.15,
-                line_width=0,
-                annotation_text="selected period",
-                annotation_position="top left",
-            )
-        ui.style_figure(fig, height=380, y_title="overall absence, % of sessions")
-        fig.update_xaxes(title="week commencing")
-        c = weekly[weekly["series"] == "cohort"].dropna(subset=["overall_absence_rate"])
-        o = weekly[weekly["series"] == "others"].set_index("week_start")["overall_absence_rate"]
-        peak = c.loc[c["overall_absence_rate"].idxmax()]
-        latest = c.iloc[-1]
-        reading = (
-            f"In the latest week (w/c {latest['week_start']:%d %b %Y}) pupils in the cohort missed "
-            f"**{ui.pct(latest['overall_absence_rate'])}** of sessions against "
-            f"{ui.pct(o.get(latest['week_start']))} for all other pupils; the worst week was "
-            f"w/c {peak['week_start']:%d %b %Y} at {ui.pct(peak['overall_absence_rate'])}."
-        )
-        ui.chart_block(
-            fig,
-            reading,
-            weekly,
-            f"cohort_weekly_{dim}",
-            ctx.synthetic,
-            note=f"{group_label}; {ui.format_year(p.academic_year)}; {ctx.phase_label}",
-            key="weekly",
-        )
+    sections.weekly_trend(
+        weekly,
+        {"cohort": group_label, "others": "All other pupils"},
+        file_stem=f"cohort_weekly_{dim}",
+        key="weekly",
+        synthetic=ctx.synthetic,
+        note=f"{group_label}; {ui.format_year(p.academic_year)}; {ctx.phase_label}",
+        empty="No weekly figures for this cohort: it has too few pupils each week.",
+        compare="others",
+        compare_words="all other pupils",
+        subject="the cohort's absence",
+        other_years=False,
+        period=p,
+    )
 
 
 def cohort_reasons(ctx, dim, group_key, args, group_label, p) -> None:

@@ -25,13 +25,17 @@ def weekly_trend(
     note: str,
     empty: str,
     compare: str | None = None,
+    compare_words: str | None = None,
     subject: str = "absence",
+    other_years: bool = True,
     period: Period | None = None,
 ) -> None:
     """Overall absence week by week: one line per value of weekly['series'] named in `series`
     ({value: label}, the first the main one, drawn with markers), on dates, each series at its
     school week of the year so that years overlay, broken at holidays. The reading names the latest and the worst week of the main series and,
-    with `compare`, that series' figure for the same week. With `period` (the sidebar's, when
+    with `compare`, that series' figure for the same week (named `compare_words`, else by its
+    label). `other_years`: the series other than the main one are other years, drawn at the same
+    school week (False: the same weeks, as a cohort against all other pupils). With `period` (the sidebar's, when
     it is less than the year to date) the lines still run over the whole year, for context, but
     the period is shaded and named, and the reading is of its weeks: the page's other figures
     are the period's, and a term's figures read beside a year's worst week would not compare
@@ -74,7 +78,7 @@ def weekly_trend(
         week="week_of_year",
         real_date="week_start",
         styles=styles,
-        date_title=f"week commencing, {series[main]}",
+        date_title=f"week commencing, {series[main]}" if other_years else "week commencing",
         value_title="overall absence, % of sessions",
         band=band,
     )
@@ -91,7 +95,8 @@ def weekly_trend(
         + f" (w/c {latest['week_start']:%d %b %Y}) {subject} was "
         f"**{ui.pct(latest['overall_absence_rate'])}**"
         + (
-            f", against {ui.pct(same_week.iloc[0]['overall_absence_rate'])} for {series[compare]} that week"
+            f", against {ui.pct(same_week.iloc[0]['overall_absence_rate'])} for "
+            f"{compare_words or series[compare]} that week"
             if not same_week.empty and pd.notna(same_week.iloc[0]["overall_absence_rate"])
             else ""
         )
@@ -100,7 +105,7 @@ def weekly_trend(
         + (" The lines run over the whole year for context." if band else "")
         + (
             " Other years are drawn at the same school week; a gap in a line is a holiday."
-            if len(series) > 1
+            if len(series) > 1 and other_years
             else " A gap in a line is a holiday."
         )
     )
