@@ -143,3 +143,6 @@ def test_vega_week_lines_break_at_a_missing_week_only():
     assert hover["transform"][0]["filter"]["oneOf"] == ["last"] and hover["mark"]["opacity"] == 0
     assert points["transform"][0]["filter"]["oneOf"] == ["this"]  # points for the series given a shape
     assert line["encoding"]["strokeDash"]["scale"]["range"] == [[], [5, 4]]
+    # room above the highest point and below the lowest: no marker sits on the plot's edge
+    low, high = line["encoding"]["y"]["scale"]["domain"]
+    assert low < rows["rate"].min() and high > rows["rate"].max()

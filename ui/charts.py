@@ -168,7 +168,14 @@ def week_lines(
         "title": date_title,
         "axis": {"format": "%d %b"},
     }
-    y = {"field": value, "type": "quantitative", "title": value_title, "scale": {"zero": False}}
+    # headroom above the highest point and below the lowest, so that neither sits on the plot's
+    # edge (a marker there is cut in half and reads as off the scale)
+    y_scale = {"zero": False}
+    if not rows.empty:
+        lo, hi = float(rows[value].min()), float(rows[value].max())
+        pad = max(hi - lo, abs(hi), 1.0) * 0.06
+        y_scale.update(domain=[max(lo - pad, 0.0), hi + pad], nice=True)
+    y = {"field": value, "type": "quantitative", "title": value_title, "scale": y_scale}
     colour = {
         "field": series,
         "type": "nominal",

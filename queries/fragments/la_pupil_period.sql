@@ -70,15 +70,13 @@ la_sums as (
     where school_weeks > 0 and (select whole_year from la_whole_year)
     union all
     select t.ekey, t.possible, t.present + t.aea, t.authorised + t.unauthorised, t.school_weeks
-    from pupil_half_term t
+    from (
+        select h.* exclude (half_term_no) from pupil_half_term h
+        semi join la_unit u on u.half_term_no = h.half_term_no
+        union all by name
+        select m.* from pupil_term m semi join la_unit u on u.term = m.term
+    ) t
     semi join la_pupils p using (ekey)
-    semi join la_unit u on u.half_term_no = t.half_term_no
-    where t.academic_year = $year and t.school_weeks > 0
-    union all
-    select t.ekey, t.possible, t.present + t.aea, t.authorised + t.unauthorised, t.school_weeks
-    from pupil_term t
-    semi join la_pupils p using (ekey)
-    semi join la_unit u on u.term = t.term
     where t.academic_year = $year and t.school_weeks > 0
     union all
     select s.ekey, sum(s.possible), sum(s.attending), sum(s.absent), sum(s.school_weeks)
