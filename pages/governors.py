@@ -80,7 +80,7 @@ else:
     spec = gov.pa_bars(
         yg,
         "year_group",
-        {p.label: "persistent_absence_rate", "Same weeks last year": "last_year_pa_rate"},
+        {p.label: "persistent_absence_rate", ui.capitalised(p.ly_label): "last_year_pa_rate"},
         [ui.SERIES[0], ui.SERIES[1]],
     )
     rates = yg["persistent_absence_rate"]

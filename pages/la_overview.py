@@ -26,7 +26,7 @@ if not now["enrolments"]:
     )
     st.stop()
 england = comparison.england(p, ctx.bench_phase)
-last_label = f"the same weeks of {ui.format_year(p.academic_year - 1)}"
+last_label = p.ly_label
 
 # ---------------------------------------------------------------- headline
 overview.headline(ctx, now, last, england, last_label)

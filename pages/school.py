@@ -100,7 +100,7 @@ def days_and_reasons() -> None:
         rs,
         {
             "rate": p.label,
-            "last_year_rate": "Same weeks last year",
+            "last_year_rate": ui.capitalised(p.ly_label),
             "la_rate": f"The LA's {str(phase).lower()} schools",
         },
         f"**{sui.reason_label(top['reason'])}** is the largest reason: {ui.number(top['days_lost'])} school days, "

@@ -384,6 +384,23 @@ class Period:
         cover what DfE's year-end figures cover."""
         return self.kind == "year" and self.week_to >= dt.date(self.academic_year + 1, 7, 1)
 
+    @property
+    def ly_label(self) -> str:
+        """Last year's span in words: the same term or half term of the year before (which may
+        be a week longer or shorter), else the same weeks."""
+        from data_pipeline.codes import format_year
+
+        before = format_year(self.academic_year - 1)
+        if self.kind in ("term", "half_term"):
+            return f"{self.label.removesuffix(' ' + format_year(self.academic_year))} {before}"
+        return f"the same weeks of {before}"
+
+    @property
+    def same_length_as_last_year(self) -> bool:
+        """This span and last year's cover as many weeks: counts (days lost, pupils) then compare;
+        a term a week longer or shorter than last year's compares by its rates alone."""
+        return (self.week_to - self.week_from) == (self.ly_week_to - self.ly_week_from)
+
     def params(self) -> dict:
         return {
             "week_from": self.week_from,

@@ -11,6 +11,7 @@ import pytest
 from conftest import dashboard_app, school_days, write_csv
 from streamlit.testing.v1 import AppTest
 
+import queries
 from auth import users
 from data_pipeline.load import ingest_files, set_meta
 
@@ -159,10 +160,27 @@ def test_overview_term_has_no_full_year_england_beside_it(demo_db, monkeypatch):
     table = next(df.value for df in at.dataframe if "measure" in df.value.columns)
     eng_cols = [c for c in table.columns if c.startswith("England")]
     assert all(table[c].isna().all() for c in eng_cols)
-    # the term is set beside the same term last year
-    assert "Change is on the same weeks of 2024/25" in text
+    # the term is set beside the same term last year, named as that term (not "the same weeks")
+    assert "Change is on Summer 2024/25" in text
     reasons = next(df.value for df in at.dataframe if "reason" in df.value.columns)
     assert reasons["england_rate"].isna().all()
+
+
+def test_days_lost_are_not_compared_with_a_term_of_another_length(demo_db, monkeypatch):
+    """The demo's Spring 2025/26 runs 12 weeks, Spring 2024/25 13: the rates are compared, but the
+    days lost (a count) are not, and the card says why, naming last year's term."""
+    at = _demo_app(demo_db, monkeypatch, year=2025, period="Term", term="Spring")
+    p = queries.resolve_period(queries.execute("school_calendar_parts"), 2025, "Term", "Spring")
+    assert not p.same_length_as_last_year and p.ly_label == "Spring 2024/25"
+    days = next(m for m in at.metric if m.label == "School days lost")
+    assert days.delta is None or days.delta == ""
+    text = _texts(at)
+    assert "not compared with Spring 2024/25, a span of another length" in text
+    pa = next(m for m in at.metric if m.label.startswith("Persistent absence"))
+    assert pa.delta  # the rate is compared
+    # the year to date spans the same weeks both years: its days lost are compared
+    ytd = _demo_app(demo_db, monkeypatch, year=2025, period="Year to date")
+    assert next(m for m in ytd.metric if m.label == "School days lost").delta
 
 
 def _school_of(db, phase: str) -> int:

@@ -108,6 +108,11 @@ def synthetic_banner(meta: dict) -> None:
 
 
 # ------------------------------------------------------------ numbers in words
+def capitalised(text: str) -> str:
+    """The first letter in capitals, the rest as written ('the same weeks of 2024/25')."""
+    return text[:1].upper() + text[1:]
+
+
 def pct(x, dp: int = 1) -> str:
     return "–" if x is None or _nan(x) else f"{x:.{dp}f}%"
 

@@ -129,15 +129,18 @@ def ranked(n, las, me, la_label, label, unit, low_good, rank_words, measure, yea
         "" if r else "/" if n else ""
         for r, n in zip(las["is_la"].astype(bool), las["is_stat_neighbour"].astype(bool))
     ]
+    # each LA at its own place in rank order: LAs sharing a rank drawn at one x would pile up
+    # into one bar several times the height of their figure
+    place = list(range(1, len(las) + 1))
     fig.add_bar(
-        x=las["rank"],
+        x=place,
         y=las["value"],
         marker_color=bar_colours,
         marker_pattern=dict(shape=patterns, fgcolor="white", solidity=0.4),
         marker_line_width=0,
         name="LAs",
-        customdata=las["la_name"],
-        hovertemplate="%{customdata}: %{y:.2f}% (rank %{x})<extra></extra>",
+        customdata=las[["la_name", "rank"]],
+        hovertemplate="%{customdata[0]}: %{y:.2f}% (rank %{customdata[1]})<extra></extra>",
     )
     q = las.iloc[0]
     for qv, name, pos in [
@@ -157,7 +160,9 @@ def ranked(n, las, me, la_label, label, unit, low_good, rank_words, measure, yea
             ),
         )
     fig.add_annotation(
-        x=me["rank"],
+        x=place[list(las["is_la"].astype(bool)).index(True)]
+        if las["is_la"].astype(bool).any()
+        else me["rank"],
         y=me["value"],
         text=la_label,
         showarrow=True,
@@ -167,7 +172,9 @@ def ranked(n, las, me, la_label, label, unit, low_good, rank_words, measure, yea
         bgcolor="white",
     )
     ui.style_figure(fig, height=420, y_title=f"{label}, {unit}")
-    fig.update_xaxes(title=f"rank (1 = {'lowest' if low_good else 'highest'})")
+    fig.update_xaxes(
+        title=f"LAs in rank order ({'lowest' if low_good else 'highest'} first; tied LAs side by side)"
+    )
     reading = (
         f"{la_label} ranks **{rank_words}**; the median LA is at {q['q50']:.2f}%. "
         f"{la_label}'s bar is labelled; its statistical neighbours' bars are hatched; dotted lines "

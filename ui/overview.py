@@ -32,6 +32,8 @@ def headline(ctx, now, last, england: comparison.Comparator, last_label: str) ->
     )
 
     MEASURES = list(catalogue.headline())
+    # the change's span, short: last year's term by name, else the year
+    on_last = p.ly_label if p.kind in ("term", "half_term") else ui.format_year(p.academic_year - 1)
 
     def _england_note(mid: str) -> str:
         """England beside this LA's figure counted the same way, or why there is none."""
@@ -61,21 +63,30 @@ def headline(ctx, now, last, england: comparison.Comparator, last_label: str) ->
             ui.pct(now[mid]),
             **ui.change(ch, m.low_is_good),
             border=True,
-            delta_description=f"on {ui.format_year(p.academic_year - 1)}",
+            delta_description=f"on {on_last}",
             help=m.definition,
         )
         cols[i % 4].caption("; ".join(notes))
     dl = now["days_lost"]
+    # a count compares only over spans of the same length: a term a week longer last year loses
+    # more days at the same rate
+    counted = has_last and p.same_length_as_last_year
     cols[2].metric(
         catalogue.measure("days_lost").label,
         ui.number(dl),
         border=True,
-        **ui.change(dl - last["days_lost"] if has_last else None, True, "days", 0),
-        delta_description=f"on {ui.format_year(p.academic_year - 1)}",
+        **ui.change(dl - last["days_lost"] if counted else None, True, "days", 0),
+        delta_description=f"on {on_last}" if counted else None,
     )
     cols[2].caption(
         f"{now['days_lost_per_enrolment']:.1f} days per pupil, of the {now['school_days_per_enrolment']:.0f} "
         "school days a pupil was on roll on average"
+        + (
+            f"; not compared with {last_label}, a span of another length "
+            f"({last['school_days_per_enrolment']:.0f} school days on roll on average): compare the rates"
+            if has_last and not counted
+            else ""
+        )
     )
     cols[3].metric("Pupils (enrolments)", ui.number(now["enrolments"]), border=True)
 
@@ -147,7 +158,7 @@ def focus(ctx, args: dict) -> None:
     p = ctx.period
     st.header("What to focus on")
     st.caption(
-        f"Persistent absence over {p.label}, against the same weeks last year and against the LA rate. "
+        f"Persistent absence over {p.label}, against {p.ly_label} and against the LA rate. "
         f"Groups of fewer than {ctx.scope.suppression_threshold} pupils are not shown."
     )
 

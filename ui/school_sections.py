@@ -23,7 +23,7 @@ def headline(ctx, urn, name, phase, head, me, ly) -> None:
     st.caption(
         f"{p.label}; pupils of compulsory school age (5 to 15), per enrolment. Days lost = absence "
         f"sessions ÷ 2; hours lost = sessions ÷ 10 × {config.SCHOOL_WEEK_HOURS:g} hours "
-        "(DfE's expected minimum school week). Change is on the same weeks last year."
+        f"(DfE's expected minimum school week). Change is on {p.ly_label}."
     )
 
     def _delta(col, low_is_good=True):
@@ -176,7 +176,7 @@ def year_groups(ctx, urn, args) -> None:
             name=p.label, x=yg["year_group"], y=yg["persistent_absence_rate"], marker_color=ui.SERIES[0]
         )
         fig.add_bar(
-            name="Same weeks last year",
+            name=ui.capitalised(p.ly_label),
             x=yg["year_group"],
             y=yg["last_year_pa_rate"],
             marker_color=ui.SERIES[1],
