@@ -108,6 +108,12 @@ def test_scope_to_school_a_never_returns_school_b(env):
         "pa_focus_schools", queries.Scope(suppression_threshold=1), year=2025, phase=None, **env.params()
     )
     assert set(everyone["urn"]) == {A, B}
+    # each school beside the LA's schools of its own phase (A primary: 1 of 2; B secondary: 1 of
+    # 1), not beside every phase's pupils (2 of 3)
+    by_urn = everyone.set_index("urn")
+    assert by_urn.loc[A, "la_pa_rate"] == pytest.approx(50.0)
+    assert by_urn.loc[B, "la_pa_rate"] == pytest.approx(100.0) and by_urn.loc[B, "gap_to_la"] == 0
+    assert by_urn.loc[B, "la_group"] == "the LA's secondary schools"
 
 
 def test_suppression_hides_small_groups(env):

@@ -162,6 +162,11 @@ def focus(ctx, args: dict) -> None:
         f"Groups of fewer than {ctx.scope.suppression_threshold} pupils are not shown."
     )
 
+    def _whose(row) -> str:
+        """Whose rate a group is set beside: a school's, the LA's schools of its phase."""
+        group = row.get("la_group")
+        return f"{group}'" if isinstance(group, str) else "the LA's"
+
     def _sentences(df, name_col, what):
         out = []
         rising = df[df["change_on_last_year"] > 0].nlargest(3, "change_on_last_year")
@@ -175,7 +180,7 @@ def focus(ctx, args: dict) -> None:
         for _, row in above.iterrows():
             out.append(
                 f"- **{row[name_col]}**: PA {ui.pct(row['persistent_absence_rate'])}, "
-                f"{row['gap_to_la']:.1f} points above the LA's {ui.pct(row['la_pa_rate'])} "
+                f"{row['gap_to_la']:.1f} points above {_whose(row)} {ui.pct(row['la_pa_rate'])} "
                 f"({ui.one_in(row['persistent_absence_rate'])})."
             )
         if not out:

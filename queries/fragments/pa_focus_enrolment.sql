@@ -3,7 +3,7 @@
 -- absence flag (PA: 10%+ of possible sessions missed over the period), and the LA's PA rate.
 enrolment as (
     -- enrolments of compulsory school age with possible sessions in the period, phase as filtered
-    select period, academic_year, urn, pupil_id, ekey, home_lsoa, cohort_key,
+    select period, academic_year, urn, pupil_id, ekey, home_lsoa, cohort_key, phase,
         is_persistent_absentee(authorised + unauthorised, possible) as pa
     from period_enrolment
     where possible > 0
