@@ -66,6 +66,9 @@ PAGES = [
 # for the next page (persist_state).
 NO_PHASE = {"school", "pupil", "governors", "technical_notes", "accessibility", "audit_log"}
 NO_FILTERS = {"accessibility", "audit_log", "meeting", "support_impact"}
+# Pages of DfE's published figures (a year's, by collection): the academic year chooses which,
+# but a term or half term would change none of them, so neither is offered nor named above them.
+YEAR_ONLY = {"benchmarking"}
 PAGE_NAMES = {page.title: page.url_path for page, _ in PAGES}
 
 
@@ -85,7 +88,11 @@ def _sidebar_filters(
         bind="query-params",
         persist_state="session",
     )
-    kind = sb.selectbox("Period", PERIOD_KINDS, key="period", bind="query-params", persist_state="session")
+    kind = (
+        "Year to date"
+        if page_name in YEAR_ONLY
+        else sb.selectbox("Period", PERIOD_KINDS, key="period", bind="query-params", persist_state="session")
+    )
     this = calendar[calendar["academic_year"] == year]
     part, custom = None, None
     if kind == "Term":
@@ -133,10 +140,18 @@ def _sidebar_filters(
     return period, None if phase == ALL_PHASES else phase
 
 
-def _header(meta: dict, period: queries.Period | None, phase: str | None, phase_applies: bool = True) -> None:
+def _header(
+    meta: dict,
+    period: queries.Period | None,
+    phase: str | None,
+    phase_applies: bool = True,
+    weeks_apply: bool = True,
+) -> None:
     la = meta.get("la_name", "Local authority")
     bits = [f"**{la}**"]
-    if period is not None:
+    if period is not None and not weeks_apply:
+        bits.append(f"{format_year(period.academic_year)}: DfE's published figures")
+    elif period is not None:
         end = period.week_to + dt.timedelta(days=4)
         bits.append(f"{period.label} (school weeks {period.week_from:%d %b %Y} to {end:%d %b %Y})")
     if phase_applies:
@@ -256,7 +271,13 @@ def run() -> None:
         st.stop()
     name = PAGE_NAMES.get(page.title)
     period, phase = _sidebar_filters(calendar, phases, name)
-    _header(meta, period, phase, phase_applies=name not in NO_PHASE | NO_FILTERS)
+    _header(
+        meta,
+        period,
+        phase,
+        phase_applies=name not in NO_PHASE | NO_FILTERS,
+        weeks_apply=name not in YEAR_ONLY,
+    )
     _role_banner(user, how)
     year = period.academic_year if period is not None else None
     set_context(

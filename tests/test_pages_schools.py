@@ -384,6 +384,23 @@ def test_week_by_week_for_a_term_shades_it_and_reads_its_weeks(demo_db, monkeypa
     assert weeks[0] == max(in_term)
 
 
+def test_benchmarking_offers_the_year_not_a_term(demo_db, monkeypatch):
+    """Benchmarking shows DfE's published figures, a year's by collection: chosen with the sidebar's
+    Spring term, it offers the academic year and the phase but no period, and its header names the
+    year and the source, not Spring's school weeks above whole-year figures."""
+    at = _app(demo_db, monkeypatch, "pages/benchmarking.py", year=2025, period="Term", term="Spring")
+    _ok(at)
+    keys = {s.key for s in at.selectbox}
+    assert {"year", "phase"} <= keys and not keys & {"period", "term", "half_term"}
+    header = next(m.value for m in at.markdown if "data up to" in m.value)
+    assert "2025/26: DfE's published figures" in header and "Spring" not in header
+    # the next page takes the term again, as chosen
+    at.switch_page("pages/la_overview.py").run()
+    _ok(at)
+    assert at.selectbox(key="period").value == "Term"
+    assert "Spring 2025/26" in next(m.value for m in at.markdown if "data up to" in m.value)
+
+
 def test_filters_a_page_cannot_use_are_not_offered(demo_db, monkeypatch):
     """The phase is offered where it changes the page (Schools), not on a school's own page (which
     uses the school's phase) nor on the accessibility statement, the meeting or Impact of support
