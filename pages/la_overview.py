@@ -33,14 +33,21 @@ overview.headline(ctx, now, last, england, last_label)
 
 # ---------------------------------------------------------------- weekly trend
 st.header("Week by week")
+weekly = queries.run(
+    "la_weekly_absence", ctx.scope, year=p.academic_year, phase=ctx.phase, bench_phase=ctx.bench_phase
+)
+england_weeks = weekly.loc[weekly["series"] == "England (published)", "week_start"]
 sections.weekly_trend(
-    queries.run(
-        "la_weekly_absence", ctx.scope, year=p.academic_year, phase=ctx.phase, bench_phase=ctx.bench_phase
-    ),
+    weekly,
     {
         "This year": ui.format_year(p.academic_year),
         "Last year": ui.format_year(p.academic_year - 1),
-        "England (published)": "England (the one week DfE publishes in this data)",
+        # the week named: DfE's weekly figure is one week, perhaps outside the period shaded
+        "England (published)": (
+            f"England, w/c {england_weeks.iloc[0]:%d %b %Y} (the one week DfE publishes in this data)"
+            if len(england_weeks) == 1
+            else "England (the weeks DfE publishes in this data)"
+        ),
     },
     compare="Last year",
     file_stem="weekly_absence",

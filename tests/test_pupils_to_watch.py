@@ -261,6 +261,8 @@ def test_the_page_is_for_the_la_officer(demo_db, monkeypatch):
     headers = [h.value for h in at.header]
     assert headers[0] == "Vulnerable cohorts" and headers[1].startswith("Early warning")
     assert len(at.dataframe) >= 3
+    # the threshold is counted up to the period's end, and says so (not "now")
+    assert any("latest 10 school weeks to " in m.value for m in at.markdown)
     for role in ("School staff (headteacher, attendance lead)", "Governor", "Administrator"):
         other = dashboard_app(240)
         other.query_params["demo_role"] = role

@@ -3,6 +3,8 @@ early-warning list (queries/la_vulnerable_pupils.sql, la_early_warning.sql)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -95,7 +97,9 @@ def vulnerable(df: pd.DataFrame, ctx, p) -> None:
         fig,
         f"{len(df):,} enrolments of pupils in the vulnerable cohorts had sessions in {p.label}; "
         f"{int(df['persistently_absent'].sum()):,} were persistently absent, {int(df['severely_absent'].sum()):,} "
-        f"severely absent and {int(df['at_threshold'].sum()):,} at the threshold now. The highest PA is among "
+        f"severely absent and {int(df['at_threshold'].sum()):,} at the national framework's threshold (10 or "
+        f"more unauthorised sessions in their latest 10 school weeks to {p.week_to + dt.timedelta(days=4):%d %b %Y}). "
+        "The highest PA is among "
         f"pupils who are **{worst['circumstance'].lower()}**: {ui.pct(worst['pa_rate'])} of {int(worst['pupils'])}.",
         s,
         "vulnerable_cohorts_summary",
