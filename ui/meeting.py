@@ -323,7 +323,7 @@ def before_after_chart(labels: list[str], before, after, weeks: int) -> go.Figur
     """Attendance in the school weeks before each action (circle) and after it (diamond)."""
     fig = go.Figure()
     for x, name, colour, symbol in (
-        (before, f"{weeks} weeks before", ui.SERIES[1], "circle"),
+        (before, f"Up to {weeks} weeks before", ui.SERIES[1], "circle"),
         (after, f"Up to {weeks} weeks after", ui.SERIES[0], "diamond"),
     ):
         fig.add_scatter(
@@ -359,7 +359,7 @@ def last_actions(ag: agenda.Agenda, ctx, weeks: int) -> None:
         up = int((p["change_points"] > 0).sum())
         reading = (
             f"Since the last meeting, attendance rose after {up} of the {len(p)} pupil actions with weeks on "
-            f"both sides ({weeks} school weeks before against up to {weeks} after; not a controlled comparison)."
+            f"both sides (up to {weeks} school weeks before against up to {weeks} after; not a controlled comparison)."
         )
         table = evidence.evidence_table(p).assign(Pupil=p["pupil_ref"].values)
         audited_chart_block(

@@ -240,7 +240,13 @@ def pupil_list(
         "overall_absence_rate": st.column_config.NumberColumn("Absence %", format="%.1f"),
         "days_lost": st.column_config.NumberColumn("Days missed", format="%.1f"),
         "weekly_attendance": st.column_config.LineChartColumn(
-            "Attendance week by week", y_min=0, y_max=100, width="medium", color=ui.OKABE_ITO["blue"]
+            # the year's weeks up to the period's end (pupil_list_head.sql), wider than the rates
+            # beside it for a term: the header says which
+            "Attendance each week, September to the period's end",
+            y_min=0,
+            y_max=100,
+            width="medium",
+            color=ui.OKABE_ITO["blue"],
         ),
         "main_reasons": st.column_config.TextColumn("Main reasons (sessions)", width="medium"),
         "cohort_flags": "Circumstances to consider",
