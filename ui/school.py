@@ -381,7 +381,10 @@ def term_summary(terms: pd.DataFrame) -> list[str]:
         (_v(prev, "unauthorised_absence_rate") if prev is not None else None),
     )
     if ua is not None and ua0 is not None:
-        out.append(f"Unauthorised absence was {ua:.1f}% of sessions, {ui.points(ua - ua0)}.")
+        out.append(
+            f"Unauthorised absence was {ua:.1f}% of sessions, {ui.points(ua - ua0)} on {prev['term_label']} "
+            f"({ua0:.1f}%)."
+        )
     dl = _v(now, "days_lost")
     enr = _v(now, "enrolments")
     if dl is not None and enr:
