@@ -308,5 +308,6 @@ def test_term_summary_sentence():
     )
     s = term_summary(terms)
     assert s[0] == "Attendance in Spring 2026 was **93.1%**, up 0.8 points on Autumn 2025 (92.3%)."
+    assert "Unauthorised absence was 1.5% of sessions, down 0.5 points on Autumn 2025 (2.0%)." in s
     assert "fell from 21% to 19%" in s[1]
     assert any("fewer than a handful" in x for x in s)
