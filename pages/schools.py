@@ -44,8 +44,8 @@ st.header("Every school")
 st.caption(
     f"{p.label}, {ctx.phase_label}. Rates are for pupils of compulsory school age (5 to 15), "
     "per enrolment; roll counts every pupil on roll with possible sessions. PA: 10% or more of "
-    "sessions missed over the period; SA: 50% or more. Change is in percentage points on the same "
-    "weeks last year. Schools with the highest persistent absence come first; click a column "
+    f"sessions missed over the period; SA: 50% or more. Change is in percentage points on {p.ly_label}. "
+    "Schools with the highest persistent absence come first; click a column "
     "heading to sort otherwise; open a school's page from the link."
 )
 if table.empty:

@@ -132,6 +132,7 @@ def ranked(n, las, me, la_label, label, unit, low_good, rank_words, measure, yea
     # each LA at its own place in rank order: LAs sharing a rank drawn at one x would pile up
     # into one bar several times the height of their figure
     place = list(range(1, len(las) + 1))
+    me_place = place[las["is_la"].astype(bool).tolist().index(True)]  # the page stops without the LA
     fig.add_bar(
         x=place,
         y=las["value"],
@@ -160,9 +161,7 @@ def ranked(n, las, me, la_label, label, unit, low_good, rank_words, measure, yea
             ),
         )
     fig.add_annotation(
-        x=place[list(las["is_la"].astype(bool)).index(True)]
-        if las["is_la"].astype(bool).any()
-        else me["rank"],
+        x=me_place,
         y=me["value"],
         text=la_label,
         showarrow=True,
